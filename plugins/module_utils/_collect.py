@@ -1,0 +1,390 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Collect sockets over NETLINK_SOCK_DIAG and decode them into flat records.
+
+One decoder per request kind (inet, unix, packet, netlink). Decoders read
+fixed headers with struct.unpack_from straight from the receive buffer and
+build a record dict only for sockets that pass the filter. Structures are
+decoded by received length, so shorter (older) or longer (newer) kernel
+structs do not break anything.
+
+Adding a table: write a request builder and a decoder of the same shape as
+the ones below and register both in DUMPERS.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, TableNotSupported
+from ansible_collections.netdiag.ss.plugins.module_utils._query import STATE_NAMES, SS_CLOSE, TABLE_BY_NAME
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import (
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, SockView,
+)
+
+IPPROTO_TCP = 6
+IPPROTO_UDP = 17
+IPPROTO_MPTCP = 262
+
+INET_DIAG_REQ_BYTECODE = 1
+INET_DIAG_REQ_PROTOCOL = 3
+INET_DIAG_SHUTDOWN = 8
+INET_DIAG_SKV6ONLY = 11
+INET_DIAG_MARK = 15
+INET_DIAG_CGROUP_ID = 21
+
+UDIAG_SHOW_NAME = 0x01
+UDIAG_SHOW_PEER = 0x04
+UDIAG_SHOW_RQLEN = 0x10
+UDIAG_SHOW_UID = 0x40
+UNIX_DIAG_NAME = 0
+UNIX_DIAG_PEER = 2
+UNIX_DIAG_RQLEN = 4
+UNIX_DIAG_UID = 7
+
+PACKET_SHOW_INFO = 0x01
+PACKET_SHOW_MEMINFO = 0x10
+PACKET_DIAG_INFO = 0
+PACKET_DIAG_UID = 5
+PACKET_DIAG_MEMINFO = 6
+
+NDIAG_PROTO_ALL = 255
+NDIAG_SHOW_MEMINFO = 0x01
+NETLINK_DIAG_MEMINFO = 0
+
+INET_REQ = struct.Struct('=BBBBI48s')
+INET_MSG = struct.Struct('=BBBBHH16s16sIIIIIIII')
+UNIX_REQ = struct.Struct('=BBHIIIII')
+UNIX_MSG = struct.Struct('=BBBBIII')
+PACKET_REQ = struct.Struct('=BBHIIII')
+PACKET_MSG = struct.Struct('=BBHIII')
+NETLINK_REQ = struct.Struct('=BBHIIII')
+NETLINK_MSG = struct.Struct('=BBBBIiIIII')
+_U32 = struct.Struct('=I')
+_U64 = struct.Struct('=Q')
+_U32X2 = struct.Struct('=II')
+
+UNIX_TABLE_BY_TYPE = {1: 'unix_stream', 2: 'unix_dgram', 5: 'unix_seqpacket'}
+PACKET_TABLE_BY_TYPE = {3: 'packet_raw', 2: 'packet_dgram'}
+_INET_PROTO = {'tcp': IPPROTO_TCP, 'udp': IPPROTO_UDP, 'mptcp': IPPROTO_MPTCP, 'dccp': 33, 'sctp': 132, 'raw': 255}
+_FAMILY_LABEL = {AF_INET: 'inet', AF_INET6: 'inet6', AF_UNIX: 'unix', AF_PACKET: 'link', AF_NETLINK: 'netlink'}
+_V4_ANY = b'\0' * 4
+_V6_ANY = b'\0' * 16
+_SWAP16 = [((p & 0xff) << 8) | (p >> 8) for p in range(65536)]
+
+
+class Context(object):
+    """What every decoder needs: the filter, the family set, caches."""
+
+    def __init__(self, families, match=None, needs_attrs=False):
+        self.families = families
+        self.match = match                  # callable(SockView) -> bool, or None
+        self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
+        self._v4 = {}
+        self._v6 = {}
+        self._ifnames = {}
+
+    def v4(self, raw):
+        s = self._v4.get(raw)
+        if s is None:
+            s = self._v4[raw] = socket.inet_ntop(socket.AF_INET, raw)
+        return s
+
+    def v6(self, raw):
+        s = self._v6.get(raw)
+        if s is None:
+            s = self._v6[raw] = socket.inet_ntop(socket.AF_INET6, raw)
+        return s
+
+    def ifname(self, index):
+        if not index:
+            return None
+        name = self._ifnames.get(index)
+        if name is None:
+            try:
+                name = socket.if_indextoname(index)
+            except OSError:
+                name = 'if%d' % index
+            self._ifnames[index] = name
+        return name
+
+
+# ------------------------------------------------------------------ inet
+def inet_request(family, table, states, bytecode=None, ext=0):
+    """inet_diag_req_v2 (+ bytecode, + protocol attribute for MPTCP)."""
+    proto = _INET_PROTO[table]
+    payload = INET_REQ.pack(family, proto & 0xff, ext, 0, states, b'')
+    if bytecode:
+        payload += nl.rtattr(INET_DIAG_REQ_BYTECODE, bytecode)
+    if proto > 255:
+        payload += nl.rtattr(INET_DIAG_REQ_PROTOCOL, _U32.pack(proto))
+    return payload
+
+
+def decode_inet(messages, table, ctx, out):
+    """Decode inet_diag_msg replies of one dump into records appended to `out`."""
+    netid = TABLE_BY_NAME[table].netid
+    unpack = INET_MSG.unpack_from
+    swap = _SWAP16
+    match = ctx.match
+    families = ctx.families
+    needs_attrs = ctx.needs_attrs
+    v4 = ctx.v4
+    v6 = ctx.v6
+    append = out.append
+    for buf, off, mlen in messages:
+        (family, state, _timer, _retrans, sport, dport, src, dst, ifindex, c0, c1,
+         _expires, rq, wq, uid, inode) = unpack(buf, off + 16)
+        if family not in families:
+            continue
+        sport = swap[sport]
+        dport = swap[dport]
+        v6only = None
+        mark = cgroup = 0
+        if needs_attrs or (family == AF_INET6 and (src == _V6_ANY or dst == _V6_ANY)):
+            for atype, aoff, alen in nl.iter_attrs(buf, off + 16 + 72, off + mlen):
+                if atype == INET_DIAG_SKV6ONLY and alen >= 1:
+                    v6only = buf[aoff]
+                elif atype == INET_DIAG_MARK and alen >= 4:
+                    mark = _U32.unpack_from(buf, aoff)[0]
+                elif atype == INET_DIAG_CGROUP_ID and alen >= 8:
+                    cgroup = _U64.unpack_from(buf, aoff)[0]
+        if family == AF_INET:
+            src = src[:4]
+            dst = dst[:4]
+        if match is not None and not match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup)):
+            continue
+        if family == AF_INET:
+            laddr = v4(src)
+            raddr = v4(dst)
+        else:
+            laddr = ('::' if v6only else '*') if src == _V6_ANY else v6(src)
+            raddr = ('::' if v6only else '*') if dst == _V6_ANY else v6(dst)
+        append({
+            'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
+            'recv_q': rq, 'send_q': wq,
+            'local_address': laddr, 'local_port': sport,
+            'peer_address': raddr, 'peer_port': dport,
+            'interface': ctx.ifname(ifindex) if ifindex else None,
+            'family': 'inet' if family == AF_INET else 'inet6',
+            'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
+        })
+
+
+def dump_inet(sock, table, query, ctx, out, bytecode=None):
+    for family in query.inet_dump_families():
+        if family not in ctx.families:
+            continue
+        decode_inet(nl.dump(sock, inet_request(family, table, query.states, bytecode), table), table, ctx, out)
+
+
+# ------------------------------------------------------------------ unix
+def unix_name(raw):
+    """Display form of a unix socket name: '@abstract' (NULs as '@'), a path, or '' if unnamed."""
+    if not raw:
+        return ''
+    if raw[0] == 0:
+        return raw.replace(b'\0', b'@').decode('utf-8', 'backslashreplace')
+    cut = raw.find(b'\0')
+    if cut >= 0:
+        raw = raw[:cut]
+    return raw.decode('utf-8', 'backslashreplace')
+
+
+def unix_request(states):
+    return UNIX_REQ.pack(AF_UNIX, 0, 0, states, 0,
+                         UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID, 0xffffffff, 0xffffffff)
+
+
+def decode_unix(messages, tables, ctx, out):
+    """Decode unix_diag_msg replies; keep only the types in `tables`."""
+    unpack = UNIX_MSG.unpack_from
+    match = ctx.match
+    append = out.append
+    for buf, off, mlen in messages:
+        _family, stype, state, _pad, inode, c0, c1 = unpack(buf, off + 16)
+        table = UNIX_TABLE_BY_TYPE.get(stype, 'unix_dgram')
+        if table not in tables:
+            continue
+        name = b''
+        peer = 0
+        rq = wq = 0
+        uid = None
+        for atype, aoff, alen in nl.iter_attrs(buf, off + 32, off + mlen):
+            if atype == UNIX_DIAG_NAME:
+                name = bytes(buf[aoff:aoff + alen])
+            elif atype == UNIX_DIAG_PEER and alen >= 4:
+                peer = _U32.unpack_from(buf, aoff)[0]
+            elif atype == UNIX_DIAG_RQLEN and alen >= 8:
+                rq, wq = _U32X2.unpack_from(buf, aoff)
+            elif atype == UNIX_DIAG_UID and alen >= 4:
+                uid = _U32.unpack_from(buf, aoff)[0]
+        name = unix_name(name)
+        if match is not None and not match(SockView(AF_UNIX, TABLE_BY_NAME[table].netid, state, name, '', inode, peer)):
+            continue
+        append({
+            'netid': TABLE_BY_NAME[table].netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
+            'recv_q': rq, 'send_q': wq,
+            'local_address': name or '*', 'local_port': inode,
+            'peer_address': '*', 'peer_port': peer,
+            'interface': None, 'family': 'unix',
+            'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
+        })
+
+
+def dump_unix(sock, tables, query, ctx, out):
+    if AF_UNIX in ctx.families:
+        decode_unix(nl.dump(sock, unix_request(query.states), 'unix'), tables, ctx, out)
+
+
+# ------------------------------------------------------------------ packet
+def packet_request():
+    return PACKET_REQ.pack(AF_PACKET, 0, 0, 0, PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO, 0xffffffff, 0xffffffff)
+
+
+def decode_packet(messages, tables, ctx, out):
+    unpack = PACKET_MSG.unpack_from
+    match = ctx.match
+    append = out.append
+    for buf, off, mlen in messages:
+        _family, stype, proto, inode, c0, c1 = unpack(buf, off + 16)
+        table = PACKET_TABLE_BY_TYPE.get(stype)
+        if table not in tables:
+            continue
+        ifindex = 0
+        rq = 0
+        uid = None
+        for atype, aoff, alen in nl.iter_attrs(buf, off + 32, off + mlen):
+            if atype == PACKET_DIAG_INFO and alen >= 4:
+                ifindex = _U32.unpack_from(buf, aoff)[0]
+            elif atype == PACKET_DIAG_MEMINFO and alen >= 4:
+                rq = _U32.unpack_from(buf, aoff)[0]
+            elif atype == PACKET_DIAG_UID and alen >= 4:
+                uid = _U32.unpack_from(buf, aoff)[0]
+        netid = TABLE_BY_NAME[table].netid
+        if match is not None and not match(SockView(AF_PACKET, netid, SS_CLOSE, proto, None, ifindex, 0, ifindex)):
+            continue
+        append({
+            'netid': netid, 'state': 'UNCONN', 'recv_q': rq, 'send_q': 0,
+            'local_address': '*' if proto == 3 else '[%d]' % proto,
+            'local_port': ifindex, 'peer_address': '*', 'peer_port': None,
+            'interface': ctx.ifname(ifindex), 'family': 'link',
+            'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
+        })
+
+
+def dump_packet(sock, tables, query, ctx, out):
+    if AF_PACKET in ctx.families and query.states & (1 << SS_CLOSE):
+        decode_packet(nl.dump(sock, packet_request(), 'packet'), tables, ctx, out)
+
+
+# ------------------------------------------------------------------ netlink
+def netlink_request():
+    return NETLINK_REQ.pack(AF_NETLINK, NDIAG_PROTO_ALL, 0, 0, NDIAG_SHOW_MEMINFO, 0xffffffff, 0xffffffff)
+
+
+def decode_netlink(messages, ctx, out):
+    unpack = NETLINK_MSG.unpack_from
+    match = ctx.match
+    append = out.append
+    for buf, off, mlen in messages:
+        _family, _stype, proto, state, portid, dst_portid, dst_group, inode, c0, c1 = unpack(buf, off + 16)
+        rq = wq = 0
+        for atype, aoff, alen in nl.iter_attrs(buf, off + 44, off + mlen):
+            if atype == NETLINK_DIAG_MEMINFO and alen >= 12:
+                rq = _U32.unpack_from(buf, aoff)[0]
+                wq = _U32.unpack_from(buf, aoff + 8)[0]
+        connected = state == 1
+        if match is not None and not match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, dst_group, portid, dst_portid)):
+            continue
+        append({
+            'netid': 'nl', 'state': 'UNCONN', 'recv_q': rq, 'send_q': wq,
+            'local_address': str(proto), 'local_port': portid,
+            'peer_address': str(dst_group) if connected else '*',
+            'peer_port': dst_portid if connected else None,
+            'interface': None, 'family': 'netlink',
+            'uid': None, 'inode': inode, 'cookie': (c1 << 32) | c0,
+        })
+
+
+def dump_netlink(sock, tables, query, ctx, out):
+    if AF_NETLINK in ctx.families and query.states & (1 << SS_CLOSE):
+        decode_netlink(nl.dump(sock, netlink_request(), 'netlink'), ctx, out)
+
+
+# ------------------------------------------------------------------ driver
+# Dump groups in ss's output order. Each entry: (group name, tables it covers, dumper).
+GROUPS = (
+    ('netlink', ('netlink',), dump_netlink),
+    ('packet', ('packet_raw', 'packet_dgram'), dump_packet),
+    ('unix', ('unix_stream', 'unix_dgram', 'unix_seqpacket'), dump_unix),
+    ('raw', ('raw',), None),
+    ('udp', ('udp',), 'inet'),
+    ('tcp', ('tcp',), 'inet'),
+    ('dccp', ('dccp',), 'inet'),
+    ('sctp', ('sctp',), 'inet'),
+    ('vsock', ('vsock_stream', 'vsock_dgram'), None),
+    ('tipc', ('tipc',), None),
+    ('xdp', ('xdp',), None),
+    ('mptcp', ('mptcp',), 'inet'),
+)
+_RETRIES = 5
+
+
+def collect(query, ctx, bytecode=None, warn=None):
+    """Dump every selected table in ss's order; return (records, unsupported tables).
+
+    `bytecode`: callable(family) -> bytes or None, the compiled filter for inet dumps.
+    `warn`: callable(str) for tables the user asked for that this kernel or
+    this version cannot list.
+    """
+    selected = set(query.tables())
+    out = []
+    unsupported = []
+    sock = nl.open_socket()
+    try:
+        for group, tables, dumper in GROUPS:
+            wanted = [t for t in tables if t in selected]
+            if not wanted:
+                continue
+            if dumper is None:
+                unsupported.append(group)
+                if warn and set(wanted) & query.explicit_tables:
+                    warn('table %s is not implemented yet by this collection; it was skipped' % group)
+                continue
+            for attempt in range(_RETRIES):
+                part = []
+                try:
+                    if dumper == 'inet':
+                        dump_inet(sock, group, query, ctx, part, bytecode(group) if bytecode else None)
+                    else:
+                        dumper(sock, set(wanted), query, ctx, part)
+                except DumpInterrupted:
+                    # the table changed while we read it: read it again on a fresh socket
+                    sock.close()
+                    sock = nl.open_socket()
+                    if attempt == _RETRIES - 1:
+                        raise
+                    continue
+                except TableNotSupported as exc:
+                    unsupported.append(group)
+                    if warn and set(wanted) & query.explicit_tables:
+                        warn(str(exc))
+                    sock.close()
+                    sock = nl.open_socket()
+                    part = []
+                out.extend(part)
+                break
+    finally:
+        sock.close()
+    return out, unsupported
+
+
+__all__ = ['Context', 'collect', 'decode_inet', 'decode_unix', 'decode_packet', 'decode_netlink',
+           'inet_request', 'unix_request', 'packet_request', 'netlink_request', 'unix_name', 'GROUPS']

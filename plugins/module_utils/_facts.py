@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""From module options to sockets: the backend shared by the modules.
+
+build_query() merges `ss_args` with the structured options (contradictions
+are errors), gather() collects, looks up processes for the kept sockets
+only, and shapes the result.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _collect
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._query import (
+    SS_ALL, SS_CLOSE, SS_CONN, SS_LISTEN, Query, parse_ss_args,
+)
+
+RECORD_FIELDS = ('netid', 'state', 'recv_q', 'send_q', 'local_address', 'local_port', 'peer_address',
+                 'peer_port', 'interface', 'family', 'uid', 'inode', 'cookie', 'processes')
+
+# Options shared by every module that selects sockets. Keep in sync with
+# plugins/doc_fragments/_selection.py.
+SELECTION_ARGSPEC = dict(
+    ss_args=dict(type='str'),
+    tables=dict(type='list', elements='str'),
+    families=dict(type='list', elements='str'),
+    listening=dict(type='bool'),
+    all=dict(type='bool'),
+    states=dict(type='list', elements='str'),
+    exclude_states=dict(type='list', elements='str'),
+    netns=dict(type='str'),
+)
+
+
+def _contradiction(option, value, given):
+    return ArgsError('option %s=%s contradicts "%s" in ss_args; use one of them' % (option, value, given))
+
+
+def build_query(params):
+    """Return a finished Query from module parameters (raises ArgsError)."""
+    q = parse_ss_args(params.get('ss_args') or '', Query())
+    if params.get('tables'):
+        if not q.saw_query:
+            q.saw_query = True
+            q.do_default = False
+            q.state_filter = q.state_filter or SS_CONN
+        for item in params['tables']:
+            q.query(item, 'tables')
+    for fam in params.get('families') or ():
+        q.family(fam, 'families')
+    listening, every = params.get('listening'), params.get('all')
+    states, excludes = params.get('states'), params.get('exclude_states')
+    if listening and every:
+        raise ArgsError('options listening=true and all=true contradict each other; use one of them')
+    if (listening or every) and (states or excludes):
+        raise ArgsError('option %s=true contradicts states/exclude_states; use one of them'
+                        % ('listening' if listening else 'all'))
+    given = q.given.get('states')
+    if given and (listening is not None or every is not None or states or excludes):
+        which = 'listening' if listening is not None else 'all' if every is not None else 'states'
+        value = listening if listening is not None else every if every is not None else states or excludes
+        raise _contradiction(which, value, given)
+    if listening:
+        q.state_filter = (1 << SS_LISTEN) | (1 << SS_CLOSE)
+    elif every:
+        q.state_filter = SS_ALL
+    for word in states or ():
+        q.state_word(word)
+    for word in excludes or ():
+        q.state_word(word, exclude=True)
+    for option, attr in (('resolve', 'resolve'), ('processes', 'processes'), ('threads', 'threads')):
+        value = params.get(option)
+        if value is None:
+            continue
+        if attr in q.given and bool(getattr(q, attr)) != bool(value):
+            raise _contradiction(option, str(value).lower(), q.given[attr])
+        setattr(q, attr, bool(value))
+    netns = params.get('netns')
+    if netns:
+        if q.netns and q.netns != netns:
+            raise _contradiction('netns', netns, q.given['netns'])
+        q.netns = netns
+    if q.expression:
+        raise ArgsError('ss_args: filter expressions ("%s") are not supported yet by this module' % ' '.join(q.expression))
+    if q.filter_file:
+        raise ArgsError('ss_args: -F (filter file) is not supported yet by this module')
+    return q.finish()
+
+
+def summarize(records):
+    """Counts by netid and state."""
+    by_netid = {}
+    by_state = {}
+    by_both = {}
+    for r in records:
+        n, s = r['netid'], r['state']
+        by_netid[n] = by_netid.get(n, 0) + 1
+        by_state[s] = by_state.get(s, 0) + 1
+        d = by_both.setdefault(n, {})
+        d[s] = d.get(s, 0) + 1
+    return {'total': len(records), 'by_netid': by_netid, 'by_state': by_state, 'by_netid_state': by_both}
+
+
+def select_fields(records, fields):
+    """Keep only `fields` in each record (validated names)."""
+    if not fields:
+        return records
+    bad = [f for f in fields if f not in RECORD_FIELDS]
+    if bad:
+        raise ArgsError('fields: unknown field(s) %s (valid: %s)' % (', '.join(bad), ', '.join(RECORD_FIELDS)))
+    keep = tuple(fields)
+    return [dict((k, r[k]) for k in keep if k in r) for r in records]
+
+
+def gather(query, warn=None):
+    """Collect the sockets a finished Query selects; return (records, unsupported tables)."""
+    families = set(query.families)
+    ctx = _collect.Context(families)
+    records, unsupported = _collect.collect(query, ctx, warn=warn)
+    if query.processes or query.threads:
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
+        holders = find_holders([r['inode'] for r in records], threads=query.threads)
+        for r in records:
+            r['processes'] = holders.get(r['inode'], [])
+    return records, unsupported
+
+
+__all__ = ['SELECTION_ARGSPEC', 'RECORD_FIELDS', 'build_query', 'gather', 'summarize', 'select_fields']

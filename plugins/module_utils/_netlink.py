@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""NETLINK_SOCK_DIAG transport: dump requests and multipart replies.
+
+Standard library only (socket, struct), Python 3.8+.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import struct
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
+    DumpInterrupted, NetlinkError, TableNotSupported,
+)
+
+NETLINK_SOCK_DIAG = 4
+SOCK_DIAG_BY_FAMILY = 20
+SOCK_DESTROY = 21
+
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLM_F_REQUEST = 0x1
+NLM_F_MULTI = 0x2
+NLM_F_ACK = 0x4
+NLM_F_DUMP_INTR = 0x10
+NLM_F_DUMP = 0x300  # NLM_F_ROOT | NLM_F_MATCH
+
+NLMSG_HDR = struct.Struct('=IHHII')
+RTA_HDR = struct.Struct('=HH')
+_ERR = struct.Struct('=i')
+
+MAGIC_SEQ = 123456
+RCVBUF = 4 << 20
+_RECV_SIZE = 1 << 16
+
+# errnos meaning "the kernel has no handler for this table"
+UNSUPPORTED_ERRNOS = frozenset((errno.ENOENT, errno.EOPNOTSUPP, errno.EPROTONOSUPPORT, errno.EAFNOSUPPORT))
+
+
+def nlmsg(msg_type, flags, payload, seq=MAGIC_SEQ):
+    """Return one netlink message: header + payload (payload padded to 4)."""
+    pad = (-len(payload)) & 3
+    return NLMSG_HDR.pack(16 + len(payload), msg_type, flags, seq, 0) + payload + b'\0' * pad
+
+
+def rtattr(attr_type, payload):
+    """Return one netlink attribute, padded to 4 bytes."""
+    pad = (-len(payload)) & 3
+    return RTA_HDR.pack(4 + len(payload), attr_type) + payload + b'\0' * pad
+
+
+def iter_attrs(buf, off, end):
+    """Yield (type, start, length) of each attribute in buf[off:end].
+
+    `type` has NLA_F_NESTED / NLA_F_NET_BYTEORDER removed.
+    """
+    unpack = RTA_HDR.unpack_from
+    while off + 4 <= end:
+        alen, atype = unpack(buf, off)
+        if alen < 4 or off + alen > end:
+            return
+        yield atype & 0x3fff, off + 4, alen - 4
+        off += (alen + 3) & ~3
+
+
+def open_socket():
+    """Open a NETLINK_SOCK_DIAG socket with a large receive buffer."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, 'SOCK_CLOEXEC', 0), NETLINK_SOCK_DIAG)
+    try:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, 33, RCVBUF)  # SO_RCVBUFFORCE (root only)
+        except OSError:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+        sock.bind((0, 0))
+    except Exception:
+        sock.close()
+        raise
+    return sock
+
+
+def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
+    """Send one dump request; yield (buf, offset, length) for each reply message.
+
+    `buf` is reused between reads: the caller must decode a message before
+    asking for the next one. Errors become NetlinkError / TableNotSupported;
+    NLM_F_DUMP_INTR raises DumpInterrupted (the caller retries the table).
+    """
+    sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_DUMP, payload))
+    buf = bytearray(_RECV_SIZE)
+    recv_into = sock.recv_into
+    unpack = NLMSG_HDR.unpack_from
+    while True:
+        n = recv_into(buf)
+        if n == 0:
+            return
+        off = 0
+        while off + 16 <= n:
+            mlen, mtype, flags, seq, _pid = unpack(buf, off)
+            if mlen < 16 or off + mlen > n:
+                raise NetlinkError(errno.EBADMSG, table)
+            if seq != MAGIC_SEQ:
+                off += (mlen + 3) & ~3
+                continue
+            if mtype == NLMSG_DONE:
+                if flags & NLM_F_DUMP_INTR:
+                    raise DumpInterrupted(table)
+                # A dump that failed before its first message carries the
+                # error in DONE's payload (e.g. -ENOENT: no handler for it).
+                if mlen >= 20:
+                    err = -_ERR.unpack_from(buf, off + 16)[0]
+                    if err in UNSUPPORTED_ERRNOS:
+                        raise TableNotSupported(err, table)
+                    if err > 0:
+                        raise NetlinkError(err, table)
+                return
+            if mtype == NLMSG_ERROR:
+                err = -_ERR.unpack_from(buf, off + 16)[0]
+                if err == 0:
+                    return
+                if err in UNSUPPORTED_ERRNOS:
+                    raise TableNotSupported(err, table)
+                raise NetlinkError(err, table)
+            if flags & NLM_F_DUMP_INTR:
+                raise DumpInterrupted(table)
+            yield buf, off, mlen
+            off += (mlen + 3) & ~3
+
+
+def request_ack(sock, msg_type, payload, table, seq):
+    """Send a request with NLM_F_ACK and return 0 or the positive errno of the answer."""
+    sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_ACK, payload, seq=seq))
+    while True:
+        data = sock.recv(_RECV_SIZE)
+        off = 0
+        while off + 16 <= len(data):
+            mlen, mtype, _flags, mseq, _pid = NLMSG_HDR.unpack_from(data, off)
+            if mlen < 16:
+                raise NetlinkError(errno.EBADMSG, table, 'request')
+            if mseq == seq and mtype == NLMSG_ERROR:
+                return -_ERR.unpack_from(data, off + 16)[0]
+            off += (mlen + 3) & ~3
+
+
+__all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'SOCK_DESTROY', 'NLMSG_ERROR', 'NLMSG_DONE',
+           'NLM_F_REQUEST', 'NLM_F_MULTI', 'NLM_F_ACK', 'NLM_F_DUMP', 'NLM_F_DUMP_INTR', 'NLMSG_HDR', 'RTA_HDR',
+           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'request_ack']

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Enter a named network namespace (like `ss -N NAME`), never creating one."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import NamespaceError
+
+NETNS_RUN_DIR = '/var/run/netns'
+CLONE_NEWNET = 0x40000000
+
+
+def netns_path(name):
+    """Path of a named namespace; rejects names that are not plain file names."""
+    if not name or '/' in name or name in ('.', '..') or '\0' in name:
+        raise NamespaceError('netns: "%s" is not a valid namespace name' % name)
+    return os.path.join(NETNS_RUN_DIR, name)
+
+
+def enter(name):
+    """Switch this process into network namespace `name` (from /var/run/netns)."""
+    path = netns_path(name)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+    except FileNotFoundError:
+        raise NamespaceError('netns: network namespace "%s" does not exist (%s not found); '
+                             'it is never created by this module' % (name, path))
+    except OSError as exc:
+        raise NamespaceError('netns: cannot open %s: %s' % (path, exc.strerror))
+    try:
+        if hasattr(os, 'setns'):  # Python 3.12+
+            try:
+                os.setns(fd, CLONE_NEWNET)
+            except OSError as exc:
+                raise NamespaceError('netns: cannot enter "%s": %s' % (name, exc.strerror))
+        else:
+            libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6', use_errno=True)
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                err = ctypes.get_errno()
+                raise NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
+    finally:
+        os.close(fd)
+
+
+__all__ = ['enter', 'netns_path', 'NETNS_RUN_DIR']
