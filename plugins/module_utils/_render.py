@@ -33,6 +33,8 @@ def port_cell(rec, side):
 
 
 def users_cell(rec):
+    if rec['family'] == 'netlink':
+        return ''   # ss -p prints no users for netlink sockets (it shows them by port id)
     procs = rec.get('processes')
     if not procs:
         return ''
@@ -56,7 +58,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
         rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else [])
                      + [str(rec['recv_q']), str(rec['send_q']),
                         address_cell(rec, 'local') + delim, port_cell(rec, 'local'),
-                        address_cell(rec, 'peer') + delim, port_cell(rec, 'peer'),
+                        address_cell(rec, 'peer') + (delim if rec['peer_port'] is not None else ''), port_cell(rec, 'peer'),
                         users_cell(rec) if show_process else '']))
     if not rows:
         return []

@@ -1,0 +1,145 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures for tests on the real kernel: network namespaces built with pyroute2,
+a process holding many kinds of sockets inside one, and runners for `ss` and
+for our modules (run as whole processes, the way Ansible runs them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SS = shutil.which('ss')
+
+
+def _collections_path():
+    """A folder holding ansible_collections/netdiag/ss -> this checkout (made if missing)."""
+    for entry in os.environ.get('PYTHONPATH', '').split(os.pathsep):
+        if entry and os.path.realpath(os.path.join(entry, 'ansible_collections', 'netdiag', 'ss')) == os.path.realpath(ROOT):
+            return entry
+    base = tempfile.mkdtemp(prefix='ndss-coll-')
+    os.makedirs(os.path.join(base, 'ansible_collections', 'netdiag'))
+    os.symlink(ROOT, os.path.join(base, 'ansible_collections', 'netdiag', 'ss'))
+    return base
+
+
+COLLECTIONS = _collections_path()
+
+
+def need_root():
+    if os.geteuid() != 0:
+        pytest.skip('needs root: builds network namespaces')
+    if SS is None:
+        pytest.skip('needs the ss binary (iproute2) as the test oracle')
+    try:
+        import pyroute2  # noqa: F401
+    except ImportError:
+        pytest.skip('needs pyroute2 to build namespaces')
+
+
+class Netns(object):
+    """A named network namespace and its peer, joined by a veth pair.
+
+    ns:   ndveth0 203.0.113.1/24, lo up.
+    peer: ndveth1 up with no address, so SYNs to 203.0.113.2 stay unanswered.
+    """
+
+    def __init__(self, tag):
+        from pyroute2 import IPRoute, netns
+        self.name = 'ndss-%s-%d' % (tag, os.getpid())
+        self.peer = self.name + '-p'
+        self.peer_addr = '203.0.113.2'
+        for name in (self.name, self.peer):
+            if name in netns.listnetns():
+                netns.remove(name)
+            netns.create(name)
+        with IPRoute(netns=self.name) as ipr:
+            ipr.link('add', ifname='ndveth0', kind='veth', peer={'ifname': 'ndveth1', 'net_ns_fd': self.peer})
+            idx = ipr.link_lookup(ifname='ndveth0')[0]
+            ipr.addr('add', index=idx, address='203.0.113.1', prefixlen=24)
+            ipr.link('set', index=idx, state='up')
+            ipr.link('set', index=ipr.link_lookup(ifname='lo')[0], state='up')
+        with IPRoute(netns=self.peer) as ipr:
+            ipr.link('set', index=ipr.link_lookup(ifname='ndveth1')[0], state='up')
+
+    def exec_argv(self, argv):
+        return ['ip', 'netns', 'exec', self.name] + list(argv)
+
+    def remove(self):
+        from pyroute2 import netns
+        for name in (self.name, self.peer):
+            if name in netns.listnetns():
+                netns.remove(name)
+
+
+class SocketFixture(object):
+    """tests/integration/sockets_fixture.py running inside a namespace."""
+
+    def __init__(self, ns):
+        self.tmp = tempfile.mkdtemp(prefix='ndss-sock-')
+        self.proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.join(HERE, 'sockets_fixture.py'), self.tmp, ns.peer_addr]),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.kill()
+            raise RuntimeError('socket fixture died before it was ready (rc %s)' % self.proc.wait())
+        self.info = json.loads(line)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def netns():
+    need_root()
+    ns = Netns('t')
+    yield ns
+    ns.remove()
+
+
+@pytest.fixture(scope='session')
+def sockets(netns):
+    fx = SocketFixture(netns)
+    yield fx
+    fx.stop()
+
+
+def run_module(name, args, check=True):
+    """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON)."""
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+        json.dump({'ANSIBLE_MODULE_ARGS': args}, f)
+    try:
+        env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name],
+                              capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        os.unlink(f.name)
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError('module %s printed no JSON (rc %d): %s %s' % (name, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
+    if check and result.get('failed'):
+        raise AssertionError('module %s failed: %s' % (name, result.get('msg')))
+    return result
+
+
+def run_ss(ns, argv):
+    """Run the real ss inside the namespace; return its stdout lines."""
+    proc = subprocess.run(ns.exec_argv([SS] + list(argv)), capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout.splitlines(), proc.stderr

@@ -1,0 +1,103 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_facts selects exactly the rows `ss -n` prints, with the same values.
+
+Real kernel, real sockets (tests/integration/sockets_fixture.py inside a
+namespace this test builds), real `ss` as the oracle. For each argument
+list: the rows must be equal token for token and in the same order, and the
+structured records must carry the values ss printed.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from conftest import run_module, run_ss
+
+ARGS = [
+    '-t', '-ta', '-tl', '-tn', '-u', '-ua', '-ul', '-x', '-xa', '-xl', '-4', '-6', '-a', '-l', '',
+    '-4a', '-6a', '-4l', '-t4a', '-t6a', '-tu', '-tua', '-tx', '-txa', '-0', '-0a', '-w', '-wa',
+    '-M', '-Ma', '-Ml', '-A tcp', '-A tcp,udp', '-A unix', '-A unix_stream -a', '-A u_dgr -a',
+    '-A u_seq -a', '-A packet', "-a -A 'all,!tcp'", "-A 'inet,!udp' -a", '-A netlink', '-f unix -a', '-f inet6 -l',
+    '-f link', '-f netlink', '--tcp --all', '--listening --unix', '--family=inet --all',
+    '-at state established', '-t state listening', '-t state time-wait', '-t state syn-sent',
+    '-t state close-wait', '-t state fin-wait-1', '-t state fin-wait-2', '-t state connected',
+    '-t state synchronized', '-t state bucket', '-t state big', '-t state all', '-t state closed',
+    '-a state established state listening', '-t exclude listening', '-tl exclude listening',
+    '-a exclude established excl time-wait', '-x state listening', '-x state established',
+    '-u state established', '-a state unconnected', '-46 -ta', '-64 -ta', '-x -t -a',
+    '-t state established exclude established',
+]
+
+
+_OWN_DIAG = re.compile(r'^4:[1-9][0-9]*$')
+
+
+def _comparable(lines):
+    """Rows as token lists, without the sock_diag socket of the listing tool itself.
+
+    Each tool sees its own NETLINK_SOCK_DIAG socket (protocol 4, port id =
+    its pid), never the other's; the kernel's own (4:0) stays.
+    """
+    return [line.split() for line in lines
+            if line.split() and not any(_OWN_DIAG.match(t) for t in line.split()[:5])]
+
+
+def _parse_ss_inet(tokens, has_netid, has_state):
+    i = 0
+    row = {}
+    if has_netid:
+        row['netid'] = tokens[i]
+        i += 1
+    if has_state:
+        row['state'] = tokens[i]
+        i += 1
+    row['recv_q'], row['send_q'] = int(tokens[i]), int(tokens[i + 1])
+    local, peer = tokens[i + 2], tokens[i + 3]
+    for side, text in (('local', local), ('peer', peer)):
+        addr, _, port = text.rpartition(':')
+        if '%' in addr:
+            addr, _, dev = addr.partition('%')
+            row['interface'] = dev
+        row[side + '_address'] = addr[1:-1] if addr.startswith('[') else addr
+        row[side + '_port'] = 0 if port == '*' else int(port)
+    return row
+
+
+@pytest.mark.parametrize('args', ARGS, ids=lambda a: a or '(none)')
+@pytest.mark.parametrize('procs', [False, True], ids=['', 'p'])
+def test_same_rows_as_ss(netns, sockets, args, procs):
+    argv = shlex.split(args) + ['-n'] + (['-p'] if procs else [])
+    rc, ss_lines, ss_err = run_ss(netns, argv)
+    assert rc == 0, ss_err
+    result = run_module('socket_facts', {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': netns.name})
+    ours = result['lines']
+    assert ours, 'no header line'
+    header = ss_lines[0].split()
+    has_netid, has_state = header[0] == 'Netid', 'State' in header[:2]
+    assert ours[0].split()[:2] == header[:2], 'column choice differs: %r vs %r' % (ours[0], ss_lines[0])
+    expected = _comparable(ss_lines[1:])
+    got = _comparable(ours[1:])
+    assert got == expected
+    # the records carry what ss printed
+    records = [r for r in result['ansible_facts']['sockets'] if not (r['netid'] == 'nl' and r['local_address'] == '4' and r['local_port'])]
+    assert len(records) == len(expected)
+    for rec, tokens in zip(records, expected):
+        if rec['family'] in ('inet', 'inet6'):
+            parsed = _parse_ss_inet(tokens, has_netid, has_state)
+            for key, value in parsed.items():
+                if key in ('local_address', 'peer_address') and value == '::' and rec[key] in ('*', '::'):
+                    continue
+                assert rec[key] == value, (key, rec, tokens)
+        if procs:
+            assert 'processes' in rec
+    assert result['ansible_facts']['socket_summary']['total'] == len(result['ansible_facts']['sockets'])
+
+
+def test_fixture_made_every_kind(sockets):
+    """Guard: the fixture really built the sockets the table above relies on."""
+    assert sockets.info['skipped'] == [], sockets.info['skipped']
