@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Create (or refresh) the project virtualenv in <repo>/.venv.
+#
+#   bash scripts/bootstrap.sh
+#
+# Idempotent: a second run only checks that .venv works, that
+# tests/requirements.txt has not changed since the last install, and that the
+# collection symlink is in place.  Environment:
+#   PYTHON=/path/to/python3   interpreter for the venv (default: python3, must be >= 3.11)
+#   BOOTSTRAP_FORCE=1         reinstall requirements even if unchanged
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+VENV="$ROOT/.venv"
+REQ="$ROOT/tests/requirements.txt"
+PY="${PYTHON:-python3}"
+STAMP="$VENV/.requirements.sha256"
+COLL_PARENT="$VENV/collections/ansible_collections/netdiag"
+COLL_LINK="$COLL_PARENT/ss"
+
+say() { printf 'bootstrap: %s\n' "$*"; }
+die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. a suitable python3 -------------------------------------------------
+command -v "$PY" >/dev/null 2>&1 || die "'$PY' not found. Install Python >= 3.11 (Debian/Ubuntu: apt-get install -y python3 python3-venv)."
+if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+    die "$("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])') is too old: Python >= 3.11 is needed (ansible-core 2.19 controller). Set PYTHON=/path/to/python3.11+."
+fi
+
+has_venv() { "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; }
+if ! has_venv; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+        say "Python venv/ensurepip missing: installing python3-venv with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q "python${pyver}-venv" </dev/null >/dev/null 2>&1 \
+            || apt-get install -y -q python3-venv </dev/null >/dev/null 2>&1 \
+            || { apt-get update -q </dev/null >/dev/null 2>&1 && apt-get install -y -q python3-venv </dev/null >/dev/null; } \
+            || die "apt-get install python3-venv failed"
+        has_venv || die "python3-venv installed but '$PY' still has no venv/ensurepip module"
+    else
+        die "'$PY' has no venv/ensurepip module. Debian/Ubuntu: sudo apt-get install -y python3-venv"
+    fi
+fi
+
+# --- 2. the venv -----------------------------------------------------------
+venv_ok() {
+    [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' >/dev/null 2>&1 \
+        && "$VENV/bin/python" -m pip --version >/dev/null 2>&1
+}
+if ! venv_ok; then
+    if [ -e "$VENV" ]; then
+        say "existing .venv is unusable: recreating it"
+        rm -rf "$VENV"
+    fi
+    say "creating $VENV with $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+    "$PY" -m venv "$VENV"
+fi
+
+# --- 3. requirements (skipped when unchanged) ------------------------------
+want="$(sha256sum <"$REQ" | cut -d' ' -f1)"
+have="$(cat "$STAMP" 2>/dev/null || true)"
+if [ "$want" != "$have" ] || [ "${BOOTSTRAP_FORCE:-0}" = 1 ]; then
+    say "installing tests/requirements.txt (quiet)"
+    rm -f "$STAMP"
+    log="$VENV/pip-install.log"
+    if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" </dev/null >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        die "pip install -r tests/requirements.txt failed (full log: $log)"
+    fi
+    printf '%s\n' "$want" > "$STAMP"
+else
+    say "requirements unchanged since last install"
+fi
+
+# --- 4. the collection as ansible_collections/netdiag/ss -------------------
+mkdir -p "$COLL_PARENT"
+if [ "$(readlink "$COLL_LINK" 2>/dev/null || true)" != "$ROOT" ]; then
+    rm -rf "$COLL_LINK"
+    ln -s "$ROOT" "$COLL_LINK"
+fi
+
+say "venv:        $VENV ($("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])'), $("$VENV/bin/ansible" --version 2>/dev/null | head -1 | sed 's/^ansible //'))"
+say "collection:  $COLL_LINK -> $ROOT"
+say "use it with: source scripts/env.sh"
