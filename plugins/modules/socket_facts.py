@@ -97,8 +97,8 @@ ansible_facts:
   contains:
     sockets:
       description:
-        - One record per socket, the same rows C(ss) prints, in the same order (tables in C(ss)'s order:
-          netlink, packet, unix, raw, udp, tcp, dccp, sctp, vsock, tipc, xdp, mptcp; IPv4 before IPv6).
+        - One record per socket, the same rows C(ss) prints, in the same order. Tables come in C(ss)'s order
+          (netlink, packet, unix, raw, udp, tcp, dccp, sctp, vsock, tipc, xdp, mptcp), IPv4 before IPv6.
         - Only the keys in O(fields) when it is set.
       type: list
       elements: dict

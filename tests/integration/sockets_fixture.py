@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netdiag.ss contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -40,7 +39,7 @@ def tcp_listener(family, addr, port=0, v6only=None, backlog=16):
 def tcp_pair(listener, family, addr):
     c = socket.socket(family, socket.SOCK_STREAM)
     c.connect((addr, listener.getsockname()[1]))
-    a, _ = listener.accept()
+    a, _peer = listener.accept()
     return hold(c, a)
 
 
@@ -145,7 +144,7 @@ def main():
     ul.listen(4)
     uc1 = hold(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
     uc1.connect(path)
-    ua1, _ = ul.accept()
+    ua1, _peer = ul.accept()
     hold(ua1)
     uc1.send(b'unix unread')
     pending = hold(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
@@ -183,7 +182,7 @@ def main():
         hold(m)
         mc = hold(socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262))
         mc.connect(m.getsockname())
-        ma, _ = m.accept()
+        ma, _peer = m.accept()
         hold(ma)
     except OSError as exc:
         info['skipped'].append('mptcp: %s' % exc)
