@@ -24,7 +24,7 @@ options:
         given (TCP, UDP, unix, MPTCP and the other tables in the C(connected) states, as plain C(ss) shows).
       - Detail options (C(-e -o -m -i -b -E -s -D -Z -z --tos --cgroup --inet-sockopt)) and filter expressions are
         refused with a message until this collection implements them; they are never silently ignored.
-        C(-K) is refused: use M(netdiag.ss.socket_kill).
+        C(-K) is refused, because listing never closes sockets.
     type: str
   tables:
     description:
@@ -36,7 +36,7 @@ options:
     elements: str
   families:
     description:
-      - Address families to list, like C(ss -f): V(inet), V(inet6), V(unix), V(link), V(netlink), V(vsock),
+      - Address families to list, like C(ss -f), among V(inet), V(inet6), V(unix), V(link), V(netlink), V(vsock),
         V(tipc), V(xdp). Adds to the families that O(ss_args) selects.
     type: list
     elements: str
@@ -52,7 +52,7 @@ options:
     type: bool
   states:
     description:
-      - State names and groups to list, like C(ss state NAME) repeated: V(established), V(syn-sent),
+      - State names and groups to list, like C(ss state NAME) repeated, among V(established), V(syn-sent),
         V(syn-recv), V(fin-wait-1), V(fin-wait-2), V(time-wait), V(closed), V(close-wait), V(last-ack),
         V(listening), V(closing), V(all), V(connected), V(synchronized), V(bucket), V(big).
     type: list

@@ -18,7 +18,7 @@ description:
   - Tables the running kernel cannot list (for example SCTP or DCCP without their diag modules) are skipped, with a
     warning when you asked for them explicitly.
 author:
-  - netdiag.ss contributors
+  - netdiag.ss developers (@netdiag)
 extends_documentation_fragment:
   - netdiag.ss._attributes
   - netdiag.ss._attributes.FACTS

@@ -127,7 +127,7 @@ def run_module(name, args, check=True):
     try:
         env = dict(os.environ, PYTHONPATH=COLLECTIONS)
         proc = subprocess.run([sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name],
-                              capture_output=True, text=True, env=env, timeout=120)
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
     finally:
         os.unlink(f.name)
     try:
@@ -141,5 +141,5 @@ def run_module(name, args, check=True):
 
 def run_ss(ns, argv):
     """Run the real ss inside the namespace; return its stdout lines."""
-    proc = subprocess.run(ns.exec_argv([SS] + list(argv)), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(ns.exec_argv([SS] + list(argv)), capture_output=True, text=True, timeout=60, check=False)
     return proc.returncode, proc.stdout.splitlines(), proc.stderr

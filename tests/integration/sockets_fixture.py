@@ -97,7 +97,7 @@ def main():
     c4, a4 = tcp_pair(dual, socket.AF_INET, '127.0.0.1')   # v4-mapped on the server side
     a4.send(b'hello')
     # an accept queue that is not empty (Recv-Q of a listener)
-    hold(*[socket.create_connection(('::1', v6only.getsockname()[1])) for _ in range(2)])
+    hold(*[socket.create_connection(('::1', v6only.getsockname()[1])) for _i in range(2)])
     # CLOSE-WAIT / FIN-WAIT-2: the client closes, the server does not
     c5, a5 = tcp_pair(lo4, socket.AF_INET, '127.0.0.1')
     c5.shutdown(socket.SHUT_WR)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import warnings
 
 import pytest
 
@@ -59,30 +60,49 @@ def _parse_ss_inet(tokens, has_netid, has_state):
     row['recv_q'], row['send_q'] = int(tokens[i]), int(tokens[i + 1])
     local, peer = tokens[i + 2], tokens[i + 3]
     for side, text in (('local', local), ('peer', peer)):
-        addr, _, port = text.rpartition(':')
+        addr, _sep, port = text.rpartition(':')
         if '%' in addr:
-            addr, _, dev = addr.partition('%')
+            addr, _sep, dev = addr.partition('%')
             row['interface'] = dev
         row[side + '_address'] = addr[1:-1] if addr.startswith('[') else addr
         row[side + '_port'] = 0 if port == '*' else int(port)
     return row
 
 
-@pytest.mark.parametrize('args', ARGS, ids=lambda a: a or '(none)')
-@pytest.mark.parametrize('procs', [False, True], ids=['', 'p'])
-def test_same_rows_as_ss(netns, sockets, args, procs):
-    argv = shlex.split(args) + ['-n'] + (['-p'] if procs else [])
+def _compare_once(netns, argv):
+    """One run of ss and of the module; return (problem or None, ss lines, module result)."""
     rc, ss_lines, ss_err = run_ss(netns, argv)
     assert rc == 0, ss_err
     result = run_module('socket_facts', {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': netns.name})
     ours = result['lines']
     assert ours, 'no header line'
     header = ss_lines[0].split()
-    has_netid, has_state = header[0] == 'Netid', 'State' in header[:2]
     assert ours[0].split()[:2] == header[:2], 'column choice differs: %r vs %r' % (ours[0], ss_lines[0])
     expected = _comparable(ss_lines[1:])
     got = _comparable(ours[1:])
-    assert got == expected
+    if got != expected:
+        for i, (a, b) in enumerate(zip(got, expected)):
+            if a != b:
+                return 'row %d: ours %s, ss %s' % (i, a, b), expected, got, result
+        return 'ours has %d rows, ss %d' % (len(got), len(expected)), expected, got, result
+    return None, expected, got, result
+
+
+@pytest.mark.parametrize('args', ARGS, ids=lambda a: a or '(none)')
+@pytest.mark.parametrize('procs', [False, True], ids=['', 'p'])
+def test_same_rows_as_ss(netns, sockets, args, procs):
+    argv = shlex.split(args) + ['-n'] + (['-p'] if procs else [])
+    # Two tools cannot dump the kernel at the same instant: a socket that
+    # changed between the two dumps makes a transient difference. Retry it
+    # (reported as a warning); a difference that persists fails.
+    for attempt in range(3):
+        problem, expected, got, result = _compare_once(netns, argv)
+        if problem is None:
+            break
+        warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), problem))
+    assert got == expected, problem
+    header = run_ss(netns, argv)[1][0].split()
+    has_netid, has_state = header[0] == 'Netid', 'State' in header[:2]
     # the records carry what ss printed
     records = [r for r in result['ansible_facts']['sockets'] if not (r['netid'] == 'nl' and r['local_address'] == '4' and r['local_port'])]
     assert len(records) == len(expected)
