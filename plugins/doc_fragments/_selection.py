@@ -22,8 +22,11 @@ options:
         right after the options, as C(ss) reads them.
       - Selects exactly the sockets C(ss) would list with the same arguments, with C(ss)'s defaults when nothing is
         given (TCP, UDP, unix, MPTCP and the other tables in the C(connected) states, as plain C(ss) shows).
-      - Detail options (C(-e -o -m -i -b -E -s -D -Z -z --tos --cgroup --inet-sockopt)) and filter expressions are
-        refused with a message until this collection implements them; they are never silently ignored.
+      - A filter expression may follow, quoted as in a shell, for example
+        V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
+        See O(filter).
+      - Detail options (C(-e -m -i -b -E -s -D -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
+        until this collection implements them; they are never silently ignored.
         C(-K) is refused, because listing never closes sockets.
     type: str
   tables:
@@ -62,6 +65,31 @@ options:
       - State names and groups to leave out, like C(ss exclude NAME) repeated (applied after O(states)).
     type: list
     elements: str
+  filter:
+    description:
+      - An C(ss) filter expression, as typed after C(ss) and its state words, for example
+        V(\( dport = :ssh or sport = :ssh \)) or V(src 10.0.0.0/8 and not dport = :443).
+      - The whole C(ss) language (C(src dst sport dport dev fwmark cgroup autobound), every operator spelling,
+        parentheses, C(not)). C(and) and C(or) have equal precedence and are read left to right, as C(ss)
+        does; a warning says so when they are mixed without parentheses.
+      - Where the kernel can evaluate it, the expression is compiled to sock_diag bytecode, so sockets that do not
+        match never reach Python; the rest is checked in user space.
+      - Contradicts an expression in O(ss_args); give it once.
+      - See C(docs/filter-language.md) in the collection for the grammar and the differences from C(ss).
+    type: str
+  filter_file:
+    description:
+      - A file on the managed host holding a filter expression, read as C(ss -F FILE) reads it (lines starting
+        with C(#) are comments). Its words come after those of O(ss_args) or O(filter).
+    type: path
+  kernel_filter:
+    description:
+      - Compile the filter to kernel bytecode where possible (the default, and what C(ss) does).
+      - With V(false) every socket of the selected tables is read and the kernel's part of the filter is run in
+        Python, which selects the same sockets more slowly; meant for troubleshooting. The one exception is
+        C(autobound), whose kernel test (port not explicitly bound) cannot be made in user space.
+    type: bool
+    default: true
   netns:
     description:
       - Name of a network namespace (as created by C(ip netns add)) to list sockets in, like C(ss -N NAME).

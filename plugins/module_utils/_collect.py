@@ -76,14 +76,17 @@ _INET_PROTO = {'tcp': IPPROTO_TCP, 'udp': IPPROTO_UDP, 'mptcp': IPPROTO_MPTCP, '
 _FAMILY_LABEL = {AF_INET: 'inet', AF_INET6: 'inet6', AF_UNIX: 'unix', AF_PACKET: 'link', AF_NETLINK: 'netlink'}
 _V4_ANY = b'\0' * 4
 _V6_ANY = b'\0' * 16
+# idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
+TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
 _SWAP16 = [((p & 0xff) << 8) | (p >> 8) for p in range(65536)]
 
 
 class Context(object):
     """What every decoder needs: the filter, the family set, caches."""
 
-    def __init__(self, families, match=None, needs_attrs=False):
+    def __init__(self, families, match=None, needs_attrs=False, timers=False):
         self.families = families
+        self.timers = timers                # ss -o: add timer fields to inet records
         self.match = match                  # callable(SockView) -> bool, or None
         self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
         self._v4 = {}
@@ -137,10 +140,11 @@ def decode_inet(messages, table, ctx, out):
     needs_attrs = ctx.needs_attrs
     v4 = ctx.v4
     v6 = ctx.v6
+    timers = ctx.timers
     append = out.append
     for buf, off, mlen in messages:
-        (family, state, _timer, _retrans, sport, dport, src, dst, ifindex, c0, c1,
-         _expires, rq, wq, uid, inode) = unpack(buf, off + 16)
+        (family, state, timer, retrans, sport, dport, src, dst, ifindex, c0, c1,
+         expires, rq, wq, uid, inode) = unpack(buf, off + 16)
         if family not in families:
             continue
         sport = swap[sport]
@@ -166,7 +170,7 @@ def decode_inet(messages, table, ctx, out):
         else:
             laddr = ('::' if v6only else '*') if src == _V6_ANY else v6(src)
             raddr = ('::' if v6only else '*') if dst == _V6_ANY else v6(dst)
-        append({
+        rec = {
             'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
             'recv_q': rq, 'send_q': wq,
             'local_address': laddr, 'local_port': sport,
@@ -174,7 +178,15 @@ def decode_inet(messages, table, ctx, out):
             'interface': ctx.ifname(ifindex) if ifindex else None,
             'family': 'inet' if family == AF_INET else 'inet6',
             'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
-        })
+        }
+        if timers:
+            if timer:
+                rec['timer'] = TIMER_NAMES.get(timer, 'unknown')
+                rec['timer_expires_ms'] = expires
+                rec['timer_retrans'] = retrans
+            else:
+                rec['timer'] = rec['timer_expires_ms'] = rec['timer_retrans'] = None
+        append(rec)
 
 
 def dump_inet(sock, table, query, ctx, out, bytecode=None):

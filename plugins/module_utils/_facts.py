@@ -14,13 +14,19 @@ only, and shapes the result.
 from __future__ import annotations
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect
+from ansible_collections.netdiag.ss.plugins.module_utils._bytecode import compile_bytecode, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
+    CgroupCond, FilterError, MarkCond, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
     SS_ALL, SS_CLOSE, SS_CONN, SS_LISTEN, Query, parse_ss_args,
 )
 
 RECORD_FIELDS = ('netid', 'state', 'recv_q', 'send_q', 'local_address', 'local_port', 'peer_address',
-                 'peer_port', 'interface', 'family', 'uid', 'inode', 'cookie', 'processes')
+                 'peer_port', 'interface', 'family', 'uid', 'inode', 'cookie', 'processes',
+                 'timer', 'timer_expires_ms', 'timer_retrans')
 
 # Options shared by every module that selects sockets. Keep in sync with
 # plugins/doc_fragments/_selection.py.
@@ -33,6 +39,9 @@ SELECTION_ARGSPEC = dict(
     states=dict(type='list', elements='str'),
     exclude_states=dict(type='list', elements='str'),
     netns=dict(type='str'),
+    filter=dict(type='str'),
+    filter_file=dict(type='path'),
+    kernel_filter=dict(type='bool', default=True),
 )
 
 
@@ -72,7 +81,7 @@ def build_query(params):
         q.state_word(word)
     for word in excludes or ():
         q.state_word(word, exclude=True)
-    for option, attr in (('resolve', 'resolve'), ('processes', 'processes'), ('threads', 'threads')):
+    for option, attr in (('resolve', 'resolve'), ('processes', 'processes'), ('threads', 'threads'), ('timers', 'timers')):
         value = params.get(option)
         if value is None:
             continue
@@ -84,11 +93,62 @@ def build_query(params):
         if q.netns and q.netns != netns:
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
-    if q.expression:
-        raise ArgsError('ss_args: filter expressions ("%s") are not supported yet by this module' % ' '.join(q.expression))
+    text = params.get('filter')
+    if text is not None and q.expression:
+        raise ArgsError('option filter=%r contradicts the expression "%s" in ss_args; give the expression once'
+                        % (text, ' '.join(q.expression)))
+    if text:
+        q.expression = [text]
+    if params.get('filter_file'):
+        if q.filter_file and q.filter_file != params['filter_file']:
+            raise _contradiction('filter_file', params['filter_file'], '-F %s' % q.filter_file)
+        q.filter_file = params['filter_file']
+    q.finish()
+    words = list(q.expression)
     if q.filter_file:
-        raise ArgsError('ss_args: -F (filter file) is not supported yet by this module')
-    return q.finish()
+        words.extend(read_filter_file(q.filter_file))
+    try:
+        q.expr = parse(words, tables=frozenset(q.dbs), preferred_family=q.preferred_family)
+    except FilterError as exc:
+        raise ArgsError(str(exc))
+    q.warnings = []
+    if q.expr is not None:
+        warning = mixed_and_or_warning(words)
+        if warning:
+            q.warnings.append(warning)
+        forced = q.expr.forced_family
+        if forced is not None:
+            # ss (B-14): an operand's family replaces the family set and becomes the preferred one
+            q.families = {forced}
+            q.preferred_family = forced
+    return q
+
+
+def read_filter_file(path):
+    """Expression words from a filter file, read the way `ss -F FILE` reads it.
+
+    Lines starting with '#' (and, as in ss, '0') are skipped; a line of 1022
+    characters or more is an error; `-` means standard input.
+    """
+    try:
+        if path == '-':
+            import sys
+            lines = sys.stdin.read().splitlines()
+        else:
+            with open(path, 'r') as f:
+                lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc))
+    words = []
+    for number, line in enumerate(lines, 1):
+        if len(line) >= 1022:
+            raise ArgsError('filter_file: line %d of %s is too long (%d characters; ss accepts up to 1021)'
+                            % (number, path, len(line)))
+        if line[:1] in ('#', '0'):
+            continue
+        if line.strip():
+            words.append(line)
+    return words
 
 
 def summarize(records):
@@ -116,11 +176,34 @@ def select_fields(records, fields):
     return [dict((k, r[k]) for k in keep if k in r) for r in records]
 
 
-def gather(query, warn=None):
+def _filter_plan(query, kernel_filter=True):
+    """(user-space matcher or None, needs mark/cgroup attributes, bytecode or None).
+
+    With kernel_filter=False nothing is sent to the kernel; the kernel's
+    semantics are run in Python instead, so both paths select the same
+    sockets (except `autobound`, whose kernel half cannot be seen from user
+    space: there only the ephemeral-range test applies).
+    """
+    expr = getattr(query, 'expr', None)
+    if expr is None:
+        return None, False, None
+    matcher = make_matcher(expr, ephemeral_range=read_ephemeral_range())
+    needs_attrs = any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
+    program = compile_bytecode(expr)
+    if kernel_filter or program is None:
+        return matcher, needs_attrs, program
+    inet = (AF_INET, AF_INET6)
+
+    def both(view):
+        return matcher(view) and (view.family not in inet or run_bytecode(program, view))
+    return both, needs_attrs, None
+
+
+def gather(query, warn=None, kernel_filter=True):
     """Collect the sockets a finished Query selects; return (records, unsupported tables)."""
-    families = set(query.families)
-    ctx = _collect.Context(families)
-    records, unsupported = _collect.collect(query, ctx, warn=warn)
+    match, needs_attrs, program = _filter_plan(query, kernel_filter)
+    ctx = _collect.Context(set(query.families), match=match, needs_attrs=needs_attrs, timers=query.timers)
+    records, unsupported = _collect.collect(query, ctx, bytecode=(lambda table: program) if program else None, warn=warn)
     if query.processes or query.threads:
         from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
         holders = find_holders([r['inode'] for r in records], threads=query.threads)
@@ -129,4 +212,4 @@ def gather(query, warn=None):
     return records, unsupported
 
 
-__all__ = ['SELECTION_ARGSPEC', 'RECORD_FIELDS', 'build_query', 'gather', 'summarize', 'select_fields']
+__all__ = ['SELECTION_ARGSPEC', 'RECORD_FIELDS', 'build_query', 'gather', 'summarize', 'select_fields', 'read_filter_file']

@@ -172,7 +172,7 @@ _LONG = {
 }
 # detail options that later issues implement: refused clearly, never ignored
 NOT_YET = {
-    'options': '-o (timers)', 'extended': '-e (details)', 'memory': '-m (memory)', 'info': '-i (TCP info)',
+    'extended': '-e (details)', 'memory': '-m (memory)', 'info': '-i (TCP info)',
     'bpf': '-b (bpf filters)', 'events': '-E (events)', 'context': '-Z (SELinux contexts)',
     'contexts': '-z (SELinux contexts)', 'summary': '-s (summary)', 'diag': '-D (raw dump)',
     'tos': '--tos', 'cgroup': '--cgroup', 'tipcinfo': '--tipcinfo', 'inet-sockopt': '--inet-sockopt',
@@ -278,10 +278,13 @@ class Query(object):
         self.resolve = False
         self.processes = False
         self.threads = False
+        self.timers = False
         self.netns = None
         self.header = True
         self.filter_file = None
         self.expression = []
+        self.expr = None            # parsed filter (set by the caller)
+        self.warnings = []
         self.explicit_tables = set()
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
         self._final = False
@@ -422,6 +425,9 @@ def parse_ss_args(text, query=None):
         elif name == 'net':
             q.netns = value
             q.given['netns'] = '-N %s' % value
+        elif name == 'options':
+            q.timers = True
+            q.given['timers'] = '-o'
         elif name == 'no-header':
             q.header = False
         elif name == 'oneline':

@@ -47,36 +47,72 @@ def users_cell(rec):
     return 'users:(' + ','.join(parts) + ')'
 
 
+def format_timer_ms(ms):
+    """A timer's remaining time as ss prints it.
+
+    The iproute2 >= 6.11 form ('4.796sec'); 6.1.0 printed '4.796ms' for the
+    same 4.796 seconds (quirk B-15), which we do not copy.
+    """
+    minutes, seconds, millis = ms // 60000, (ms // 1000) % 60, ms % 1000
+    out = ''
+    if minutes:
+        out += '%dmin' % minutes
+        millis = 0
+        if minutes > 9:
+            seconds = 0
+    if seconds:
+        if seconds > 9:
+            millis = 0
+        out += '%d%s' % (seconds, '.' if millis else 'sec')
+    if millis:
+        out += '%03d%s' % (millis, 'sec' if seconds else 'ms')
+    return out
+
+
+def extra_cell(rec):
+    """Text ss prints after the Process column (so far: -o timers)."""
+    if rec.get('timer'):
+        return 'timer:(%s,%s,%d)' % (rec['timer'], format_timer_ms(rec['timer_expires_ms']), rec['timer_retrans'])
+    return ''
+
+
 def render(records, show_netid=True, show_state=True, header=True, show_process=False):
-    """Return the lines of an `ss -n` listing of `records` (column padding as ss's compact mode)."""
+    """Return the lines of an `ss -n` listing of `records`.
+
+    Columns as ss's compact (non-tty) layout: Netid and State only when more
+    than one table / state is selected, address cells right-aligned and
+    glued to their port cells, then the process and extra text. Trailing
+    blanks are trimmed (as iproute2 >= 7.0 does).
+    """
     rows = []
     if header:
-        rows.append((['Netid'] if show_netid else []) + (['State'] if show_state else [])
-                    + ['Recv-Q', 'Send-Q', 'Local Address:', 'Port', 'Peer Address:', 'Port', 'Process'])
+        rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
+                     ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
-        rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else [])
-                     + [str(rec['recv_q']), str(rec['send_q']),
-                        address_cell(rec, 'local') + delim, port_cell(rec, 'local'),
-                        address_cell(rec, 'peer') + (delim if rec['peer_port'] is not None else ''), port_cell(rec, 'peer'),
-                        users_cell(rec) if show_process else '']))
+        rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
+                     [str(rec['recv_q']), str(rec['send_q'])],
+                     (address_cell(rec, 'local') + delim, port_cell(rec, 'local'),
+                      address_cell(rec, 'peer') + (delim if rec['peer_port'] is not None else ''), port_cell(rec, 'peer')),
+                     users_cell(rec) if show_process else '', extra_cell(rec)))
     if not rows:
         return []
-    ncol = len(rows[0])
-    widths = [max(len(r[i]) for r in rows) for i in range(ncol)]
-    first_addr = ncol - 5
+    nlead = len(rows[0][0]) + 2
+    lead_w = [max(len((r[0] + r[1])[i]) for r in rows) for i in range(nlead)]
+    addr_w = [max(len(r[2][i]) for r in rows) for i in range(4)]
+    proc_w = max(len(r[3]) for r in rows)
     lines = []
-    for r in rows:
-        parts = []
-        for i, cell in enumerate(r):
-            if i in (first_addr, first_addr + 2):      # address columns: right-aligned
-                parts.append((' ' if i else '') + cell.rjust(widths[i]))
-            elif i in (first_addr + 1, first_addr + 3, ncol - 1):  # ports / process: glued to the address
-                parts.append(cell.ljust(widths[i]) if i != ncol - 1 else (' ' + cell if cell else ''))
-            else:
-                parts.append((' ' if i else '') + cell.ljust(widths[i]))
-        lines.append(''.join(parts).rstrip())
+    for lead, queues, addr, proc, extra in rows:
+        parts = [cell.ljust(w) for cell, w in zip(lead + queues, lead_w)]
+        parts.append(addr[0].rjust(addr_w[0]) + addr[1].ljust(addr_w[1]))
+        parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
+        text = ' '.join(parts)
+        if proc_w:
+            text += ' ' + proc.ljust(proc_w)
+        if extra:
+            text += ' ' + extra
+        lines.append(text.rstrip())
     return lines
 
 
-__all__ = ['render', 'address_cell', 'port_cell', 'users_cell']
+__all__ = ['render', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']

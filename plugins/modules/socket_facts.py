@@ -39,6 +39,11 @@ options:
     description:
       - Like O(processes) but per thread, like C(ss -T); each holder has a C(tid).
     type: bool
+  timers:
+    description:
+      - Add each inet socket's running timer, like C(ss -o), as RV(ansible_facts.sockets[].timer),
+        RV(ansible_facts.sockets[].timer_expires_ms) and RV(ansible_facts.sockets[].timer_retrans).
+    type: bool
   fields:
     description:
       - Keep only these keys in each socket record. Large listings cost Ansible time for every value returned,
@@ -46,7 +51,7 @@ options:
     type: list
     elements: str
     choices: [netid, state, recv_q, send_q, local_address, local_port, peer_address, peer_port, interface,
-              family, uid, inode, cookie, processes]
+              family, uid, inode, cookie, processes, timer, timer_expires_ms, timer_retrans]
   lines:
     description:
       - Also return RV(lines), the rows as C(ss -n) prints them, for reading an ad-hoc run.
@@ -157,6 +162,20 @@ ansible_facts:
           type: list
           elements: dict
           sample: [{"name": "sshd", "pid": 812, "fd": 3}]
+        timer:
+          description:
+            - The socket's running timer as C(ss -o) names it (V(on) for retransmit or probe, V(keepalive),
+              V(timewait), V(persist), V(delack)), or null when none runs. Inet sockets only.
+          returned: when O(timers=true) or C(-o) is in O(ss_args)
+          type: str
+        timer_expires_ms:
+          description: Milliseconds until the timer fires (null when no timer runs).
+          returned: when O(timers=true) or C(-o) is in O(ss_args)
+          type: int
+        timer_retrans:
+          description: Retransmissions or probes sent so far (the third field of the C(timer:) that C(ss -o) prints).
+          returned: when O(timers=true) or C(-o) is in O(ss_args)
+          type: int
     socket_summary:
       description: Counts of the listed sockets.
       type: dict
@@ -192,6 +211,7 @@ def main():
         resolve=dict(type='bool'),
         processes=dict(type='bool'),
         threads=dict(type='bool'),
+        timers=dict(type='bool'),
         fields=dict(type='list', elements='str', choices=list(RECORD_FIELDS)),
         lines=dict(type='bool', default=True),
     )
@@ -200,7 +220,9 @@ def main():
         query = build_query(module.params)
         if query.netns:
             enter(query.netns)
-        records, unsupported = gather(query, warn=module.warn)
+        for warning in query.warnings:
+            module.warn(warning)
+        records, unsupported = gather(query, warn=module.warn, kernel_filter=module.params['kernel_filter'])
         result = dict(changed=False, unsupported_tables=unsupported)
         if module.params['lines']:
             result['lines'] = render(records, show_netid=len(query.dbs) > 1,

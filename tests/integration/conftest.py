@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import pytest
 
@@ -143,3 +146,90 @@ def run_ss(ns, argv):
     """Run the real ss inside the namespace; return its stdout lines."""
     proc = subprocess.run(ns.exec_argv([SS] + list(argv)), capture_output=True, text=True, timeout=60, check=False)
     return proc.returncode, proc.stdout.splitlines(), proc.stderr
+
+
+# ---------------------------------------------------------------- comparing with ss
+_OWN_DIAG = re.compile(r'^4:[1-9][0-9]*$')
+_TIMER = re.compile(r'^timer:\(([a-z]+),([^,]*),(\d+)\)$')
+_TIME_PART = re.compile(r'(\d+)min|(\d+)\.(\d{3})(?:ms|sec)|(\d+)sec|(\d+)ms')
+
+
+def timer_ms(text):
+    """Milliseconds from ss's timer text ('1min14sec', '4.796sec', 6.1.0's '4.796ms' = 4.796 s (B-15), '536ms')."""
+    total = 0
+    for m in _TIME_PART.finditer(text):
+        if m.group(1):
+            total += int(m.group(1)) * 60000
+        elif m.group(2):
+            total += int(m.group(2)) * 1000 + int(m.group(3))
+        elif m.group(4):
+            total += int(m.group(4)) * 1000
+        else:
+            total += int(m.group(5))
+    return total
+
+
+def comparable(lines):
+    """Rows as token lists, without the sock_diag socket of the listing tool itself.
+
+    Each tool sees its own NETLINK_SOCK_DIAG socket (protocol 4, port id =
+    its pid), never the other's; the kernel's own (4:0) stays. Timer tokens
+    become timer:(name,*,retrans) and their times are returned aside.
+    """
+    rows, times = [], []
+    for line in lines:
+        tokens = line.split()
+        if not tokens or any(_OWN_DIAG.match(t) for t in tokens[:5]):
+            continue
+        row_times = []
+        for i, t in enumerate(tokens):
+            m = _TIMER.match(t)
+            if m:
+                tokens[i] = 'timer:(%s,*,%s)' % (m.group(1), m.group(3))
+                row_times.append(timer_ms(m.group(2)))
+        rows.append(tokens)
+        times.append(row_times)
+    return rows, times
+
+
+def _times_close(a, b):
+    """Timer values read a moment apart: equal within a second, or within a minute above ten minutes (ss drops seconds there)."""
+    return all(abs(x - y) <= (61000 if max(x, y) >= 600000 else 1500) for x, y in zip(a, b))
+
+
+def compare_once(ns, argv, module_args=None):
+    """Run ss and socket_facts once with the same arguments; return (problem or None, ss rows, our rows, result)."""
+    rc, ss_lines, ss_err = run_ss(ns, argv)
+    args = {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': ns.name}
+    args.update(module_args or {})
+    result = run_module('socket_facts', args, check=False)
+    if rc != 0:
+        return 'ss failed (rc %d): %s' % (rc, ss_err.strip()), ss_lines, None, result
+    if result.get('failed'):
+        return 'module failed: %s' % result.get('msg'), ss_lines, None, result
+    ours = result['lines']
+    if not ss_lines or ours[0].split()[:2] != ss_lines[0].split()[:2]:
+        return 'column choice differs: %r vs %r' % (ours[0], ss_lines[:1]), ss_lines, ours, result
+    expected, expected_t = comparable(ss_lines[1:])
+    got, got_t = comparable(ours[1:])
+    for i, (a, b) in enumerate(zip(got, expected)):
+        if a != b:
+            return 'row %d: ours %s, ss %s' % (i, a, b), expected, got, result
+    if len(got) != len(expected):
+        return 'ours has %d rows, ss %d: ours %s ss %s' % (len(got), len(expected), got[len(expected):], expected[len(got):]), expected, got, result
+    for i, (a, b) in enumerate(zip(got_t, expected_t)):
+        if not _times_close(a, b):
+            return 'row %d: timer times %s vs ss %s' % (i, a, b), expected, got, result
+    return None, expected, got, result
+
+
+def compare_with_ss(ns, argv, module_args=None, attempts=3):
+    """compare_once, retried: two tools cannot dump the kernel at the same instant, so a
+    socket that changed between the dumps makes a transient difference (reported as a
+    warning). Returns (problem or None, ss rows, our rows, module result)."""
+    for attempt in range(attempts):
+        outcome = compare_once(ns, argv, module_args)
+        if outcome[0] is None:
+            return outcome
+        warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), outcome[0]))
+    return outcome

@@ -81,11 +81,14 @@ def drop_all(sock):
 
 def main():
     tmp, peer = sys.argv[1], sys.argv[2]
-    lo4 = tcp_listener(socket.AF_INET, '0.0.0.0', 0)
-    lo4b = tcp_listener(socket.AF_INET, '127.0.0.1', 0, backlog=5)
-    dual = tcp_listener(socket.AF_INET6, '::', 0, v6only=False)
-    v6only = tcp_listener(socket.AF_INET6, '::', 0, v6only=True)
-    lo6 = tcp_listener(socket.AF_INET6, '::1', 0)
+    # Fixed ports (this namespace is ours alone) so filter tests can name them:
+    # TCP 5001-5006, UDP 5101-5103, MPTCP 5201; clients use ephemeral ports.
+    lo4 = tcp_listener(socket.AF_INET, '0.0.0.0', 5001)
+    lo4b = tcp_listener(socket.AF_INET, '127.0.0.1', 5002, backlog=5)
+    lo4b.setsockopt(socket.SOL_SOCKET, 36, 0x23)   # SO_MARK, for fwmark filters
+    dual = tcp_listener(socket.AF_INET6, '::', 5003, v6only=False)
+    v6only = tcp_listener(socket.AF_INET6, '::', 5004, v6only=True)
+    lo6 = tcp_listener(socket.AF_INET6, '::1', 5005)
     info['tcp_ports'] = [s.getsockname()[1] for s in (lo4, lo4b, dual, v6only, lo6)]
     # established pairs: plain, with unread data, with a full send buffer
     c, a = tcp_pair(lo4b, socket.AF_INET, '127.0.0.1')
@@ -122,17 +125,17 @@ def main():
     # a listener bound to a device (%dev in ss)
     d = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     d.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'ndveth0')
-    d.bind(('0.0.0.0', 0))
+    d.bind(('0.0.0.0', 5006))
     d.listen(3)
     hold(d)
     # UDP: bound v4 / v6 / dual, connected pair, unread datagrams
     u4 = hold(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
-    u4.bind(('127.0.0.1', 0))
+    u4.bind(('127.0.0.1', 5101))
     u6 = hold(socket.socket(socket.AF_INET6, socket.SOCK_DGRAM))
     u6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    u6.bind(('::', 0))
+    u6.bind(('::', 5102))
     ud = hold(socket.socket(socket.AF_INET6, socket.SOCK_DGRAM))
-    ud.bind(('::', 0))
+    ud.bind(('::', 5103))
     uc = hold(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
     uc.connect(u4.getsockname())
     uc.send(b'datagram one')
@@ -177,7 +180,7 @@ def main():
     # MPTCP listener and connection, where the kernel has it
     try:
         m = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
-        m.bind(('127.0.0.1', 0))
+        m.bind(('127.0.0.1', 5201))
         m.listen(3)
         hold(m)
         mc = hold(socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262))

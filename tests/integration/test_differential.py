@@ -11,13 +11,11 @@ structured records must carry the values ss printed.
 
 from __future__ import annotations
 
-import re
 import shlex
-import warnings
 
 import pytest
 
-from conftest import run_module, run_ss
+from conftest import compare_with_ss, run_ss
 
 ARGS = [
     '-t', '-ta', '-tl', '-tn', '-u', '-ua', '-ul', '-x', '-xa', '-xl', '-4', '-6', '-a', '-l', '',
@@ -31,21 +29,9 @@ ARGS = [
     '-a state established state listening', '-t exclude listening', '-tl exclude listening',
     '-a exclude established excl time-wait', '-x state listening', '-x state established',
     '-u state established', '-a state unconnected', '-46 -ta', '-64 -ta', '-x -t -a',
-    '-t state established exclude established',
+    '-t state established exclude established', '-to', '-tao', '-uao', '-xo', '-o state established',
+    '-to state fin-wait-1', '-to state time-wait', '-to state syn-sent',
 ]
-
-
-_OWN_DIAG = re.compile(r'^4:[1-9][0-9]*$')
-
-
-def _comparable(lines):
-    """Rows as token lists, without the sock_diag socket of the listing tool itself.
-
-    Each tool sees its own NETLINK_SOCK_DIAG socket (protocol 4, port id =
-    its pid), never the other's; the kernel's own (4:0) stays.
-    """
-    return [line.split() for line in lines
-            if line.split() and not any(_OWN_DIAG.match(t) for t in line.split()[:5])]
 
 
 def _parse_ss_inet(tokens, has_netid, has_state):
@@ -69,38 +55,12 @@ def _parse_ss_inet(tokens, has_netid, has_state):
     return row
 
 
-def _compare_once(netns, argv):
-    """One run of ss and of the module; return (problem or None, ss lines, module result)."""
-    rc, ss_lines, ss_err = run_ss(netns, argv)
-    assert rc == 0, ss_err
-    result = run_module('socket_facts', {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': netns.name})
-    ours = result['lines']
-    assert ours, 'no header line'
-    header = ss_lines[0].split()
-    assert ours[0].split()[:2] == header[:2], 'column choice differs: %r vs %r' % (ours[0], ss_lines[0])
-    expected = _comparable(ss_lines[1:])
-    got = _comparable(ours[1:])
-    if got != expected:
-        for i, (a, b) in enumerate(zip(got, expected)):
-            if a != b:
-                return 'row %d: ours %s, ss %s' % (i, a, b), expected, got, result
-        return 'ours has %d rows, ss %d' % (len(got), len(expected)), expected, got, result
-    return None, expected, got, result
-
-
 @pytest.mark.parametrize('args', ARGS, ids=lambda a: a or '(none)')
 @pytest.mark.parametrize('procs', [False, True], ids=['', 'p'])
 def test_same_rows_as_ss(netns, sockets, args, procs):
     argv = shlex.split(args) + ['-n'] + (['-p'] if procs else [])
-    # Two tools cannot dump the kernel at the same instant: a socket that
-    # changed between the two dumps makes a transient difference. Retry it
-    # (reported as a warning); a difference that persists fails.
-    for attempt in range(3):
-        problem, expected, got, result = _compare_once(netns, argv)
-        if problem is None:
-            break
-        warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), problem))
-    assert got == expected, problem
+    problem, expected, got, result = compare_with_ss(netns, argv)
+    assert problem is None, problem
     header = run_ss(netns, argv)[1][0].split()
     has_netid, has_state = header[0] == 'Netid', 'State' in header[:2]
     # the records carry what ss printed
