@@ -86,8 +86,8 @@ options:
     description:
       - Compile the filter to kernel bytecode where possible (the default, and what C(ss) does).
       - With V(false) every socket of the selected tables is read and the kernel's part of the filter is run in
-        Python, which selects the same sockets more slowly; meant for troubleshooting. The one exception is
-        C(autobound), whose kernel test (port not explicitly bound) cannot be made in user space.
+        Python, which selects the same sockets more slowly; meant for troubleshooting. An expression with
+        C(autobound) still goes to the kernel, whose test (port not explicitly bound) cannot be made in user space.
     type: bool
     default: true
   netns:

@@ -17,7 +17,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _collect
 from ansible_collections.netdiag.ss.plugins.module_utils._bytecode import compile_bytecode, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
-    CgroupCond, FilterError, MarkCond, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
+    AutoBound, CgroupCond, FilterError, MarkCond, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
@@ -103,7 +103,15 @@ def build_query(params):
         if q.filter_file and q.filter_file != params['filter_file']:
             raise _contradiction('filter_file', params['filter_file'], '-F %s' % q.filter_file)
         q.filter_file = params['filter_file']
-    q.finish()
+    return q.finish()
+
+
+def parse_filter(q):
+    """Parse the query's filter expression (ss_args words, then the filter file).
+
+    Call it inside the network namespace the sockets are read in: device
+    names and interface indexes are looked up there.
+    """
     words = list(q.expression)
     if q.filter_file:
         words.extend(read_filter_file(q.filter_file))
@@ -190,7 +198,9 @@ def _filter_plan(query, kernel_filter=True):
     matcher = make_matcher(expr, ephemeral_range=read_ephemeral_range())
     needs_attrs = any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
     program = compile_bytecode(expr)
-    if kernel_filter or program is None:
+    # `autobound` has a kernel half (port not explicitly bound) that user
+    # space cannot see: such programs always go to the kernel.
+    if kernel_filter or program is None or any(isinstance(n, AutoBound) for n in expr.walk()):
         return matcher, needs_attrs, program
     inet = (AF_INET, AF_INET6)
 
@@ -212,4 +222,4 @@ def gather(query, warn=None, kernel_filter=True):
     return records, unsupported
 
 
-__all__ = ['SELECTION_ARGSPEC', 'RECORD_FIELDS', 'build_query', 'gather', 'summarize', 'select_fields', 'read_filter_file']
+__all__ = ['SELECTION_ARGSPEC', 'RECORD_FIELDS', 'build_query', 'gather', 'summarize', 'select_fields', 'read_filter_file', 'parse_filter']

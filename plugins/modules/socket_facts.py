@@ -199,7 +199,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._facts import (
-    RECORD_FIELDS, SELECTION_ARGSPEC, build_query, gather, select_fields, summarize,
+    RECORD_FIELDS, SELECTION_ARGSPEC, build_query, gather, parse_filter, select_fields, summarize,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
 from ansible_collections.netdiag.ss.plugins.module_utils._render import render
@@ -220,6 +220,7 @@ def main():
         query = build_query(module.params)
         if query.netns:
             enter(query.netns)
+        parse_filter(query)
         for warning in query.warnings:
             module.warn(warning)
         records, unsupported = gather(query, warn=module.warn, kernel_filter=module.params['kernel_filter'])
