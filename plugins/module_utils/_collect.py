@@ -65,7 +65,7 @@ UNIX_MSG = struct.Struct('=BBBBIII')
 PACKET_REQ = struct.Struct('=BBHIIII')
 PACKET_MSG = struct.Struct('=BBHIII')
 NETLINK_REQ = struct.Struct('=BBHIIII')
-NETLINK_MSG = struct.Struct('=BBBBIiIIII')
+NETLINK_MSG = struct.Struct('=BBBBiIIIII')  # portid is signed: autobound ids are negative
 _U32 = struct.Struct('=I')
 _U64 = struct.Struct('=Q')
 _U32X2 = struct.Struct('=II')

@@ -91,10 +91,10 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
         rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
-                     [str(rec['recv_q']), str(rec['send_q'])],
+                     ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
                      (address_cell(rec, 'local') + delim, port_cell(rec, 'local'),
                       address_cell(rec, 'peer') + (delim if rec['peer_port'] is not None else ''), port_cell(rec, 'peer')),
-                     users_cell(rec) if show_process else '', extra_cell(rec)))
+                     (' ' + users_cell(rec)).rstrip() if show_process else '', extra_cell(rec)))
     if not rows:
         return []
     nlead = len(rows[0][0]) + 2
@@ -106,9 +106,9 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
         parts = [cell.ljust(w) for cell, w in zip(lead + queues, lead_w)]
         parts.append(addr[0].rjust(addr_w[0]) + addr[1].ljust(addr_w[1]))
         parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
-        text = ' '.join(parts)
-        if proc_w:
-            text += ' ' + proc.ljust(proc_w)
+        # ss prints the Process column with no delimiter (its "users:(" text
+        # brings its own leading blank), then the extra text
+        text = ' '.join(parts) + proc.ljust(proc_w)
         if extra:
             text += ' ' + extra
         lines.append(text.rstrip())

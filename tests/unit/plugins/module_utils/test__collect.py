@@ -1,0 +1,231 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Decoders and the netlink transport on crafted bytes.
+
+Messages are built here from the UAPI layouts (linux/inet_diag.h,
+unix_diag.h, packet_diag.h, netlink_diag.h, netlink.h) so that error paths
+and struct sizes the running kernel never sends can be exercised.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import struct
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
+    DumpInterrupted, NetlinkError, TableNotSupported,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._query import parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX
+
+
+def msg(payload, mtype=20, flags=nl.NLM_F_MULTI, seq=nl.MAGIC_SEQ):
+    return nl.nlmsg(mtype, flags, payload, seq=seq)
+
+
+def done(err=0, flags=nl.NLM_F_MULTI):
+    return msg(struct.pack('=i', err), mtype=nl.NLMSG_DONE, flags=flags)
+
+
+def error(err):
+    return msg(struct.pack('=i', -err) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0)
+
+
+def inet_msg(family=AF_INET, state=10, sport=22, dport=0, src='0.0.0.0', dst='0.0.0.0', ifindex=0, cookie=(3, 0),
+             rq=0, wq=128, uid=0, inode=411, timer=0, retrans=0, expires=0, attrs=b''):
+    fam = socket.AF_INET if family == AF_INET else socket.AF_INET6
+    s = socket.inet_pton(fam, src).ljust(16, b'\0')
+    d = socket.inet_pton(fam, dst).ljust(16, b'\0')
+    body = struct.pack('=BBBB', family, state, timer, retrans) + struct.pack('>HH', sport, dport) + s + d
+    body += struct.pack('=III', ifindex, cookie[0], cookie[1]) + struct.pack('=IIIII', expires, rq, wq, uid, inode)
+    return msg(body + attrs)
+
+
+class FakeSock(object):
+    """Stands in for a NETLINK_SOCK_DIAG socket: each recv returns the next chunk."""
+
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.sent = []
+        self.closed = False
+
+    def send(self, data):
+        self.sent.append(data)
+        return len(data)
+
+    def recv_into(self, buf):
+        data = self.chunks.pop(0)
+        buf[:len(data)] = data
+        return len(data)
+
+    def close(self):
+        self.closed = True
+
+
+def decode_inet(chunks, families=(AF_INET, AF_INET6), **ctx):
+    out = []
+    c.decode_inet(nl.dump(FakeSock(chunks), b'', 'tcp'), 'tcp', c.Context(set(families), **ctx), out)
+    return out
+
+
+def test_inet_v4_listener():
+    recs = decode_inet([inet_msg() + done()])
+    assert recs == [{'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 128, 'local_address': '0.0.0.0',
+                     'local_port': 22, 'peer_address': '0.0.0.0', 'peer_port': 0, 'interface': None,
+                     'family': 'inet', 'uid': 0, 'inode': 411, 'cookie': 3}]
+
+
+@pytest.mark.parametrize('v6only,expected', [(None, '*'), (0, '*'), (1, '::')])
+def test_inet_v6_wildcard_follows_v6only(v6only, expected):
+    attrs = nl.rtattr(c.INET_DIAG_SKV6ONLY, bytes([v6only])) if v6only is not None else b''
+    recs = decode_inet([inet_msg(AF_INET6, src='::', dst='::', attrs=attrs) + done()])
+    assert (recs[0]['local_address'], recs[0]['peer_address']) == (expected, expected)
+
+
+def test_inet_v6_established_and_cookie_and_device():
+    recs = decode_inet([inet_msg(AF_INET6, state=1, sport=40520, dport=22, src='fec0:42::24', dst='::ffff:127.0.0.1',
+                                 cookie=(1, 2), ifindex=1, uid=1000, rq=5, wq=7) + done()])
+    r = recs[0]
+    assert (r['state'], r['local_address'], r['peer_address'], r['local_port'], r['peer_port']) == \
+        ('ESTAB', 'fec0:42::24', '::ffff:127.0.0.1', 40520, 22)
+    assert (r['cookie'], r['interface'], r['uid'], r['recv_q'], r['send_q']) == ((2 << 32) | 1, 'lo', 1000, 5, 7)
+
+
+def test_inet_family_set_is_applied():
+    assert decode_inet([inet_msg() + done()], families=(AF_INET6,)) == []
+
+
+def test_inet_unknown_and_truncated_attributes_are_skipped():
+    attrs = nl.rtattr(99, b'abcdefgh') + struct.pack('=HH', 200, 11)   # unknown type, then a length past the end
+    assert len(decode_inet([inet_msg(attrs=attrs) + done()])) == 1
+
+
+def test_inet_timers():
+    recs = decode_inet([inet_msg(state=1, timer=2, retrans=1, expires=7180950) + done()], timers=True)
+    assert (recs[0]['timer'], recs[0]['timer_expires_ms'], recs[0]['timer_retrans']) == ('keepalive', 7180950, 1)
+    recs = decode_inet([inet_msg(state=1) + done()], timers=True)
+    assert recs[0]['timer'] is None
+
+
+def test_inet_filter_sees_mark_and_cgroup_only_when_asked():
+    seen = []
+    attrs = nl.rtattr(c.INET_DIAG_MARK, struct.pack('=I', 0x23)) + nl.rtattr(c.INET_DIAG_CGROUP_ID, struct.pack('=Q', 77))
+    decode_inet([inet_msg(attrs=attrs) + done()], match=lambda v: seen.append((v.mark, v.cgroup_id)) or True, needs_attrs=True)
+    assert seen == [(0x23, 77)]
+
+
+def test_messages_split_across_reads():
+    recs = decode_inet([inet_msg(sport=1), inet_msg(sport=2) + inet_msg(sport=3), done()])
+    assert [r['local_port'] for r in recs] == [1, 2, 3]
+
+
+def test_foreign_sequence_numbers_are_skipped():
+    recs = decode_inet([inet_msg(sport=1)[:0] + nl.nlmsg(20, 2, b'\0' * 72, seq=1) + inet_msg(sport=2) + done()])
+    assert [r['local_port'] for r in recs] == [2]
+
+
+@pytest.mark.parametrize('chunk,exc,err', [
+    (error(errno.EPERM), NetlinkError, errno.EPERM),
+    (error(errno.ENOENT), TableNotSupported, errno.ENOENT),
+    (error(errno.EOPNOTSUPP), TableNotSupported, errno.EOPNOTSUPP),
+    (done(-errno.ENOENT), TableNotSupported, errno.ENOENT),
+    (done(-errno.EINVAL), NetlinkError, errno.EINVAL),
+])
+def test_errors_are_typed(chunk, exc, err):
+    with pytest.raises(exc) as info:
+        list(nl.dump(FakeSock([chunk]), b'', 'sctp'))
+    assert info.value.errno == err and info.value.table == 'sctp'
+    assert 'sctp' in str(info.value)
+
+
+def test_unsupported_error_is_not_a_generic_one():
+    with pytest.raises(TableNotSupported) as info:
+        list(nl.dump(FakeSock([done(-errno.ENOENT)]), b'', 'dccp'))
+    assert 'not supported by this kernel' in str(info.value)
+
+
+def test_dump_interrupted_flag():
+    with pytest.raises(DumpInterrupted):
+        list(nl.dump(FakeSock([inet_msg(), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]), b'', 'tcp'))
+
+
+def test_bad_message_length():
+    with pytest.raises(NetlinkError):
+        list(nl.dump(FakeSock([struct.pack('=IHHII', 8, 20, 2, nl.MAGIC_SEQ, 0)]), b'', 'tcp'))
+
+
+def test_collect_retries_interrupted_dump(monkeypatch):
+    socks = [FakeSock([inet_msg(sport=1), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]),
+             FakeSock([inet_msg(sport=1) + inet_msg(sport=2) + done()])]
+    opened = []
+
+    def fake_open():
+        opened.append(socks.pop(0))
+        return opened[-1]
+    monkeypatch.setattr(nl, 'open_socket', fake_open)
+    q = parse_ss_args('-t4a').finish()
+    recs, unsupported = c.collect(q, c.Context({AF_INET}))
+    assert [r['local_port'] for r in recs] == [1, 2] and unsupported == []
+    assert opened[0].closed and opened[1].closed
+
+
+def test_collect_warns_only_for_tables_asked_for(monkeypatch):
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT)] * 4))
+    warned = []
+    recs, unsupported = c.collect(parse_ss_args('-S -4').finish(), c.Context({AF_INET}), warn=warned.append)
+    assert recs == [] and unsupported == ['sctp'] and len(warned) == 1 and 'sctp' in warned[0]
+
+
+def test_inet_request_layout():
+    req = c.inet_request(AF_INET6, 'mptcp', 0xfff, bytecode=b'\x06\x04\x08\x00')
+    family, proto, ext, pad, states = struct.unpack_from('=BBBBI', req)
+    assert (family, proto, ext, pad, states) == (AF_INET6, 6, 0, 0, 0xfff)
+    assert req[56:64] == nl.rtattr(c.INET_DIAG_REQ_BYTECODE, b'\x06\x04\x08\x00')
+    assert req[64:] == nl.rtattr(c.INET_DIAG_REQ_PROTOCOL, struct.pack('=I', 262))
+
+
+def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid=1000, cookie=(9, 0)):
+    attrs = b''
+    if name is not None:
+        attrs += nl.rtattr(c.UNIX_DIAG_NAME, name)
+    if peer is not None:
+        attrs += nl.rtattr(c.UNIX_DIAG_PEER, struct.pack('=I', peer))
+    attrs += nl.rtattr(c.UNIX_DIAG_RQLEN, struct.pack('=II', *rq)) + nl.rtattr(c.UNIX_DIAG_UID, struct.pack('=I', uid))
+    return msg(struct.pack('=BBBBIII', AF_UNIX, stype, state, 0, inode, cookie[0], cookie[1]) + attrs)
+
+
+@pytest.mark.parametrize('raw,shown', [
+    (None, '*'), (b'/run/x.sock\0', '/run/x.sock'), (b'\0abc\0def', '@abc@def'), (b'\0', '@'),
+])
+def test_unix_names(raw, shown):
+    out = []
+    c.decode_unix(nl.dump(FakeSock([unix_msg(name=raw) + done()]), b'', 'unix'), {'unix_stream'}, c.Context({AF_UNIX}), out)
+    assert out[0]['local_address'] == shown and out[0]['peer_address'] == '*'
+
+
+def test_unix_types_and_fields():
+    out = []
+    chunk = unix_msg(stype=1, state=1, peer=77) + unix_msg(stype=2, state=7) + unix_msg(stype=5, state=10) + done()
+    c.decode_unix(nl.dump(FakeSock([chunk]), b'', 'unix'), {'unix_stream', 'unix_seqpacket'}, c.Context({AF_UNIX}), out)
+    assert [(r['netid'], r['state'], r['peer_port']) for r in out] == [('u_str', 'ESTAB', 77), ('u_seq', 'LISTEN', 0)]
+    assert (out[0]['recv_q'], out[0]['send_q'], out[0]['uid'], out[0]['local_port'], out[0]['cookie']) == (0, 5, 1000, 1234, 9)
+
+
+def test_packet_and_netlink():
+    pk = msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 55, 1, 0) + nl.rtattr(c.PACKET_DIAG_INFO, struct.pack('=6I', 1, 2, 0, 0, 0, 0))
+             + nl.rtattr(c.PACKET_DIAG_MEMINFO, struct.pack('=9I', 832, 0, 0, 0, 0, 0, 0, 0, 0)))
+    out = []
+    c.decode_packet(nl.dump(FakeSock([pk + done()]), b'', 'packet'), {'packet_raw'}, c.Context({AF_PACKET}), out)
+    assert (out[0]['netid'], out[0]['local_address'], out[0]['interface'], out[0]['recv_q']) == ('p_raw', '*', 'lo', 832)
+    nlm = msg(struct.pack('=BBBBIiIIII', AF_NETLINK, 3, 0, 7, 0xffffff00, 0, 0, 66, 1, 0)
+              + nl.rtattr(c.NETLINK_DIAG_MEMINFO, struct.pack('=9I', 10, 0, 20, 0, 0, 0, 0, 0, 0)))
+    out = []
+    c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), c.Context({AF_NETLINK}), out)
+    assert (out[0]['local_address'], out[0]['local_port'], out[0]['recv_q'], out[0]['send_q'], out[0]['peer_port']) == \
+        ('0', -256, 10, 20, None)
