@@ -132,6 +132,28 @@ def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
             off += (mlen + 3) & ~3
 
 
+def read_dump_file(path, table='tcp'):
+    """Yield (buf, offset, length) for each message of a saved dump (`ss -D FILE`).
+
+    Reads the file the way ss's TCPDIAG_FILE does: netlink messages one after
+    another, up to the first NLMSG_DONE (so only the first family of a
+    default two-family capture is seen).
+    """
+    with open(path, 'rb') as f:
+        buf = f.read()
+    off = 0
+    while off + 16 <= len(buf):
+        mlen, mtype, _flags, _seq, _pid = NLMSG_HDR.unpack_from(buf, off)
+        if mlen < 16 or off + mlen > len(buf):
+            raise NetlinkError(errno.EBADMSG, table, 'reading %s' % path)
+        if mtype == NLMSG_DONE:
+            return
+        if mtype == NLMSG_ERROR:
+            raise NetlinkError(-_ERR.unpack_from(buf, off + 16)[0], table, 'reading %s' % path)
+        yield buf, off, mlen
+        off += (mlen + 3) & ~3
+
+
 def request_ack(sock, msg_type, payload, table, seq):
     """Send a request with NLM_F_ACK and return 0 or the positive errno of the answer."""
     sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_ACK, payload, seq=seq))
@@ -149,4 +171,4 @@ def request_ack(sock, msg_type, payload, table, seq):
 
 __all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'SOCK_DESTROY', 'NLMSG_ERROR', 'NLMSG_DONE',
            'NLM_F_REQUEST', 'NLM_F_MULTI', 'NLM_F_ACK', 'NLM_F_DUMP', 'NLM_F_DUMP_INTR', 'NLMSG_HDR', 'RTA_HDR',
-           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'request_ack']
+           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'read_dump_file', 'request_ack']

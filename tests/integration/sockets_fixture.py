@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import sys
+import threading
 import time
 
 keep = []
@@ -189,6 +190,8 @@ def main():
         hold(ma)
     except OSError as exc:
         info['skipped'].append('mptcp: %s' % exc)
+    # a second thread, so that ss -T lists every socket once per thread
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
     info['unix_path'] = path
     info['count'] = len(keep)
     time.sleep(0.2)   # let TIME-WAIT / FIN states settle

@@ -30,7 +30,7 @@ ARGS = [
     '-a exclude established excl time-wait', '-x state listening', '-x state established',
     '-u state established', '-a state unconnected', '-46 -ta', '-64 -ta', '-x -t -a',
     '-t state established exclude established', '-to', '-tao', '-uao', '-xo', '-o state established',
-    '-to state fin-wait-1', '-to state time-wait', '-to state syn-sent',
+    '-to state fin-wait-1', '-to state time-wait', '-to state syn-sent', '-tT', '-tlT', '-xaT', '-uaT', '-0T',
 ]
 
 
@@ -61,6 +61,7 @@ def test_same_rows_as_ss(netns, sockets, args, procs):
     argv = shlex.split(args) + ['-n'] + (['-p'] if procs else [])
     problem, expected, got, result = compare_with_ss(netns, argv)
     assert problem is None, problem
+    threads = any(a.startswith('-') and not a.startswith('--') and 'T' in a for a in argv)
     header = run_ss(netns, argv)[1][0].split()
     has_netid, has_state = header[0] == 'Netid', 'State' in header[:2]
     # the records carry what ss printed
@@ -73,8 +74,10 @@ def test_same_rows_as_ss(netns, sockets, args, procs):
                 if key in ('local_address', 'peer_address') and value == '::' and rec[key] in ('*', '::'):
                     continue
                 assert rec[key] == value, (key, rec, tokens)
-        if procs:
+        if procs or threads:
             assert 'processes' in rec
+            if threads and rec['inode'] and rec['family'] != 'netlink':
+                assert rec['processes'] and all('tid' in p for p in rec['processes']), rec
     assert result['ansible_facts']['socket_summary']['total'] == len(result['ansible_facts']['sockets'])
 
 
