@@ -280,7 +280,8 @@ def decode_packet(messages, tables, ctx, out):
             elif atype == PACKET_DIAG_UID and alen >= 4:
                 uid = _U32.unpack_from(buf, aoff)[0]
         netid = TABLE_BY_NAME[table].netid
-        if match is not None and not match(SockView(AF_PACKET, netid, SS_CLOSE, proto, None, ifindex, 0, ifindex)):
+        # ss filters packet sockets with remote address 0 and remote port 0
+        if match is not None and not match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex)):
             continue
         append({
             'netid': netid, 'state': 'UNCONN', 'recv_q': rq, 'send_q': 0,
@@ -313,7 +314,8 @@ def decode_netlink(messages, ctx, out):
                 rq = _U32.unpack_from(buf, aoff)[0]
                 wq = _U32.unpack_from(buf, aoff + 8)[0]
         connected = state == 1
-        if match is not None and not match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, dst_group, portid, dst_portid)):
+        # ss filters netlink sockets with remote address 0 and remote port -1
+        if match is not None and not match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, 0, portid, -1)):
             continue
         append({
             'netid': 'nl', 'state': 'UNCONN', 'recv_q': rq, 'send_q': wq,

@@ -1300,11 +1300,15 @@ def _prefix_test(pfx):
     is_v4 = pfx.family == AF_INET
 
     def test(fam, data):
+        # ss: a byte-wise prefix match (families not compared), or else, for a
+        # v4-mapped IPv6 socket and an IPv4 prefix, a match of the mapped address
         if data is None:
             return False
+        if (int.from_bytes(data, 'big') & mask) == pval:
+            return True
         if is_v4 and fam == AF_INET6 and data[:12] == _MAPPED:
-            data = data[12:] + bytes(12)
-        return (int.from_bytes(data, 'big') & mask) == pval
+            return (int.from_bytes(data[12:] + bytes(12), 'big') & mask) == pval
+        return False
     return test
 
 

@@ -35,13 +35,13 @@ class SockView:
     src, dst  inet: raw address bytes (4 for AF_INET, 16 for AF_INET6);
               unix: name in display form ('' unnamed, '@abstract', '/path');
                     dst is always '' (ss never collects peer names);
-              packet: protocol number (int, host order); dst None;
-              netlink: protocol number (int); dst: destination group (int);
+              packet: protocol number (int, host order); dst 0;
+              netlink: protocol number (int); dst 0 (ss filters with 0);
               vsock: local / remote CID (int).
     sport     inet: local port; unix: inode; packet: ifindex;
               netlink: port id (signed); vsock: local port.
     dport     inet: remote port; unix: peer inode (0 if none);
-              netlink: destination port id; vsock: remote port; packet: 0.
+              netlink: -1 (ss filters with -1); vsock: remote port; packet: 0.
     ifindex   device the socket is bound to (inet idiag_if), 0 if none.
     mark      SO_MARK (INET_DIAG_MARK), 0 when unknown.
     cgroup_id cgroup v2 id (INET_DIAG_CGROUP_ID), 0 when unknown.

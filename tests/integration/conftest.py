@@ -174,7 +174,7 @@ def timer_ms(text):
     return total
 
 
-def comparable(lines):
+def comparable(lines, keep=None):
     """Rows as token lists, without the sock_diag socket of the listing tool itself.
 
     Each tool sees its own NETLINK_SOCK_DIAG socket (protocol 4, port id =
@@ -184,7 +184,7 @@ def comparable(lines):
     rows, times = [], []
     for line in lines:
         tokens = line.split()
-        if not tokens or any(_OWN_DIAG.match(t) for t in tokens[:5]):
+        if not tokens or any(_OWN_DIAG.match(t) for t in tokens[:5]) or (keep and not keep(tokens)):
             continue
         row_times = []
         for i, t in enumerate(tokens):
@@ -202,8 +202,12 @@ def _times_close(a, b):
     return all(abs(x - y) <= (61000 if max(x, y) >= 600000 else 1500) for x, y in zip(a, b))
 
 
-def compare_once(ns, argv, module_args=None):
-    """Run ss and socket_facts once with the same arguments; return (problem or None, ss rows, our rows, result)."""
+def compare_once(ns, argv, module_args=None, keep=None):
+    """Run ss and socket_facts once with the same arguments; return (problem or None, ss rows, our rows, result).
+
+    keep: optional predicate on a row's tokens; rows it rejects are left out on both sides
+    (for documented differences from ss).
+    """
     rc, ss_lines, ss_err = run_ss(ns, argv)
     args = {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': ns.name}
     args.update(module_args or {})
@@ -218,8 +222,8 @@ def compare_once(ns, argv, module_args=None):
     ours = result['lines']
     if not ss_lines or ours[0].split()[:2] != ss_lines[0].split()[:2]:
         return 'column choice differs: %r vs %r' % (ours[0], ss_lines[:1]), ss_lines, ours, result
-    expected, expected_t = comparable(ss_lines[1:])
-    got, got_t = comparable(ours[1:])
+    expected, expected_t = comparable(ss_lines[1:], keep)
+    got, got_t = comparable(ours[1:], keep)
     for i, (a, b) in enumerate(zip(got, expected)):
         if a != b:
             return 'row %d: ours %s, ss %s' % (i, a, b), expected, got, result
@@ -231,12 +235,12 @@ def compare_once(ns, argv, module_args=None):
     return None, expected, got, result
 
 
-def compare_with_ss(ns, argv, module_args=None, attempts=3):
+def compare_with_ss(ns, argv, module_args=None, attempts=3, keep=None):
     """compare_once, retried: two tools cannot dump the kernel at the same instant, so a
     socket that changed between the dumps makes a transient difference (reported as a
     warning). Returns (problem or None, ss rows, our rows, module result)."""
     for attempt in range(attempts):
-        outcome = compare_once(ns, argv, module_args)
+        outcome = compare_once(ns, argv, module_args, keep)
         if outcome[0] is None:
             return outcome
         warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), outcome[0]))

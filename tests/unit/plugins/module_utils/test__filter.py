@@ -608,3 +608,24 @@ if HAVE_HYPOTHESIS:
         if prog is not None:
             audit_bytecode(prog)
         make_matcher(expr, ephemeral_range=(1, 2))(inet('1.2.3.4', 5))
+
+
+@pytest.mark.parametrize('expr,matches', [
+    ('src 0.0.0.0', True),        # byte-wise: the first 32 bits of ::ffff:127.0.0.1 are zero
+    ('src 127.0.0.1', True),      # else the v4-mapped rule
+    ('src 127.0.0.0/8', True),
+    ('src 10.0.0.1', False),
+    ('not src 0.0.0.0', False),
+])
+def test_v4_mapped_rule_is_bytewise_or_mapped(expr, matches):
+    """ss inet2_addr_match: inet_addr_match() returns 0 on a match, so the mapped test only runs when bytes differ."""
+    import socket as _s
+    view = SockView(AF_INET6, 'tcp', 1, _s.inet_pton(_s.AF_INET6, '::ffff:127.0.0.1'), bytes(16), 5003, 40000)
+    assert make_matcher(parse([expr]))(view) is matches
+
+
+def test_netlink_view_has_no_remote_port():
+    """ss filters netlink sockets with rport -1: `dport = :0` is false, its negation true."""
+    view = SockView(AF_NETLINK, 'nl', 7, 0, 0, 0, -1)
+    assert make_matcher(parse(['dport = :0']))(view) is False
+    assert make_matcher(parse(['not dport = :0']))(view) is True
