@@ -1,0 +1,89 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_facts as users run it: through ansible, in check mode, and with bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import COLLECTIONS, run_module
+
+
+def _ansible(*args):
+    exe = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    if not os.path.exists(exe):
+        exe = shutil.which('ansible')
+    if not exe:
+        pytest.skip('ansible is not installed in this Python environment')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING='false',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run([exe, 'localhost', '-e', 'ansible_python_interpreter=%s' % sys.executable] + list(args),
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    # ad-hoc output: "localhost | SUCCESS => {...}"
+    head, _sep, body = proc.stdout.partition(' => ')
+    return proc.returncode, (head.strip(), json.loads(body)), proc.stderr
+
+
+@pytest.mark.parametrize('check', [False, True], ids=['run', 'check_mode'])
+def test_adhoc_run(netns, sockets, check):
+    rc, out, err = _ansible('-m', 'netdiag.ss.socket_facts', '-a', 'ss_args=-tln netns=%s' % netns.name,
+                            *(['--check'] if check else []))
+    assert rc == 0, err
+    head, res = out
+    assert head == 'localhost | SUCCESS'
+    assert res['changed'] is False
+    ports = sorted(s['local_port'] for s in res['ansible_facts']['sockets'])
+    assert ports == [5001, 5002, 5003, 5004, 5005, 5006, 5201]   # 5201: the TCP side of the MPTCP listener
+    assert res['lines'][0].startswith('State') and len(res['lines']) == 8
+
+
+def test_missing_namespace_is_an_error_and_is_not_created():
+    name = 'ndss-missing-%d' % os.getpid()
+    result = run_module('socket_facts', {'netns': name}, check=False)
+    assert result['failed'] and 'does not exist' in result['msg'] and name in result['msg']
+    assert not os.path.exists('/var/run/netns/' + name)
+
+
+@pytest.mark.parametrize('args,fragment', [
+    ({'ss_args': '-t state listen'}, 'did you mean "listening"'),
+    ({'ss_args': '-tZ'}, '-Z (SELinux contexts) is not supported yet'),
+    ({'ss_args': '-K'}, 'socket_kill'),
+    ({'ss_args': '-t sport = :99999999999999999999'}, 'filter:'),
+    ({'ss_args': '-t', 'fields': ['bogus']}, 'bogus'),
+    ({'netns': '../etc'}, 'not a valid namespace name'),
+    ({'filter_file': '/nonexistent/filter'}, 'cannot read /nonexistent/filter'),
+])
+def test_bad_input_fails_cleanly(args, fragment):
+    result = run_module('socket_facts', args, check=False)
+    assert result.get('failed'), result
+    assert fragment in result['msg'] and 'Traceback' not in result['msg']
+
+
+def test_fields_and_lines_options(netns, sockets):
+    result = run_module('socket_facts', {'ss_args': '-tln', 'netns': netns.name, 'fields': ['local_port', 'state'],
+                                         'lines': False})
+    assert 'lines' not in result
+    assert all(sorted(s) == ['local_port', 'state'] for s in result['ansible_facts']['sockets'])
+    assert result['ansible_facts']['socket_summary']['by_state'] == {'LISTEN': 7}
+
+
+def test_filter_file_like_ss_F(netns, sockets, tmp_path):
+    f = tmp_path / 'filter'
+    f.write_text('# listeners on 5001 or 5002\nsport = :5001\nor sport = :5002\n')
+    a = run_module('socket_facts', {'ss_args': '-tln -F %s' % f, 'netns': netns.name})
+    b = run_module('socket_facts', {'ss_args': '-tln', 'filter_file': str(f), 'netns': netns.name})
+    assert sorted(s['local_port'] for s in a['ansible_facts']['sockets']) == [5001, 5002]
+    assert a['ansible_facts'] == b['ansible_facts']
+
+
+def test_mixed_and_or_warns(netns, sockets):
+    result = run_module('socket_facts', {'ss_args': '-tan', 'filter': 'sport = :5001 or sport = :5002 and dst 127.0.0.1',
+                                         'netns': netns.name})
+    assert 'left to right' in json.dumps(result.get('warnings')), result.get('warnings')
