@@ -81,13 +81,18 @@ def build_query(params):
         q.state_word(word)
     for word in excludes or ():
         q.state_word(word, exclude=True)
-    for option, attr in (('resolve', 'resolve'), ('processes', 'processes'), ('threads', 'threads'), ('timers', 'timers')):
+    if params.get('resolve') is not None:
+        if 'resolve' in q.given and (q.resolve and not q.numeric) != params['resolve']:
+            raise _contradiction('resolve', str(params['resolve']).lower(), q.given['resolve'])
+        q.resolve = params['resolve']
+        q.numeric = not params['resolve']
+    for option in ('processes', 'threads', 'timers'):
         value = params.get(option)
         if value is None:
             continue
-        if attr in q.given and bool(getattr(q, attr)) != bool(value):
-            raise _contradiction(option, str(value).lower(), q.given[attr])
-        setattr(q, attr, bool(value))
+        if option in q.given and bool(getattr(q, option)) != bool(value):
+            raise _contradiction(option, str(value).lower(), q.given[option])
+        setattr(q, option, bool(value))
     netns = params.get('netns')
     if netns:
         if q.netns and q.netns != netns:

@@ -275,7 +275,8 @@ class Query(object):
         self.do_default = True
         self.saw_query = False
         self.saw_states = False
-        self.resolve = False
+        self.resolve = False        # -r: host names (and, without -n, service names)
+        self.numeric = False        # -n: no service names
         self.processes = False
         self.threads = False
         self.timers = False
@@ -411,7 +412,7 @@ def parse_ss_args(text, query=None):
             q.state_filter = (1 << SS_LISTEN) | (1 << SS_CLOSE)
             q.given['states'] = '-l'
         elif name == 'numeric':
-            q.resolve = False
+            q.numeric = True
             q.given['resolve'] = '-n'
         elif name == 'resolve':
             q.resolve = True

@@ -8,11 +8,106 @@
 
 from __future__ import annotations
 
+import socket
 
-def address_cell(rec, side):
+
+class Names(object):
+    """Name lookups for `ss -r` output, each answer cached (ss caches them too)."""
+
+    def __init__(self, hosts=True, services=True):
+        self.hosts = hosts
+        self.services = services
+        self._hosts = {}
+        self._services = {}
+        self._eph = None
+        self._nl = None
+        self._ll = None
+
+    def host(self, addr):
+        """Reverse-resolve an address like ss -r; unresolvable addresses stay numeric."""
+        if not self.hosts:
+            return addr
+        name = self._hosts.get(addr)
+        if name is None:
+            name = addr
+            if addr not in ('0.0.0.0', '::', '*'):
+                # glibc answers a v4-mapped IPv6 address with its IPv4 name
+                query = addr[7:] if addr.startswith('::ffff:') and '.' in addr else addr
+                try:
+                    name = socket.gethostbyaddr(query)[0]
+                except (OSError, UnicodeError):
+                    pass
+            self._hosts[addr] = name
+        return name
+
+    def service(self, port, proto):
+        """Service name for a port (not for ports in the ephemeral range), else the number."""
+        if not self.services:
+            return str(port)
+        if self._eph is None:
+            from ansible_collections.netdiag.ss.plugins.module_utils._filter import read_ephemeral_range
+            self._eph = read_ephemeral_range()
+        if self._eph[0] <= port <= self._eph[1]:
+            return str(port)
+        key = (port, proto)
+        name = self._services.get(key)
+        if name is None:
+            try:
+                name = socket.getservbyport(port, proto) if proto else socket.getservbyport(port)
+            except (OSError, OverflowError):
+                name = str(port)
+            self._services[key] = name
+        return name
+
+    def netlink_protocol(self, number):
+        if not self.services:
+            return str(number)
+        if self._nl is None:
+            from ansible_collections.netdiag.ss.plugins.module_utils._filter import _nl_protos
+            self._nl = dict((v, k) for k, v in _nl_protos().items())
+        return self._nl.get(number, str(number))
+
+    def netlink_port(self, portid):
+        """ss: 'kernel' for 0, 'comm/pid' when a process of that pid exists, else the number."""
+        if not self.services:
+            return str(portid)
+        if portid == 0:
+            return 'kernel'
+        if portid > 0:
+            try:
+                with open('/proc/%d/stat' % portid, 'rb') as f:
+                    data = f.read(512)
+                comm = data[data.find(b'(') + 1:data.find(b')')].decode('utf-8', 'backslashreplace')
+                return '%s/%d' % (comm, portid)
+            except OSError:
+                pass
+        return str(portid)
+
+    def ethertype(self, number):
+        if not self.services:
+            return '[%d]' % number
+        if self._ll is None:
+            from ansible_collections.netdiag.ss.plugins.module_utils._filter import LL_PROTOS
+            self._ll = dict((v, k) for k, v in LL_PROTOS.items() if k != 'all')
+        return self._ll.get(number, '[%d]' % number)
+
+
+_SERVICE_PROTO = {'tcp': 'tcp', 'udp': 'udp'}
+
+
+def address_cell(rec, side, names=None):
     """The address text ss prints for one side, with IPv6 brackets and %dev."""
     addr = rec[side + '_address']
     fam = rec['family']
+    if names is not None:
+        if fam in ('inet', 'inet6') and addr != '*':
+            name = names.host(addr)
+            if name != addr:
+                return name if side == 'peer' or not rec.get('interface') else '%s%%%s' % (name, rec['interface'])
+        elif fam == 'netlink' and side == 'local':
+            return names.netlink_protocol(int(addr))
+        elif fam == 'link' and side == 'local' and addr.startswith('['):
+            return names.ethertype(int(addr[1:-1]))
     if fam == 'inet6' and addr != '*':
         addr = '[%s]' % addr
     if side == 'local' and rec.get('interface') and fam in ('inet', 'inet6'):
@@ -20,13 +115,17 @@ def address_cell(rec, side):
     return addr
 
 
-def port_cell(rec, side):
+def port_cell(rec, side, names=None):
     port = rec[side + '_port']
     fam = rec['family']
     if port is None:
         return ''
     if fam in ('inet', 'inet6'):
-        return '*' if port == 0 else str(port)
+        if port == 0:
+            return '*'
+        return names.service(port, _SERVICE_PROTO.get(rec['netid'])) if names is not None else str(port)
+    if fam == 'netlink' and side == 'local' and names is not None:
+        return names.netlink_port(port)
     if fam == 'link' and side == 'local':
         return rec.get('interface') or '*'
     return str(port)
@@ -76,14 +175,19 @@ def extra_cell(rec):
     return ''
 
 
-def render(records, show_netid=True, show_state=True, header=True, show_process=False):
+def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None):
     """Return the lines of an `ss -n` listing of `records`.
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
     than one table / state is selected, address cells right-aligned and
     glued to their port cells, then the process and extra text. Trailing
-    blanks are trimmed (as iproute2 >= 7.0 does).
+    blanks are trimmed (as iproute2 >= 7.0 does). resolve=True names hosts
+    like `ss -r`; services=True names services and netlink/packet protocols
+    (ss does unless -n; this collection only with -r).
     """
+    if services is None:
+        services = resolve
+    names = Names(hosts=resolve, services=services) if (resolve or services) else None
     rows = []
     if header:
         rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
@@ -92,8 +196,9 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
         delim = ' ' if rec['family'] == 'unix' else ':'
         rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
                      ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
-                     (address_cell(rec, 'local') + delim, port_cell(rec, 'local'),
-                      address_cell(rec, 'peer') + (delim if rec['peer_port'] is not None else ''), port_cell(rec, 'peer')),
+                     (address_cell(rec, 'local', names) + delim, port_cell(rec, 'local', names),
+                      address_cell(rec, 'peer', names) + (delim if rec['peer_port'] is not None else ''),
+                      port_cell(rec, 'peer', names)),
                      (' ' + users_cell(rec)).rstrip() if show_process else '', extra_cell(rec)))
     if not rows:
         return []
@@ -115,4 +220,4 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     return lines
 
 
-__all__ = ['render', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']
+__all__ = ['Names', 'render', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']

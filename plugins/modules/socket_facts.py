@@ -27,7 +27,10 @@ extends_documentation_fragment:
 options:
   resolve:
     description:
-      - Resolve service names in RV(lines), like C(ss) without C(-n). The default is numeric, like C(ss -n).
+      - Resolve host names, service names and netlink or packet protocol names in RV(lines), like C(ss -r)
+        (C(-r) in O(ss_args) does the same).
+      - The default is numeric, like C(ss -n), also when O(ss_args) has no C(-n): unlike C(ss), service names are
+        not looked up unless asked for.
       - The socket records in RV(ansible_facts.sockets) are always numeric.
     type: bool
   processes:
@@ -228,7 +231,8 @@ def main():
         if module.params['lines']:
             result['lines'] = render(records, show_netid=len(query.dbs) > 1,
                                      show_state=bool(query.states & (query.states - 1)),
-                                     header=query.header, show_process=query.processes or query.threads)
+                                     header=query.header, show_process=query.processes or query.threads,
+                                     resolve=query.resolve, services=query.resolve and not query.numeric)
         summary = summarize(records)
         records = select_fields(records, module.params['fields'])
     except SocketToolError as exc:

@@ -154,7 +154,7 @@ def run_ss(ns, argv):
 
 
 # ---------------------------------------------------------------- comparing with ss
-_OWN_DIAG = re.compile(r'^4:[1-9][0-9]*$')
+_OWN_DIAG = re.compile(r'^(4|tcpdiag):(?!0$|kernel$)')
 _TIMER = re.compile(r'^timer:\(([a-z]+),([^,]*),(\d+)\)$')
 _TIME_PART = re.compile(r'(\d+)min|(\d+)\.(\d{3})(?:ms|sec)|(\d+)sec|(\d+)ms')
 
