@@ -29,7 +29,7 @@ options:
     description:
       - Resolve host names, service names and netlink or packet protocol names in RV(lines), like C(ss -r)
         (C(-r) in O(ss_args) does the same).
-      - The default is numeric, like C(ss -n), also when O(ss_args) has no C(-n): unlike C(ss), service names are
+      - The default is numeric, like C(ss -n), also when O(ss_args) has no C(-n); unlike C(ss), service names are
         not looked up unless asked for.
       - The socket records in RV(ansible_facts.sockets) are always numeric.
     type: bool
