@@ -68,7 +68,7 @@ options:
   filter:
     description:
       - An C(ss) filter expression, as typed after C(ss) and its state words, for example
-        V(\( dport = :ssh or sport = :ssh \)) or V(src 10.0.0.0/8 and not dport = :443).
+        V(( dport = :ssh or sport = :ssh \)) or V(src 10.0.0.0/8 and not dport = :443).
       - The whole C(ss) language (C(src dst sport dport dev fwmark cgroup autobound), every operator spelling,
         parentheses, C(not)). C(and) and C(or) have equal precedence and are read left to right, as C(ss)
         does; a warning says so when they are mixed without parentheses.

@@ -154,7 +154,8 @@ def test_render_columns_like_ss():
     """The rows of iproute2's own test capture, as `ss -tna` prints them (6.1.0, trailing blanks trimmed)."""
     est = dict(state='ESTAB', send_q=0, local_address='10.0.0.1', peer_address='10.0.0.1')
     lines = render([_rec(), _rec(peer_port=36266, **est), _rec(local_port=36266, peer_port=22, **est),
-                    _rec(peer_port=50312, **dict(est, peer_address='10.0.0.2'))], show_netid=False)
+                    _rec(peer_port=50312, state='ESTAB', send_q=0, local_address='10.0.0.1', peer_address='10.0.0.2')],
+                   show_netid=False)
     assert lines == [
         'State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
         'LISTEN 0      128          0.0.0.0:22         0.0.0.0:*',
