@@ -328,8 +328,11 @@ class Expr(object):
         return ()
 
 
-class And(Expr):
+class _Binary(Expr):
+    """A binary operator node; subclasses only name the operator."""
+
     __slots__ = ('left', 'right')
+    WORD = ''
 
     def __init__(self, left, right):
         self.left = left
@@ -342,30 +345,20 @@ class And(Expr):
         return (self.left, self.right)
 
     def __repr__(self):
-        return 'And(%r, %r)' % (self.left, self.right)
+        return '%s(%r, %r)' % (type(self).__name__, self.left, self.right)
 
     def to_ss(self):
-        return '( %s and %s )' % (self.left.to_ss(), self.right.to_ss())
+        return '( %s %s %s )' % (self.left.to_ss(), self.WORD, self.right.to_ss())
 
 
-class Or(Expr):
-    __slots__ = ('left', 'right')
+class And(_Binary):
+    __slots__ = ()
+    WORD = 'and'
 
-    def __init__(self, left, right):
-        self.left = left
-        self.right = right
 
-    def children(self):
-        return (self.left, self.right)
-
-    def _key(self):
-        return (self.left, self.right)
-
-    def __repr__(self):
-        return 'Or(%r, %r)' % (self.left, self.right)
-
-    def to_ss(self):
-        return '( %s or %s )' % (self.left.to_ss(), self.right.to_ss())
+class Or(_Binary):
+    __slots__ = ()
+    WORD = 'or'
 
 
 class Not(Expr):

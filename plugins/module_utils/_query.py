@@ -182,6 +182,12 @@ NOT_HERE = {
     'help': '-h prints usage text; see the module documentation (ansible-doc netdiag.ss.socket_facts)',
     'version': '-V prints the ss version; it has no meaning for this module',
 }
+# boolean options: long name -> (Query attribute, contradiction key, how ss spells it)
+_FLAG_OPTS = {
+    'numeric': ('numeric', 'resolve', '-n'), 'resolve': ('resolve', 'resolve', '-r'),
+    'processes': ('processes', 'processes', '-p'), 'threads': ('threads', 'threads', '-T'),
+    'options': ('timers', 'timers', '-o'),
+}
 _TABLE_OPTS = {'tcp': 'tcp', 'udp': 'udp', 'dccp': 'dccp', 'raw': 'raw', 'sctp': 'sctp', 'mptcp': 'mptcp',
                'tipc': 'tipc', 'xdp': 'xdp'}
 _FAMILY_OPTS = {'ipv4': AF_INET, 'ipv6': AF_INET6, 'packet': AF_PACKET, 'unix': AF_UNIX, 'vsock': AF_VSOCK}
@@ -411,24 +417,13 @@ def parse_ss_args(text, query=None):
         elif name == 'listening':
             q.state_filter = (1 << SS_LISTEN) | (1 << SS_CLOSE)
             q.given['states'] = '-l'
-        elif name == 'numeric':
-            q.numeric = True
-            q.given['resolve'] = '-n'
-        elif name == 'resolve':
-            q.resolve = True
-            q.given['resolve'] = '-r'
-        elif name == 'processes':
-            q.processes = True
-            q.given['processes'] = '-p'
-        elif name == 'threads':
-            q.threads = True
-            q.given['threads'] = '-T'
+        elif name in _FLAG_OPTS:
+            attr, key, spelling = _FLAG_OPTS[name]
+            setattr(q, attr, True)
+            q.given[key] = spelling
         elif name == 'net':
             q.netns = value
             q.given['netns'] = '-N %s' % value
-        elif name == 'options':
-            q.timers = True
-            q.given['timers'] = '-o'
         elif name == 'no-header':
             q.header = False
         elif name == 'oneline':
