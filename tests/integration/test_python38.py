@@ -1,0 +1,63 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The collector really runs on Python 3.8, the oldest target Python of ansible-core 2.19.
+
+Runs build_query/parse_filter/gather under python3.8 (standard library
+only, no Ansible installed there) inside the test namespace and compares
+the records with what the module returns under the test's Python.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import COLLECTIONS, run_module
+
+SCRIPT = r'''
+import json, sys
+from ansible_collections.netdiag.ss.plugins.module_utils import _facts, _netns
+params = json.loads(sys.argv[1])
+q = _facts.build_query(params)
+_netns.enter(q.netns)
+_facts.parse_filter(q)
+records, unsupported = _facts.gather(q, kernel_filter=params.get('kernel_filter', True))
+print(json.dumps({'records': records, 'unsupported': unsupported, 'version': list(sys.version_info[:2])}))
+'''
+
+
+def _python38():
+    candidates = glob.glob('/root/.pyenv/versions/3.8*/bin/python3.8') + ['/usr/bin/python3.8']
+    for exe in candidates:
+        if os.path.exists(exe):
+            return exe
+    return None
+
+
+@pytest.mark.parametrize('args', [
+    {'ss_args': '-tan'}, {'ss_args': '-xap'}, {'ss_args': '-ao'}, {'ss_args': '-tanT'},
+    {'ss_args': '-tan', 'filter': '( sport = :5001 or dport = :5001 ) and not dev ndveth0'},
+    {'ss_args': '-tan', 'filter': 'src 127.0.0.1', 'kernel_filter': False},
+])
+def test_same_records_on_python38(netns, sockets, args):
+    exe = _python38()
+    if exe is None:
+        pytest.skip('no Python 3.8 on this machine')
+    params = dict(args, netns=netns.name)
+    proc = subprocess.run([exe, '-I', '-c', 'import sys; sys.path.insert(0, %r)\n' % COLLECTIONS + SCRIPT, json.dumps(params)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    old = json.loads(proc.stdout)
+    assert old['version'] == [3, 8]
+    new = run_module('socket_facts', dict(params, lines=False))
+    strip = ('timer_expires_ms', 'timer_retrans')   # timers move between the two runs
+    norm = [[dict((k, v) for k, v in r.items() if k not in strip) for r in recs]
+            for recs in (old['records'], new['ansible_facts']['sockets'])]
+    # the two processes' own netlink diag sockets differ; leave them out
+    a, b = [[r for r in recs if not (r['netid'] == 'nl' and r['local_address'] == '4' and r['local_port'])] for recs in norm]
+    assert a == b
