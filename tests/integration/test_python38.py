@@ -14,6 +14,7 @@ import glob
 import json
 import os
 import subprocess
+import warnings
 
 import pytest
 
@@ -49,6 +50,15 @@ def test_same_records_on_python38(netns, sockets, args):
     if exe is None:
         pytest.skip('no Python 3.8 on this machine')
     params = dict(args, netns=netns.name)
+    for attempt in range(3):   # two processes read the kernel one after the other: retry a transient difference
+        a, b = _both(exe, params)
+        if a == b:
+            break
+        warnings.warn('attempt %d on Python 3.8 differed' % (attempt + 1))
+    assert a == b
+
+
+def _both(exe, params):
     proc = subprocess.run([exe, '-I', '-c', 'import sys; sys.path.insert(0, %r)\n' % COLLECTIONS + SCRIPT, json.dumps(params)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -59,5 +69,4 @@ def test_same_records_on_python38(netns, sockets, args):
     norm = [[dict((k, v) for k, v in r.items() if k not in strip) for r in recs]
             for recs in (old['records'], new['ansible_facts']['sockets'])]
     # the two processes' own netlink diag sockets differ; leave them out
-    a, b = [[r for r in recs if not (r['netid'] == 'nl' and r['local_address'] == '4' and r['local_port'])] for recs in norm]
-    assert a == b
+    return [[r for r in recs if not (r['netid'] == 'nl' and r['local_address'] == '4' and r['local_port'])] for recs in norm]
