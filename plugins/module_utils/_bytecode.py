@@ -123,7 +123,10 @@ def _gen(node):
     if isinstance(node, CgroupCond):
         return bytearray(_op(BC_CGROUP_COND, 12, 16) + struct.pack('=Q', node.cgroup_id & 0xffffffffffffffff))
     if isinstance(node, DevCond):
-        return None     # ss never compiles dev (B-29)
+        # ss never compiles dev (B-29) and so makes the kernel send every socket; the
+        # kernel's DEV_COND tests the same field ss checks in user space (sk_bound_dev_if,
+        # reported as idiag_if), so the result is the same and the kernel does the work
+        return bytearray(_op(BC_DEV_COND, 8, 12) + struct.pack('=I', node.ifindex & 0xffffffff))
     raise TypeError('not a filter node: %r' % (node,))
 
 
@@ -170,8 +173,9 @@ def compile_bytecode(expr):
     """AST -> bytes of the inet_diag program ss would send, or None.
 
     None means: do not send INET_DIAG_REQ_BYTECODE at all (the expression is
-    empty, contains `dev`, a non-inet host operand, or the program would
-    exceed MAX_PROGRAM bytes); user space then does all the filtering.
+    empty, contains a non-inet host operand, or the program would exceed
+    MAX_PROGRAM bytes); user space then does all the filtering. Unlike ss,
+    `dev` is compiled (to DEV_COND).
     """
     if expr is None:
         return None

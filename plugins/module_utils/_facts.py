@@ -17,7 +17,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _collect
 from ansible_collections.netdiag.ss.plugins.module_utils._bytecode import compile_bytecode, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
-    AutoBound, CgroupCond, FilterError, MarkCond, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
+    AutoBound, CgroupCond, FilterError, HostCond, MarkCond, PortRange, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
@@ -207,11 +207,29 @@ def _filter_plan(query, kernel_filter=True):
     # space cannot see: such programs always go to the kernel.
     if kernel_filter or program is None or any(isinstance(n, AutoBound) for n in expr.walk()):
         return matcher, needs_attrs, program
+    if not _kernel_half_differs(expr):
+        return matcher, needs_attrs, None     # the kernel would decide exactly as user space does
     inet = (AF_INET, AF_INET6)
 
     def both(view):
         return matcher(view) and (view.family not in inet or run_bytecode(program, view))
     return both, needs_attrs, None
+
+
+def _kernel_half_differs(expr):
+    """Whether the kernel's evaluation of expr can differ from ss's user-space one.
+
+    They differ only for host conditions with an address or a family (the
+    kernel compares families, user space does not: `src 0/0` is an IPv4
+    condition for the kernel) and for port ranges outside 0-65535 (the kernel
+    truncates them to 16 bits).
+    """
+    for node in expr.walk():
+        if isinstance(node, HostCond) and node.pattern is None and any(p.bitlen or p.family for p in node.prefixes):
+            return True
+        if isinstance(node, PortRange) and not 0 <= node.port <= 0xffff:
+            return True
+    return False
 
 
 def gather(query, warn=None, kernel_filter=True):

@@ -350,9 +350,19 @@ def test_bytecode_cgroup():
     audit_bytecode(prog)
 
 
+def test_bytecode_dev_is_compiled_unlike_ss():
+    """ss sends no program for `dev` (B-29); we emit the kernel's DEV_COND: {9, 8, 12} + u32 ifindex."""
+    prog = compile_bytecode(P('dev lo'))
+    assert prog.hex() == '09080c00' + struct.pack('=I', socket.if_nametoindex('lo')).hex()
+    audit_bytecode(prog)
+    both = compile_bytecode(P('sport = 22 and not dev lo'))
+    audit_bytecode(both)
+    for ifindex, sport, expected in ((0, 22, True), (1, 22, False), (1, 23, False)):
+        view = SockView(AF_INET, 'tcp', 1, bytes(4), bytes(4), sport, 0, ifindex)
+        assert run_bytecode(both, view) is expected
+
+
 def test_bytecode_none_cases():
-    assert compile_bytecode(P('dev lo')) is None
-    assert compile_bytecode(P('sport = 22 and dev lo')) is None
     assert compile_bytecode(None) is None
     assert compile_bytecode(P('src unix:/x')) is None
     # too long for the 16-bit offsets
