@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, TableNotSupported
@@ -59,7 +60,6 @@ NDIAG_SHOW_MEMINFO = 0x01
 NETLINK_DIAG_MEMINFO = 0
 
 INET_REQ = struct.Struct('=BBBBI48s')
-INET_MSG = struct.Struct('=BBBBHH16s16sIIIIIIII')
 UNIX_REQ = struct.Struct('=BBHIIIII')
 UNIX_MSG = struct.Struct('=BBBBIII')
 PACKET_REQ = struct.Struct('=BBHIIII')
@@ -78,7 +78,6 @@ _V4_ANY = b'\0' * 4
 _V6_ANY = b'\0' * 16
 # idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
 TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
-_SWAP16 = [((p & 0xff) << 8) | (p >> 8) for p in range(65536)]
 
 
 class Context(object):
@@ -118,6 +117,13 @@ class Context(object):
         return name
 
 
+def _each(chunks):
+    """(buf, offset, length) of every message in the chunks of a dump (for the small tables)."""
+    for buf, msgs in chunks:
+        for off, mlen in msgs:
+            yield buf, off, mlen
+
+
 # ------------------------------------------------------------------ inet
 def inet_request(family, table, states, bytecode=None, ext=0):
     """inet_diag_req_v2 (+ bytecode, + protocol attribute for MPTCP)."""
@@ -130,63 +136,76 @@ def inet_request(family, table, states, bytecode=None, ext=0):
     return payload
 
 
-def decode_inet(messages, table, ctx, out):
-    """Decode inet_diag_msg replies of one dump into records appended to `out`."""
+# inet_diag_msg per family: AF_INET addresses are the first 4 of 16 bytes; ports are big-endian
+# (swapped below on little-endian hosts); cookie[0] (low) and cookie[1] read as one native 64-bit value
+INET4_MSG = struct.Struct('=BBBBHH4s12x4s12xIQIIIII')
+INET6_MSG = struct.Struct('=BBBBHH16s16sIQIIIII')
+_BIG_ENDIAN = sys.byteorder == 'big'
+
+
+def decode_inet(chunks, table, ctx, out):
+    """Decode the inet_diag_msg replies of one dump into records appended to `out`.
+
+    The hot loop of the collector: one struct unpack per socket, cached
+    address strings, and a record only for sockets the filter keeps.
+    """
     netid = TABLE_BY_NAME[table].netid
-    unpack = INET_MSG.unpack_from
-    swap = _SWAP16
     match = ctx.match
     families = ctx.families
     needs_attrs = ctx.needs_attrs
-    v4 = ctx.v4
-    v6 = ctx.v6
     timers = ctx.timers
+    v4get = ctx._v4.get
+    v6get = ctx._v6.get
     append = out.append
-    for buf, off, mlen in messages:
-        (family, state, timer, retrans, sport, dport, src, dst, ifindex, c0, c1,
-         expires, rq, wq, uid, inode) = unpack(buf, off + 16)
-        if family not in families:
-            continue
-        sport = swap[sport]
-        dport = swap[dport]
-        v6only = None
-        mark = cgroup = 0
-        if needs_attrs or (family == AF_INET6 and (src == _V6_ANY or dst == _V6_ANY)):
-            for atype, aoff, alen in nl.iter_attrs(buf, off + 16 + 72, off + mlen):
-                if atype == INET_DIAG_SKV6ONLY and alen >= 1:
-                    v6only = buf[aoff]
-                elif atype == INET_DIAG_MARK and alen >= 4:
-                    mark = _U32.unpack_from(buf, aoff)[0]
-                elif atype == INET_DIAG_CGROUP_ID and alen >= 8:
-                    cgroup = _U64.unpack_from(buf, aoff)[0]
-        if family == AF_INET:
-            src = src[:4]
-            dst = dst[:4]
-        if match is not None and not match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup)):
-            continue
-        if family == AF_INET:
-            laddr = v4(src)
-            raddr = v4(dst)
-        else:
-            laddr = ('::' if v6only else '*') if src == _V6_ANY else v6(src)
-            raddr = ('::' if v6only else '*') if dst == _V6_ANY else v6(dst)
-        rec = {
-            'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
-            'recv_q': rq, 'send_q': wq,
-            'local_address': laddr, 'local_port': sport,
-            'peer_address': raddr, 'peer_port': dport,
-            'interface': ctx.ifname(ifindex) if ifindex else None,
-            'family': 'inet' if family == AF_INET else 'inet6',
-            'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
-        }
-        if timers:
-            if timer:
-                rec['timer'] = TIMER_NAMES.get(timer, 'unknown')
-                rec['timer_expires_ms'] = expires
-                rec['timer_retrans'] = retrans
+    unpack4 = INET4_MSG.unpack_from
+    unpack6 = INET6_MSG.unpack_from
+    for buf, msgs in chunks:
+        for off, mlen in msgs:
+            family = buf[off + 16]
+            if family not in families:
+                continue
+            (family, state, timer, retrans, sport, dport, src, dst, ifindex, cookie,
+             expires, rq, wq, uid, inode) = (unpack4 if family == AF_INET else unpack6)(buf, off + 16)
+            if _BIG_ENDIAN:
+                cookie = ((cookie & 0xffffffff) << 32) | (cookie >> 32)
+            else:   # ports are big-endian on the wire
+                sport = ((sport & 0xff) << 8) | (sport >> 8)
+                dport = ((dport & 0xff) << 8) | (dport >> 8)
+            v6only = None
+            mark = cgroup = 0
+            if needs_attrs or (family == AF_INET6 and (src == _V6_ANY or dst == _V6_ANY)):
+                for atype, aoff, alen in nl.iter_attrs(buf, off + 16 + 72, off + mlen):
+                    if atype == INET_DIAG_SKV6ONLY and alen >= 1:
+                        v6only = buf[aoff]
+                    elif atype == INET_DIAG_MARK and alen >= 4:
+                        mark = _U32.unpack_from(buf, aoff)[0]
+                    elif atype == INET_DIAG_CGROUP_ID and alen >= 8:
+                        cgroup = _U64.unpack_from(buf, aoff)[0]
+            if match is not None and not match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup)):
+                continue
+            if family == AF_INET:
+                laddr = v4get(src) or ctx.v4(src)
+                raddr = v4get(dst) or ctx.v4(dst)
             else:
-                rec['timer'] = rec['timer_expires_ms'] = rec['timer_retrans'] = None
-        append(rec)
+                laddr = ('::' if v6only else '*') if src == _V6_ANY else (v6get(src) or ctx.v6(src))
+                raddr = ('::' if v6only else '*') if dst == _V6_ANY else (v6get(dst) or ctx.v6(dst))
+            rec = {
+                'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
+                'recv_q': rq, 'send_q': wq,
+                'local_address': laddr, 'local_port': sport,
+                'peer_address': raddr, 'peer_port': dport,
+                'interface': ctx.ifname(ifindex) if ifindex else None,
+                'family': 'inet' if family == AF_INET else 'inet6',
+                'uid': uid, 'inode': inode, 'cookie': cookie,
+            }
+            if timers:
+                if timer:
+                    rec['timer'] = TIMER_NAMES.get(timer, 'unknown')
+                    rec['timer_expires_ms'] = expires
+                    rec['timer_retrans'] = retrans
+                else:
+                    rec['timer'] = rec['timer_expires_ms'] = rec['timer_retrans'] = None
+            append(rec)
 
 
 def dump_inet(sock, table, query, ctx, out, bytecode=None):
@@ -219,7 +238,7 @@ def decode_unix(messages, tables, ctx, out):
     unpack = UNIX_MSG.unpack_from
     match = ctx.match
     append = out.append
-    for buf, off, mlen in messages:
+    for buf, off, mlen in _each(messages):
         _family, stype, state, _pad, inode, c0, c1 = unpack(buf, off + 16)
         table = UNIX_TABLE_BY_TYPE.get(stype, 'unix_dgram')
         if table not in tables:
@@ -264,7 +283,7 @@ def decode_packet(messages, tables, ctx, out):
     unpack = PACKET_MSG.unpack_from
     match = ctx.match
     append = out.append
-    for buf, off, mlen in messages:
+    for buf, off, mlen in _each(messages):
         _family, stype, proto, inode, c0, c1 = unpack(buf, off + 16)
         table = PACKET_TABLE_BY_TYPE.get(stype)
         if table not in tables:
@@ -306,7 +325,7 @@ def decode_netlink(messages, ctx, out):
     unpack = NETLINK_MSG.unpack_from
     match = ctx.match
     append = out.append
-    for buf, off, mlen in messages:
+    for buf, off, mlen in _each(messages):
         _family, _stype, proto, state, portid, dst_portid, dst_group, inode, c0, c1 = unpack(buf, off + 16)
         rq = wq = 0
         for atype, aoff, alen in nl.iter_attrs(buf, off + 44, off + mlen):

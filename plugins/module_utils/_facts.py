@@ -14,12 +14,12 @@ only, and shapes the result.
 from __future__ import annotations
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect
-from ansible_collections.netdiag.ss.plugins.module_utils._bytecode import compile_bytecode, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
-from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
-    AutoBound, CgroupCond, FilterError, HostCond, MarkCond, PortRange, make_matcher, mixed_and_or_warning, parse, read_ephemeral_range,
-)
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
+
+# The filter engine (_filter, _bytecode) is imported only when there is an
+# expression: modules are compiled from source on every run, so a listing
+# without a filter does not pay for it.
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
     SS_ALL, SS_CLOSE, SS_CONN, SS_LISTEN, Query, parse_ss_args,
 )
@@ -120,6 +120,10 @@ def parse_filter(q):
     words = list(q.expression)
     if q.filter_file:
         words.extend(read_filter_file(q.filter_file))
+    if not any(w.strip() for w in words):
+        q.expr, q.warnings = None, []
+        return q
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter import FilterError, mixed_and_or_warning, parse
     try:
         q.expr = parse(words, tables=frozenset(q.dbs), preferred_family=q.preferred_family)
     except FilterError as exc:
@@ -200,6 +204,10 @@ def _filter_plan(query, kernel_filter=True):
     expr = getattr(query, 'expr', None)
     if expr is None:
         return None, False, None
+    from ansible_collections.netdiag.ss.plugins.module_utils._bytecode import compile_bytecode, run_bytecode
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
+        AutoBound, CgroupCond, MarkCond, make_matcher, read_ephemeral_range,
+    )
     matcher = make_matcher(expr, ephemeral_range=read_ephemeral_range())
     needs_attrs = any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
     program = compile_bytecode(expr)
@@ -224,6 +232,7 @@ def _kernel_half_differs(expr):
     condition for the kernel) and for port ranges outside 0-65535 (the kernel
     truncates them to 16 bits).
     """
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter import HostCond, PortRange
     for node in expr.walk():
         if isinstance(node, HostCond) and node.pattern is None and any(p.bitlen or p.family for p in node.prefixes):
             return True

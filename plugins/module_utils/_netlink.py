@@ -85,55 +85,66 @@ def open_socket():
 
 
 def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
-    """Send one dump request; yield (buf, offset, length) for each reply message.
+    """Send one dump request; yield (buf, [(offset, length), ...]) for each read.
 
-    `buf` is reused between reads: the caller must decode a message before
-    asking for the next one. Errors become NetlinkError / TableNotSupported;
-    NLM_F_DUMP_INTR raises DumpInterrupted (the caller retries the table).
+    Each read holds many replies; yielding them a read at a time (not a
+    message at a time) keeps the per-socket cost low. `buf` is reused
+    between reads: decode a chunk before asking for the next one.
+    Errors become NetlinkError / TableNotSupported; NLM_F_DUMP_INTR raises
+    DumpInterrupted (the caller reads the table again).
     """
     sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_DUMP, payload))
     buf = bytearray(_RECV_SIZE)
     recv_into = sock.recv_into
-    unpack = NLMSG_HDR.unpack_from
     while True:
         n = recv_into(buf)
         if n == 0:
             return
-        off = 0
-        while off + 16 <= n:
-            mlen, mtype, flags, seq, _pid = unpack(buf, off)
-            if mlen < 16 or off + mlen > n:
-                raise NetlinkError(errno.EBADMSG, table)
-            if seq != MAGIC_SEQ:
-                off += (mlen + 3) & ~3
-                continue
+        msgs, finished = _split(buf, n, table)
+        if msgs:
+            yield buf, msgs
+        if finished:
+            return
+
+
+def _split(buf, n, table):
+    """Validate the messages of one read; return ([(offset, length)], dump finished)."""
+    unpack = NLMSG_HDR.unpack_from
+    msgs = []
+    append = msgs.append
+    off = 0
+    while off + 16 <= n:
+        mlen, mtype, flags, seq, _pid = unpack(buf, off)
+        if mlen < 16 or off + mlen > n:
+            raise NetlinkError(errno.EBADMSG, table)
+        if seq == MAGIC_SEQ:
+            if flags & NLM_F_DUMP_INTR:
+                raise DumpInterrupted(table)
             if mtype == NLMSG_DONE:
-                if flags & NLM_F_DUMP_INTR:
-                    raise DumpInterrupted(table)
                 # A dump that failed before its first message carries the
                 # error in DONE's payload (e.g. -ENOENT: no handler for it).
                 if mlen >= 20:
-                    err = -_ERR.unpack_from(buf, off + 16)[0]
-                    if err in UNSUPPORTED_ERRNOS:
-                        raise TableNotSupported(err, table)
-                    if err > 0:
-                        raise NetlinkError(err, table)
-                return
+                    _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
+                return msgs, True
             if mtype == NLMSG_ERROR:
-                err = -_ERR.unpack_from(buf, off + 16)[0]
-                if err == 0:
-                    return
-                if err in UNSUPPORTED_ERRNOS:
-                    raise TableNotSupported(err, table)
-                raise NetlinkError(err, table)
-            if flags & NLM_F_DUMP_INTR:
-                raise DumpInterrupted(table)
-            yield buf, off, mlen
-            off += (mlen + 3) & ~3
+                _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
+                return msgs, True
+            append((off, mlen))
+        off += (mlen + 3) & ~3
+    return msgs, False
+
+
+def _raise_errno(err, table, allow_zero=False):
+    if err == 0 and allow_zero:
+        return
+    if err in UNSUPPORTED_ERRNOS:
+        raise TableNotSupported(err, table)
+    if err > 0:
+        raise NetlinkError(err, table)
 
 
 def read_dump_file(path, table='tcp'):
-    """Yield (buf, offset, length) for each message of a saved dump (`ss -D FILE`).
+    """Yield (buf, [(offset, length), ...]) for the messages of a saved dump (`ss -D FILE`), like dump().
 
     Reads the file the way ss's TCPDIAG_FILE does: netlink messages one after
     another, up to the first NLMSG_DONE (so only the first family of a
@@ -141,17 +152,19 @@ def read_dump_file(path, table='tcp'):
     """
     with open(path, 'rb') as f:
         buf = f.read()
+    msgs = []
     off = 0
     while off + 16 <= len(buf):
         mlen, mtype, _flags, _seq, _pid = NLMSG_HDR.unpack_from(buf, off)
         if mlen < 16 or off + mlen > len(buf):
             raise NetlinkError(errno.EBADMSG, table, 'reading %s' % path)
         if mtype == NLMSG_DONE:
-            return
+            break
         if mtype == NLMSG_ERROR:
             raise NetlinkError(-_ERR.unpack_from(buf, off + 16)[0], table, 'reading %s' % path)
-        yield buf, off, mlen
+        msgs.append((off, mlen))
         off += (mlen + 3) & ~3
+    yield buf, msgs
 
 
 def request_ack(sock, msg_type, payload, table, seq):

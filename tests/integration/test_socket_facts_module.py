@@ -87,3 +87,13 @@ def test_mixed_and_or_warns(netns, sockets):
     result = run_module('socket_facts', {'ss_args': '-tan', 'filter': 'sport = :5001 or sport = :5002 and dst 127.0.0.1',
                                          'netns': netns.name})
     assert 'left to right' in json.dumps(result.get('warnings')), result.get('warnings')
+
+
+def test_adhoc_run_with_filter_and_processes(netns, sockets):
+    """The filter engine and the process scan are imported lazily: Ansible must still ship them."""
+    rc, out, err = _ansible('-m', 'netdiag.ss.socket_facts', '-a',
+                            "ss_args='-tlnp sport = :5001 or dev ndveth0' netns=%s" % netns.name)
+    assert rc == 0, err
+    res = out[1]
+    assert sorted(s['local_port'] for s in res['ansible_facts']['sockets']) == [5001, 5006]
+    assert all(s['processes'] and s['processes'][0]['pid'] == sockets.info['pid'] for s in res['ansible_facts']['sockets'])
