@@ -1,0 +1,98 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One in-process measurement, run by benchmarks/run.py inside the benchmark namespace.
+
+    inproc.py gather SS_ARGS        our collector: build_query + parse_filter (untimed),
+                                    then gather() = dump + decode + records (+ -p lookup)
+    inproc.py gather-userspace SS_ARGS   the same with kernel_filter=False
+    inproc.py pyroute2              pyroute2 DiagSocket.get_sock_stats(family=AF_INET)
+    inproc.py psutil                psutil.net_connections('tcp')
+    inproc.py profile SS_ARGS OUT   cProfile of gather(), stats written to OUT
+
+Prints one JSON object: seconds (the timed call only), count, rss_base_kb
+(peak RSS after imports, before the call) and rss_peak_kb (peak RSS of the
+process after the call). Peak RSS is VmHWM from /proc/self/status, not
+getrusage(RUSAGE_SELF).ru_maxrss: Linux carries ru_maxrss over exec(), so
+this process would report the peak of the (larger) run.py that spawned it.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import socket
+import sys
+import time
+
+
+def _rss():
+    """Peak resident set size of this process in KB (VmHWM)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_gather(ss_args, profile_out=None, kernel_filter=True):
+    from ansible_collections.netdiag.ss.plugins.module_utils._facts import build_query, gather, parse_filter
+    query = build_query({'ss_args': ss_args})
+    parse_filter(query)
+    base = _rss()
+    if profile_out:
+        import cProfile
+        prof = cProfile.Profile()
+        t0 = time.perf_counter()
+        records, _unsupported = prof.runcall(gather, query, kernel_filter=kernel_filter)
+        seconds = time.perf_counter() - t0
+        prof.dump_stats(profile_out)
+    else:
+        t0 = time.perf_counter()
+        records, _unsupported = gather(query, kernel_filter=kernel_filter)
+        seconds = time.perf_counter() - t0
+    return dict(seconds=seconds, count=len(records), rss_base_kb=base, rss_peak_kb=_rss())
+
+
+def run_pyroute2():
+    from pyroute2 import DiagSocket
+    base = _rss()
+    t0 = time.perf_counter()
+    with DiagSocket() as ds:
+        ds.bind()
+        count = len(list(ds.get_sock_stats(family=socket.AF_INET)))
+    seconds = time.perf_counter() - t0
+    return dict(seconds=seconds, count=count, rss_base_kb=base, rss_peak_kb=_rss())
+
+
+def run_psutil():
+    import psutil
+    base = _rss()
+    t0 = time.perf_counter()
+    count = len(psutil.net_connections('tcp'))
+    seconds = time.perf_counter() - t0
+    return dict(seconds=seconds, count=count, rss_base_kb=base, rss_peak_kb=_rss())
+
+
+def main(argv):
+    mode = argv[1]
+    if mode == 'gather':
+        out = run_gather(argv[2])
+    elif mode == 'gather-userspace':    # kernel_filter=False: every socket decoded and matched in Python
+        out = run_gather(argv[2], kernel_filter=False)
+    elif mode == 'profile':
+        out = run_gather(argv[2], profile_out=argv[3])
+    elif mode == 'pyroute2':
+        out = run_pyroute2()
+    elif mode == 'psutil':
+        out = run_psutil()
+    else:
+        raise SystemExit('unknown mode %r' % mode)
+    sys.stdout.write(json.dumps(out) + '\n')
+
+
+if __name__ == '__main__':
+    main(sys.argv)
