@@ -21,7 +21,6 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
-SOCK_DESTROY = 21
 
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
@@ -167,21 +166,6 @@ def read_dump_file(path, table='tcp'):
     yield buf, msgs
 
 
-def request_ack(sock, msg_type, payload, table, seq):
-    """Send a request with NLM_F_ACK and return 0 or the positive errno of the answer."""
-    sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_ACK, payload, seq=seq))
-    while True:
-        data = sock.recv(_RECV_SIZE)
-        off = 0
-        while off + 16 <= len(data):
-            mlen, mtype, _flags, mseq, _pid = NLMSG_HDR.unpack_from(data, off)
-            if mlen < 16:
-                raise NetlinkError(errno.EBADMSG, table, 'request')
-            if mseq == seq and mtype == NLMSG_ERROR:
-                return -_ERR.unpack_from(data, off + 16)[0]
-            off += (mlen + 3) & ~3
-
-
-__all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'SOCK_DESTROY', 'NLMSG_ERROR', 'NLMSG_DONE',
+__all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'NLMSG_ERROR', 'NLMSG_DONE',
            'NLM_F_REQUEST', 'NLM_F_MULTI', 'NLM_F_ACK', 'NLM_F_DUMP', 'NLM_F_DUMP_INTR', 'NLMSG_HDR', 'RTA_HDR',
-           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'read_dump_file', 'request_ack']
+           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'read_dump_file']

@@ -18,13 +18,16 @@ import os
 _PREFIX = 'socket:['
 
 
-def _comm(root, pid):
-    """The task name as ss prints it: /proc/PID/stat between the first '(' and the first ')'."""
+def task_name(pid, root='/proc'):
+    """The task name as ss prints it: /proc/PID/stat between the first '(' and the first ')'.
+
+    None when there is no such task.
+    """
     try:
         with open('%s/%s/stat' % (root, pid), 'rb') as f:
             data = f.read(512)
     except OSError:
-        return ''
+        return None
     start = data.find(b'(')
     end = data.find(b')', start + 1)
     if start < 0 or end < 0:
@@ -98,7 +101,7 @@ def find_holders(inodes, threads=False, root='/proc'):
         key = item[2] if threads else pid
         name = names.get(key)
         if name is None:
-            name = names[key] = _comm(root, key)
+            name = names[key] = task_name(key, root) or ''
         holder = {'name': name, 'pid': int(pid), 'fd': item[-1]}
         if threads:
             holder['tid'] = int(item[2])
@@ -106,4 +109,4 @@ def find_holders(inodes, threads=False, root='/proc'):
     return result
 
 
-__all__ = ['find_holders']
+__all__ = ['find_holders', 'task_name']

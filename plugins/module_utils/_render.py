@@ -74,13 +74,10 @@ class Names(object):
         if portid == 0:
             return 'kernel'
         if portid > 0:
-            try:
-                with open('/proc/%d/stat' % portid, 'rb') as f:
-                    data = f.read(512)
-                comm = data[data.find(b'(') + 1:data.find(b')')].decode('utf-8', 'backslashreplace')
+            from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
+            comm = task_name(portid)
+            if comm is not None:
                 return '%s/%d' % (comm, portid)
-            except OSError:
-                pass
         return str(portid)
 
     def ethertype(self, number):
