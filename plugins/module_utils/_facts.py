@@ -13,8 +13,10 @@ only, and shapes the result.
 
 from __future__ import annotations
 
+import errno
+
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
 
 # The filter engine (_filter, _bytecode) is imported only when there is an
@@ -241,11 +243,22 @@ def _kernel_half_differs(expr):
     return False
 
 
+def _has_mark(expr):
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter import MarkCond
+    return expr is not None and any(isinstance(n, MarkCond) for n in expr.walk())
+
+
 def gather(query, warn=None, kernel_filter=True):
     """Collect the sockets a finished Query selects; return (records, unsupported tables)."""
     match, needs_attrs, program = _filter_plan(query, kernel_filter)
     ctx = _collect.Context(set(query.families), match=match, needs_attrs=needs_attrs, timers=query.timers)
-    records, unsupported = _collect.collect(query, ctx, bytecode=(lambda table: program) if program else None, warn=warn)
+    try:
+        records, unsupported = _collect.collect(query, ctx, bytecode=(lambda table: program) if program else None, warn=warn)
+    except NetlinkError as exc:
+        if exc.errno == errno.EPERM and program and _has_mark(query.expr):
+            raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
+                            '(%s); run as root (become: true)' % exc)
+        raise
     if query.processes or query.threads:
         from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
         holders = find_holders([r['inode'] for r in records], threads=query.threads)

@@ -176,3 +176,21 @@ def test_summary_and_fields():
     assert select_fields(recs[:1], ['state', 'local_port']) == [{'state': 'LISTEN', 'local_port': 22}]
     with pytest.raises(ArgsError, match='unknown field'):
         select_fields(recs, ['bogus'])
+
+
+def test_fwmark_without_privilege_says_what_to_do(monkeypatch):
+    """Without CAP_NET_ADMIN the kernel refuses a program with MARK_COND (EPERM): say so, and how to fix it."""
+    import errno
+    from ansible_collections.netdiag.ss.plugins.module_utils import _collect
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import NetlinkError
+    from ansible_collections.netdiag.ss.plugins.module_utils._facts import gather, parse_filter
+
+    def refuse(*args, **kwargs):
+        raise NetlinkError(errno.EPERM, 'tcp')
+    monkeypatch.setattr(_collect, 'collect', refuse)
+    q = parse_filter(build_query({'ss_args': '-tn', 'filter': 'fwmark = 0x23'}))
+    with pytest.raises(ArgsError, match='CAP_NET_ADMIN.*become: true'):
+        gather(q)
+    q = parse_filter(build_query({'ss_args': '-tn', 'filter': 'sport = :22'}))
+    with pytest.raises(NetlinkError):
+        gather(q)
