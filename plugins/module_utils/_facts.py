@@ -17,14 +17,14 @@ import errno
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
-
-# The filter engine (_filter, _bytecode) is imported only when there is an
-# expression: modules are compiled from source on every run, so a listing
-# without a filter does not pay for it.
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
     SS_ALL, SS_CLOSE, SS_CONN, SS_LISTEN, Query, parse_ss_args,
 )
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
+
+# The filter engine (_filter, _bytecode) and the process scan (_procs) are
+# imported inside the functions that need them: Ansible compiles module code
+# from source on every run, so a listing without a filter does not pay for it.
 
 RECORD_FIELDS = ('netid', 'state', 'recv_q', 'send_q', 'local_address', 'local_port', 'peer_address',
                  'peer_port', 'interface', 'family', 'uid', 'inode', 'cookie', 'processes',
@@ -198,10 +198,11 @@ def select_fields(records, fields):
 def _filter_plan(query, kernel_filter=True):
     """(user-space matcher or None, needs mark/cgroup attributes, bytecode or None).
 
-    With kernel_filter=False nothing is sent to the kernel; the kernel's
-    semantics are run in Python instead, so both paths select the same
-    sockets (except `autobound`, whose kernel half cannot be seen from user
-    space: there only the ephemeral-range test applies).
+    With kernel_filter=False nothing is sent to the kernel; where the
+    kernel's evaluation could differ from ss's user-space one, the kernel's
+    rules are run in Python too, so both paths select the same sockets. An
+    expression with `autobound` is still sent: its kernel half (port not
+    explicitly bound) cannot be seen from user space.
     """
     expr = getattr(query, 'expr', None)
     if expr is None:
