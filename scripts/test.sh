@@ -13,6 +13,7 @@
 #                (ansible-core 2.19's oldest target Python); skipped if no python3.8
 #   sanity       scripts/sanity.sh (ansible-test sanity, no containers)
 #   changelog    antsibull-changelog lint + lint-changelog-yaml
+#   docs         antsibull-docs lint-collection-docs --plugin-docs (O()/RV() references, markup)
 #
 # It bootstraps .venv itself (scripts/bootstrap.sh).  Results: tests/output/test/.
 # Environment: STAGE_TIMEOUT (seconds per stage, default 600), PYTEST_ADDOPTS (passed
@@ -24,7 +25,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-ALL_STAGES=(unit integration py38 sanity changelog)
+ALL_STAGES=(unit integration py38 sanity changelog docs)
 OUT="$ROOT/tests/output/test"
 STAGE_TIMEOUT="${STAGE_TIMEOUT:-600}"
 
@@ -35,7 +36,7 @@ for arg in "$@"; do
     case "$arg" in
         -h|--help) usage; exit 0 ;;
         --list) printf '%s\n' "${ALL_STAGES[@]}"; exit 0 ;;
-        unit|integration|py38|sanity|changelog) stages+=("$arg") ;;
+        unit|integration|py38|sanity|changelog|docs) stages+=("$arg") ;;
         *) echo "test.sh: unknown stage '$arg' (stages: ${ALL_STAGES[*]})" >&2; exit 2 ;;
     esac
 done
@@ -143,6 +144,17 @@ stage_changelog() {
     P=0 F=0 S=0 NOTE=""
     if antsibull-changelog lint </dev/null; then P=$((P + 1)); else F=$((F + 1)); fi
     if antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml </dev/null; then P=$((P + 1)); else F=$((F + 1)); fi
+}
+
+stage_docs() {
+    # run from the collection tree that bootstrap.sh links into .venv/collections
+    P=0 F=0 S=0 NOTE=""
+    if (cd "$ROOT/.venv/collections/ansible_collections/netdiag/ss" &&
+        antsibull-docs lint-collection-docs . --plugin-docs </dev/null); then
+        P=1
+    else
+        F=1
+    fi
 }
 
 # --- run -------------------------------------------------------------------
