@@ -55,6 +55,12 @@ AF_UNSPEC = 0
 # Errors
 
 
+# Deepest nesting of parentheses and `not` accepted: far beyond any real
+# expression, and low enough that parsing, the evaluator and the bytecode
+# compiler (all recursive over the tree) stay within Python's stack.
+MAX_NESTING = 200
+
+
 class FilterError(ValueError):
     """A filter expression could not be parsed.
 
@@ -738,6 +744,7 @@ class _Parser(object):
         self.family = preferred_family if preferred_family else AF_UNSPEC
         self.resolver = resolver or _resolve_host
         self.forced = []
+        self.depth = 0
 
     # -- helpers
     def peek(self):
@@ -786,6 +793,21 @@ class _Parser(object):
             prev = self.toks[self.pos - 1] if self.pos else None
             raise FilterError('expression ends too early%s' % (' after "%s"' % prev if prev else ''),
                               None, self.pos, 'a condition (src, dst, sport, dport, dev, fwmark, cgroup, autobound) must follow')
+        if k in (_T_LP, _T_NOT):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.err('nests parentheses and "not" more than %d deep' % MAX_NESTING,
+                               hint='simplify the expression')
+            try:
+                return self._nested_term(k)
+            finally:
+                self.depth -= 1
+        if k in _PREDICATES:
+            return self.parse_predicate(k)
+        raise self.bad_term(tok, k)
+
+    def _nested_term(self, k):
+        """A parenthesised list or a `not` term (parse_term counts the depth)."""
         if k == _T_LP:
             start = self.pos
             self.pos += 1
@@ -798,12 +820,8 @@ class _Parser(object):
             self.pos += 1
             node.grouped = True
             return node
-        if k == _T_NOT:
-            self.pos += 1
-            return Not(self.parse_term())
-        if k in _PREDICATES:
-            return self.parse_predicate(k)
-        raise self.bad_term(tok, k)
+        self.pos += 1
+        return Not(self.parse_term())
 
     def bad_term(self, tok, k):
         if k in (_T_AND, _T_OR):

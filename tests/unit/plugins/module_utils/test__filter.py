@@ -639,3 +639,22 @@ def test_netlink_view_has_no_remote_port():
     view = SockView(AF_NETLINK, 'nl', 7, 0, 0, 0, -1)
     assert make_matcher(parse(['dport = :0']))(view) is False
     assert make_matcher(parse(['not dport = :0']))(view) is True
+
+
+@pytest.mark.parametrize('text', [
+    'not ' * 5000 + 'sport = :22',
+    '( ' * 5000 + 'sport = :22' + ' )' * 5000,
+    '! ( ' * 3000 + 'sport = :22' + ' )' * 3000,
+])
+def test_deep_nesting_is_a_filter_error_not_a_crash(text):
+    with pytest.raises(FilterError) as info:
+        parse([text])
+    assert 'more than 200 deep' in str(info.value) and info.value.word in ('not', '(', '!')
+
+
+def test_nesting_at_the_limit_still_works_end_to_end():
+    node = parse(['not ' * 199 + 'sport = :22'])
+    prog = compile_bytecode(node)
+    audit_bytecode(prog)
+    view = SockView(AF_INET, 'tcp', 1, bytes(4), bytes(4), 22, 0)
+    assert make_matcher(node)(view) is False and run_bytecode(prog, view) is False
