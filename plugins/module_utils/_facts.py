@@ -156,7 +156,7 @@ def read_filter_file(path):
         else:
             with open(path, 'r') as f:
                 lines = f.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:   # ValueError: a NUL byte in the path
         raise ArgsError('filter_file: cannot read %s: %s' % (path, exc))
     words = []
     for number, line in enumerate(lines, 1):
