@@ -25,7 +25,7 @@ options:
       - A filter expression may follow, quoted as in a shell, for example
         V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
         See O(filter).
-      - Detail options (C(-e -m -i -b -E -s -D -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
+      - Detail options (C(-e -m -i -b -E -D -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
         until this collection implements them; they are never silently ignored.
         C(-K) is refused, because listing never closes sockets.
     type: str

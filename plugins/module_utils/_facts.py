@@ -75,6 +75,8 @@ def build_query(params):
         which = 'listening' if listening is not None else 'all' if every is not None else 'states'
         value = listening if listening is not None else every if every is not None else states or excludes
         raise _contradiction(which, value, given)
+    if states or excludes:
+        q.positional = True
     if listening:
         q.state_filter = (1 << SS_LISTEN) | (1 << SS_CLOSE)
     elif every:
@@ -88,7 +90,7 @@ def build_query(params):
             raise _contradiction('resolve', str(params['resolve']).lower(), q.given['resolve'])
         q.resolve = params['resolve']
         q.numeric = not params['resolve']
-    for option in ('processes', 'threads', 'timers'):
+    for option in ('processes', 'threads', 'timers', 'summary'):
         value = params.get(option)
         if value is None:
             continue

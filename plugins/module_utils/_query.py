@@ -174,7 +174,7 @@ _LONG = {
 NOT_YET = {
     'extended': '-e (details)', 'memory': '-m (memory)', 'info': '-i (TCP info)',
     'bpf': '-b (bpf filters)', 'events': '-E (events)', 'context': '-Z (SELinux contexts)',
-    'contexts': '-z (SELinux contexts)', 'summary': '-s (summary)', 'diag': '-D (raw dump)',
+    'contexts': '-z (SELinux contexts)', 'diag': '-D (raw dump)',
     'tos': '--tos', 'cgroup': '--cgroup', 'tipcinfo': '--tipcinfo', 'inet-sockopt': '--inet-sockopt',
 }
 NOT_HERE = {
@@ -186,7 +186,7 @@ NOT_HERE = {
 _FLAG_OPTS = {
     'numeric': ('numeric', 'resolve', '-n'), 'resolve': ('resolve', 'resolve', '-r'),
     'processes': ('processes', 'processes', '-p'), 'threads': ('threads', 'threads', '-T'),
-    'options': ('timers', 'timers', '-o'),
+    'options': ('timers', 'timers', '-o'), 'summary': ('summary', 'summary', '-s'),
 }
 _TABLE_OPTS = {'tcp': 'tcp', 'udp': 'udp', 'dccp': 'dccp', 'raw': 'raw', 'sctp': 'sctp', 'mptcp': 'mptcp',
                'tipc': 'tipc', 'xdp': 'xdp'}
@@ -286,6 +286,8 @@ class Query(object):
         self.processes = False
         self.threads = False
         self.timers = False
+        self.summary = False
+        self.positional = False     # state words or an expression were given
         self.netns = None
         self.header = True
         self.filter_file = None
@@ -372,6 +374,10 @@ class Query(object):
             raise ArgsError('no socket states to show with such filter (ss says the same)')
         return self
 
+    def summary_only(self):
+        """ss -s prints only the summary when no table, family or query option and no state word or expression came."""
+        return self.summary and self.do_default and not self.positional and not self.expression
+
     def tables(self):
         """Selected table names in ss's output order."""
         return [t.name for t in TABLES if t.name in self.dbs]
@@ -442,6 +448,7 @@ def parse_ss_args(text, query=None):
         q.given['states'] = '%s %s' % (rest[i], rest[i + 1])
         i += 2
     q.expression.extend(rest[i:])
+    q.positional = q.positional or bool(rest)
     return q
 
 

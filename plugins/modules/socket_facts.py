@@ -47,6 +47,14 @@ options:
       - Add each inet socket's running timer, like C(ss -o), as RV(ansible_facts.sockets[].timer),
         RV(ansible_facts.sockets[].timer_expires_ms) and RV(ansible_facts.sockets[].timer_retrans).
     type: bool
+  summary:
+    description:
+      - Add the kernel's socket statistics, like C(ss -s), as RV(ansible_facts.socket_stats) (and at the top of
+        RV(lines)). They come from C(/proc/net/sockstat), C(/proc/net/sockstat6) and C(/proc/net/snmp) of the
+        namespace, not from a socket dump.
+      - As with C(ss -s), when nothing else selects sockets (no table, family or query option, no state word, no
+        expression) no socket is listed.
+    type: bool
   fields:
     description:
       - Keep only these keys in each socket record. Large listings cost Ansible time for every value returned,
@@ -179,6 +187,14 @@ ansible_facts:
           description: Retransmissions or probes sent so far (the third field of the C(timer:) that C(ss -o) prints).
           returned: when O(timers=true) or C(-o) is in O(ss_args)
           type: int
+    socket_stats:
+      description: The kernel's socket statistics as C(ss -s) prints them.
+      returned: when O(summary=true) or C(-s) is in O(ss_args)
+      type: dict
+      sample: {"total": 9, "tcp": {"total": 1, "estab": 0, "closed": 0, "orphaned": 0, "timewait": 0},
+               "transport": {"raw": {"total": 0, "ipv4": 0, "ipv6": 0}, "udp": {"total": 0, "ipv4": 0, "ipv6": 0},
+                             "tcp": {"total": 1, "ipv4": 1, "ipv6": 0}, "inet": {"total": 1, "ipv4": 1, "ipv6": 0},
+                             "frag": {"total": 0, "ipv4": 0, "ipv6": 0}}}
     socket_summary:
       description: Counts of the listed sockets.
       type: dict
@@ -206,6 +222,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._facts import (
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
 from ansible_collections.netdiag.ss.plugins.module_utils._render import render
+from ansible_collections.netdiag.ss.plugins.module_utils._summary import read_summary, summary_lines
 
 
 def main():
@@ -215,6 +232,7 @@ def main():
         processes=dict(type='bool'),
         threads=dict(type='bool'),
         timers=dict(type='bool'),
+        summary=dict(type='bool'),
         fields=dict(type='list', elements='str', choices=list(RECORD_FIELDS)),
         lines=dict(type='bool', default=True),
     )
@@ -226,21 +244,29 @@ def main():
         parse_filter(query)
         for warning in query.warnings:
             module.warn(warning)
-        records, unsupported = gather(query, warn=module.warn, kernel_filter=module.params['kernel_filter'])
+        facts = {}
+        lines = []
+        if query.summary:
+            # read before any socket of ours exists, as ss does
+            facts['socket_stats'] = read_summary()
+            lines = summary_lines(facts['socket_stats'])
+        records, unsupported = [], []
+        if not query.summary_only():
+            records, unsupported = gather(query, warn=module.warn, kernel_filter=module.params['kernel_filter'])
+            lines += render(records, show_netid=len(query.dbs) > 1, show_state=bool(query.states & (query.states - 1)),
+                            header=query.header, show_process=query.processes or query.threads,
+                            resolve=query.resolve, services=query.resolve and not query.numeric)
         result = dict(changed=False, unsupported_tables=unsupported)
         if module.params['lines']:
-            result['lines'] = render(records, show_netid=len(query.dbs) > 1,
-                                     show_state=bool(query.states & (query.states - 1)),
-                                     header=query.header, show_process=query.processes or query.threads,
-                                     resolve=query.resolve, services=query.resolve and not query.numeric)
-        summary = summarize(records)
-        records = select_fields(records, module.params['fields'])
+            result['lines'] = lines
+        facts['socket_summary'] = summarize(records)
+        facts['sockets'] = select_fields(records, module.params['fields'])
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg='cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for '
                              'some tables and for other namespaces' % exc)
-    result['ansible_facts'] = dict(sockets=records, socket_summary=summary)
+    result['ansible_facts'] = facts
     module.exit_json(**result)
 
 
