@@ -97,3 +97,17 @@ def test_adhoc_run_with_filter_and_processes(netns, sockets):
     res = out[1]
     assert sorted(s['local_port'] for s in res['ansible_facts']['sockets']) == [5001, 5006]
     assert all(s['processes'] and s['processes'][0]['pid'] == sockets.info['pid'] for s in res['ansible_facts']['sockets'])
+
+
+def test_example_playbook_of_the_readme_runs():
+    """scripts/demo.sh (README's first command) runs examples/socket_facts.yml: keep it working."""
+    exe = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    if not os.path.exists(exe):
+        pytest.skip('ansible-playbook is not installed in this Python environment')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run([exe, '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
+                           os.path.join(root, 'examples', 'socket_facts.yml')],
+                          capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert 'failed=0' in proc.stdout and 'socket_summary' in proc.stdout
