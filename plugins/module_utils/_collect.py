@@ -73,8 +73,6 @@ _U32X2 = struct.Struct('=II')
 UNIX_TABLE_BY_TYPE = {1: 'unix_stream', 2: 'unix_dgram', 5: 'unix_seqpacket'}
 PACKET_TABLE_BY_TYPE = {3: 'packet_raw', 2: 'packet_dgram'}
 _INET_PROTO = {'tcp': IPPROTO_TCP, 'udp': IPPROTO_UDP, 'mptcp': IPPROTO_MPTCP, 'dccp': 33, 'sctp': 132, 'raw': 255}
-_FAMILY_LABEL = {AF_INET: 'inet', AF_INET6: 'inet6', AF_UNIX: 'unix', AF_PACKET: 'link', AF_NETLINK: 'netlink'}
-_V4_ANY = b'\0' * 4
 _V6_ANY = b'\0' * 16
 # idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
 TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
@@ -373,7 +371,7 @@ _RETRIES = 5
 def collect(query, ctx, bytecode=None, warn=None):
     """Dump every selected table in ss's order; return (records, unsupported tables).
 
-    `bytecode`: callable(family) -> bytes or None, the compiled filter for inet dumps.
+    `bytecode`: the compiled filter (bytes) sent with every inet dump, or None.
     `warn`: callable(str) for tables the user asked for that this kernel or
     this version cannot list.
     """
@@ -395,7 +393,7 @@ def collect(query, ctx, bytecode=None, warn=None):
                 part = []
                 try:
                     if dumper == 'inet':
-                        dump_inet(sock, group, query, ctx, part, bytecode(group) if bytecode else None)
+                        dump_inet(sock, group, query, ctx, part, bytecode)
                     else:
                         dumper(sock, set(wanted), query, ctx, part)
                 except DumpInterrupted:

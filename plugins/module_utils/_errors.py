@@ -52,5 +52,11 @@ class TableNotSupported(NetlinkError):
 class DumpInterrupted(SocketToolError):
     """The kernel flagged the dump NLM_F_DUMP_INTR: the table changed while it was read."""
 
+    def __init__(self, table):
+        self.table = table
+        super(DumpInterrupted, self).__init__(
+            'the kernel reported that table %s changed while it was read (NLM_F_DUMP_INTR), '
+            'again after several retries; run the task again' % table)
+
 
 __all__ = ['SocketToolError', 'ArgsError', 'NamespaceError', 'NetlinkError', 'TableNotSupported', 'DumpInterrupted']

@@ -256,7 +256,7 @@ def gather(query, warn=None, kernel_filter=True):
     match, needs_attrs, program = _filter_plan(query, kernel_filter)
     ctx = _collect.Context(set(query.families), match=match, needs_attrs=needs_attrs, timers=query.timers)
     try:
-        records, unsupported = _collect.collect(query, ctx, bytecode=(lambda table: program) if program else None, warn=warn)
+        records, unsupported = _collect.collect(query, ctx, bytecode=program, warn=warn)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and program and _has_mark(query.expr):
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '

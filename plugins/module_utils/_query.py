@@ -135,7 +135,6 @@ for _t in TABLES:
 # -f names and the tables each family brings (default_afs in ss.c)
 FAMILY_NAMES = {'inet': AF_INET, 'inet6': AF_INET6, 'link': AF_PACKET, 'unix': AF_UNIX,
                 'netlink': AF_NETLINK, 'vsock': AF_VSOCK, 'tipc': AF_TIPC, 'xdp': AF_XDP}
-FAMILY_LABEL = dict((v, k) for k, v in FAMILY_NAMES.items())
 _FAMILY_DEFAULTS = {
     AF_INET: (QUERY_GROUPS['inet'], SS_CONN),
     AF_INET6: (QUERY_GROUPS['inet'], SS_CONN),
@@ -453,4 +452,4 @@ def parse_ss_args(text, query=None):
 
 
 __all__ = ['SS_ALL', 'SS_CONN', 'STATE_NAMES', 'STATE_WORDS', 'TABLES', 'TABLE_BY_NAME', 'QUERY_GROUPS',
-           'FAMILY_NAMES', 'FAMILY_LABEL', 'Query', 'parse_ss_args', 'split_args', 'getopt', 'state_mask']
+           'FAMILY_NAMES', 'Query', 'parse_ss_args', 'split_args', 'getopt', 'state_mask']

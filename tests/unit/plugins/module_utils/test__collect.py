@@ -151,8 +151,9 @@ def test_unsupported_error_is_not_a_generic_one():
 
 
 def test_dump_interrupted_flag():
-    with pytest.raises(DumpInterrupted):
+    with pytest.raises(DumpInterrupted) as info:
         list(nl.dump(FakeSock([inet_msg(), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]), b'', 'tcp'))
+    assert info.value.table == 'tcp' and 'table tcp changed while it was read' in str(info.value)
 
 
 def test_bad_message_length():
