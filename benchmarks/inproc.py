@@ -39,22 +39,23 @@ def _rss():
 
 
 def run_gather(ss_args, profile_out=None, kernel_filter=True):
-    from ansible_collections.netdiag.ss.plugins.module_utils._facts import build_query, gather, parse_filter
-    query = build_query({'ss_args': ss_args})
-    parse_filter(query)
+    """Time select() (bind the filter, dump, decode, processes) for an ss command line; the request is built first."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+    from ansible_collections.netdiag.ss.plugins.module_utils._select import select
+    request = build_request({'ss_args': ss_args, 'kernel_filter': kernel_filter})
     base = _rss()
     if profile_out:
         import cProfile
         prof = cProfile.Profile()
         t0 = time.perf_counter()
-        records, _unsupported = prof.runcall(gather, query, kernel_filter=kernel_filter)
+        selection = prof.runcall(select, request)
         seconds = time.perf_counter() - t0
         prof.dump_stats(profile_out)
     else:
         t0 = time.perf_counter()
-        records, _unsupported = gather(query, kernel_filter=kernel_filter)
+        selection = select(request)
         seconds = time.perf_counter() - t0
-    return dict(seconds=seconds, count=len(records), rss_base_kb=base, rss_peak_kb=_rss())
+    return dict(seconds=seconds, count=len(selection.records), rss_base_kb=base, rss_peak_kb=_rss())
 
 
 def run_pyroute2():

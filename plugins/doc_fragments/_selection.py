@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE to the netdiag.ss collection: may change or break at any time.
-# Keep in sync with SELECTION_ARGSPEC in plugins/module_utils/_facts.py.
+# Keep in sync with selection_argspec() and details_argspec() in plugins/module_utils/_argspec.py
+# (tests/unit/plugins/doc_fragments/test__selection.py checks that they agree).
 
 from __future__ import annotations
 
@@ -95,4 +96,39 @@ options:
       - Name of a network namespace (as created by C(ip netns add)) to list sockets in, like C(ss -N NAME).
       - A missing namespace is an error; it is never created.
     type: str
+"""
+
+    # Options that say what to show of each selected socket.
+    DETAILS = r"""
+options:
+  resolve:
+    description:
+      - Resolve host names, service names and netlink or packet protocol names in RV(lines), like C(ss -r)
+        (C(-r) in O(ss_args) does the same).
+      - The default is numeric, like C(ss -n), also when O(ss_args) has no C(-n); unlike C(ss), service names are
+        not looked up unless asked for.
+      - The socket records in RV(ansible_facts.sockets) are always numeric.
+    type: bool
+  processes:
+    description:
+      - Add the processes holding each socket, like C(ss -p). Processes are looked up with one scan of C(/proc),
+        only when asked, and only for the sockets that were selected.
+    type: bool
+  threads:
+    description:
+      - Like O(processes) but per thread, like C(ss -T); each holder has a C(tid).
+    type: bool
+  timers:
+    description:
+      - Add each inet socket's running timer, like C(ss -o), as RV(ansible_facts.sockets[].timer),
+        RV(ansible_facts.sockets[].timer_expires_ms) and RV(ansible_facts.sockets[].timer_retrans).
+    type: bool
+  summary:
+    description:
+      - Add the kernel's socket statistics, like C(ss -s), as RV(ansible_facts.socket_stats) (and at the top of
+        RV(lines)). They come from C(/proc/net/sockstat), C(/proc/net/sockstat6) and C(/proc/net/snmp) of the
+        namespace, not from a socket dump.
+      - As with C(ss -s), when nothing else selects sockets (no table, family or query option, no state word, no
+        expression) no socket is listed.
+    type: bool
 """

@@ -12,26 +12,30 @@ build a record dict only for sockets that pass the filter. Structures are
 decoded by received length, so shorter (older) or longer (newer) kernel
 structs do not break anything.
 
-Adding a table: write a request builder and a decoder of the same shape as
-the ones below and register both in DUMPERS.
+With identity=True every record also keeps the kernel's identity of its
+socket (a SockId under the private key 'sockid'), so that a later request
+(SOCK_DESTROY) addresses exactly the socket that was selected.
+
+Adding a table: write a request builder, a decoder and a dump function of
+the same shape as the ones below and register the dump function in GROUPS.
 """
 
 from __future__ import annotations
 
+import collections
 import socket
 import struct
 import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, TableNotSupported
-from ansible_collections.netdiag.ss.plugins.module_utils._query import STATE_NAMES, SS_CLOSE, TABLE_BY_NAME
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import (
-    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, SockView,
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, unix_display, unix_name_text
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, ETH_P_ALL, INET_PROTOCOLS, SS_CLOSE, STATE_NAMES,
+    TABLE_BY_NAME, TIMER_NAMES,
 )
-
-IPPROTO_TCP = 6
-IPPROTO_UDP = 17
-IPPROTO_MPTCP = 262
 
 INET_DIAG_REQ_BYTECODE = 1
 INET_DIAG_REQ_PROTOCOL = 3
@@ -65,27 +69,32 @@ UNIX_MSG = struct.Struct('=BBBBIII')
 PACKET_REQ = struct.Struct('=BBHIIII')
 PACKET_MSG = struct.Struct('=BBHIII')
 NETLINK_REQ = struct.Struct('=BBHIIII')
-NETLINK_MSG = struct.Struct('=BBBBiIIIII')  # portid is signed: autobound ids are negative
+NETLINK_MSG = struct.Struct('=BBBBiiIIII')  # port ids are signed: autobound ids are negative, as ss prints them
 _U32 = struct.Struct('=I')
 _U64 = struct.Struct('=Q')
 _U32X2 = struct.Struct('=II')
 
 UNIX_TABLE_BY_TYPE = {1: 'unix_stream', 2: 'unix_dgram', 5: 'unix_seqpacket'}
 PACKET_TABLE_BY_TYPE = {3: 'packet_raw', 2: 'packet_dgram'}
-_INET_PROTO = {'tcp': IPPROTO_TCP, 'udp': IPPROTO_UDP, 'mptcp': IPPROTO_MPTCP, 'dccp': 33, 'sctp': 132, 'raw': 255}
 _V6_ANY = b'\0' * 16
-# idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
-TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
+
+# The kernel's identity of a socket, as a later request must give it back:
+# inet: family, IP protocol, the 16-byte source and destination (IPv4 in the
+# first 4), ports, bound interface and cookie (struct inet_diag_sockid);
+# unix, packet, netlink: family, inode and cookie (protocol: the socket type).
+SockId = collections.namedtuple('SockId', 'family protocol src dst sport dport ifindex cookie inode')
 
 
 class Context(object):
-    """What every decoder needs: the filter, the family set, caches."""
+    """What every decoder needs: the filter, the family set, options, caches."""
 
-    def __init__(self, families, match=None, needs_attrs=False, timers=False):
+    def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None):
         self.families = families
         self.timers = timers                # ss -o: add timer fields to inet records
         self.match = match                  # callable(SockView) -> bool, or None
         self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
+        self.identity = identity            # keep each socket's SockId under SOCKID
+        self.lookups = lookups or HostLookups()
         self._v4 = {}
         self._v6 = {}
         self._ifnames = {}
@@ -107,11 +116,7 @@ class Context(object):
             return None
         name = self._ifnames.get(index)
         if name is None:
-            try:
-                name = socket.if_indextoname(index)
-            except OSError:
-                name = 'if%d' % index
-            self._ifnames[index] = name
+            name = self._ifnames[index] = self.lookups.ifname(index)
         return name
 
 
@@ -125,7 +130,7 @@ def _each(chunks):
 # ------------------------------------------------------------------ inet
 def inet_request(family, table, states, bytecode=None, ext=0):
     """inet_diag_req_v2 (+ bytecode, + protocol attribute for MPTCP)."""
-    proto = _INET_PROTO[table]
+    proto = INET_PROTOCOLS[table]
     payload = INET_REQ.pack(family, proto & 0xff, ext, 0, states, b'')
     if bytecode:
         payload += nl.rtattr(INET_DIAG_REQ_BYTECODE, bytecode)
@@ -152,6 +157,8 @@ def decode_inet(chunks, table, ctx, out):
     families = ctx.families
     needs_attrs = ctx.needs_attrs
     timers = ctx.timers
+    identity = ctx.identity
+    protocol = INET_PROTOCOLS[table]
     v4get = ctx._v4.get
     v6get = ctx._v6.get
     append = out.append
@@ -203,29 +210,19 @@ def decode_inet(chunks, table, ctx, out):
                     rec['timer_retrans'] = retrans
                 else:
                     rec['timer'] = rec['timer_expires_ms'] = rec['timer_retrans'] = None
+            if identity:
+                rec[SOCKID] = SockId(family, protocol, bytes(src).ljust(16, b'\0'), bytes(dst).ljust(16, b'\0'),
+                                     sport, dport, ifindex, cookie, inode)
             append(rec)
 
 
-def dump_inet(sock, table, query, ctx, out, bytecode=None):
-    for family in query.inet_dump_families():
-        if family not in ctx.families:
-            continue
-        decode_inet(nl.dump(sock, inet_request(family, table, query.states, bytecode), table), table, ctx, out)
+def dump_inet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):
+    for family in inet_families:
+        if family in ctx.families:
+            decode_inet(nl.dump(sock, inet_request(family, table, states, bytecode), table), table, ctx, out)
 
 
 # ------------------------------------------------------------------ unix
-def unix_name(raw):
-    """Display form of a unix socket name: '@abstract' (NULs as '@'), a path, or '' if unnamed."""
-    if not raw:
-        return ''
-    if raw[0] == 0:
-        return raw.replace(b'\0', b'@').decode('utf-8', 'backslashreplace')
-    cut = raw.find(b'\0')
-    if cut >= 0:
-        raw = raw[:cut]
-    return raw.decode('utf-8', 'backslashreplace')
-
-
 def unix_request(states):
     return UNIX_REQ.pack(AF_UNIX, 0, 0, states, 0,
                          UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID, 0xffffffff, 0xffffffff)
@@ -254,22 +251,25 @@ def decode_unix(messages, tables, ctx, out):
                 rq, wq = _U32X2.unpack_from(buf, aoff)
             elif atype == UNIX_DIAG_UID and alen >= 4:
                 uid = _U32.unpack_from(buf, aoff)[0]
-        name = unix_name(name)
-        if match is not None and not match(SockView(AF_UNIX, TABLE_BY_NAME[table].netid, state, name, '', inode, peer)):
+        netid = TABLE_BY_NAME[table].netid
+        if match is not None and not match(SockView(AF_UNIX, netid, state, unix_display(name), b'', inode, peer)):
             continue
-        append({
-            'netid': TABLE_BY_NAME[table].netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
+        rec = {
+            'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
             'recv_q': rq, 'send_q': wq,
-            'local_address': name or '*', 'local_port': inode,
+            'local_address': unix_name_text(name) or '*', 'local_port': inode,
             'peer_address': '*', 'peer_port': peer,
             'interface': None, 'family': 'unix',
             'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
-        })
+        }
+        if ctx.identity:
+            rec[SOCKID] = SockId(AF_UNIX, stype, b'', b'', 0, 0, 0, rec['cookie'], inode)
+        append(rec)
 
 
-def dump_unix(sock, tables, query, ctx, out):
+def dump_unix(sock, table, tables, states, ctx, out, bytecode=None, inet_families=None):
     if AF_UNIX in ctx.families:
-        decode_unix(nl.dump(sock, unix_request(query.states), 'unix'), tables, ctx, out)
+        decode_unix(nl.dump(sock, unix_request(states), 'unix'), tables, ctx, out)
 
 
 # ------------------------------------------------------------------ packet
@@ -300,17 +300,20 @@ def decode_packet(messages, tables, ctx, out):
         # ss filters packet sockets with remote address 0 and remote port 0
         if match is not None and not match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex)):
             continue
-        append({
+        rec = {
             'netid': netid, 'state': 'UNCONN', 'recv_q': rq, 'send_q': 0,
-            'local_address': '*' if proto == 3 else '[%d]' % proto,
+            'local_address': '*' if proto == ETH_P_ALL else '[%d]' % proto,
             'local_port': ifindex, 'peer_address': '*', 'peer_port': None,
             'interface': ctx.ifname(ifindex), 'family': 'link',
             'uid': uid, 'inode': inode, 'cookie': (c1 << 32) | c0,
-        })
+        }
+        if ctx.identity:
+            rec[SOCKID] = SockId(AF_PACKET, stype, b'', b'', 0, 0, ifindex, rec['cookie'], inode)
+        append(rec)
 
 
-def dump_packet(sock, tables, query, ctx, out):
-    if AF_PACKET in ctx.families and query.states & (1 << SS_CLOSE):
+def dump_packet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=None):
+    if AF_PACKET in ctx.families and states & (1 << SS_CLOSE):
         decode_packet(nl.dump(sock, packet_request(), 'packet'), tables, ctx, out)
 
 
@@ -324,7 +327,7 @@ def decode_netlink(messages, ctx, out):
     match = ctx.match
     append = out.append
     for buf, off, mlen in _each(messages):
-        _family, _stype, proto, state, portid, dst_portid, dst_group, inode, c0, c1 = unpack(buf, off + 16)
+        _family, stype, proto, state, portid, dst_portid, dst_group, inode, c0, c1 = unpack(buf, off + 16)
         rq = wq = 0
         for atype, aoff, alen in nl.iter_attrs(buf, off + 44, off + mlen):
             if atype == NETLINK_DIAG_MEMINFO and alen >= 12:
@@ -334,68 +337,75 @@ def decode_netlink(messages, ctx, out):
         # ss filters netlink sockets with remote address 0 and remote port -1
         if match is not None and not match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, 0, portid, -1)):
             continue
-        append({
+        rec = {
             'netid': 'nl', 'state': 'UNCONN', 'recv_q': rq, 'send_q': wq,
             'local_address': str(proto), 'local_port': portid,
             'peer_address': str(dst_group) if connected else '*',
             'peer_port': dst_portid if connected else None,
             'interface': None, 'family': 'netlink',
             'uid': None, 'inode': inode, 'cookie': (c1 << 32) | c0,
-        })
+        }
+        if ctx.identity:
+            rec[SOCKID] = SockId(AF_NETLINK, stype, b'', b'', 0, 0, 0, rec['cookie'], inode)
+        append(rec)
 
 
-def dump_netlink(sock, tables, query, ctx, out):
-    if AF_NETLINK in ctx.families and query.states & (1 << SS_CLOSE):
+def dump_netlink(sock, table, tables, states, ctx, out, bytecode=None, inet_families=None):
+    if AF_NETLINK in ctx.families and states & (1 << SS_CLOSE):
         decode_netlink(nl.dump(sock, netlink_request(), 'netlink'), ctx, out)
 
 
 # ------------------------------------------------------------------ driver
-# Dump groups in ss's output order. Each entry: (group name, tables it covers, dumper).
+# Dump groups in ss's output order: (group name, tables it covers, dump function or None if not decoded yet).
 GROUPS = (
     ('netlink', ('netlink',), dump_netlink),
     ('packet', ('packet_raw', 'packet_dgram'), dump_packet),
     ('unix', ('unix_stream', 'unix_dgram', 'unix_seqpacket'), dump_unix),
     ('raw', ('raw',), None),
-    ('udp', ('udp',), 'inet'),
-    ('tcp', ('tcp',), 'inet'),
-    ('dccp', ('dccp',), 'inet'),
-    ('sctp', ('sctp',), 'inet'),
+    ('udp', ('udp',), dump_inet),
+    ('tcp', ('tcp',), dump_inet),
+    ('dccp', ('dccp',), dump_inet),
+    ('sctp', ('sctp',), dump_inet),
     ('vsock', ('vsock_stream', 'vsock_dgram'), None),
     ('tipc', ('tipc',), None),
     ('xdp', ('xdp',), None),
-    ('mptcp', ('mptcp',), 'inet'),
+    ('mptcp', ('mptcp',), dump_inet),
 )
 _RETRIES = 5
 
 
-def collect(query, ctx, bytecode=None, warn=None):
-    """Dump every selected table in ss's order; return (records, unsupported tables).
+def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
+            needs_attrs=False, timers=False, identity=False, lookups=None):
+    """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
-    `bytecode`: the compiled filter (bytes) sent with every inet dump, or None.
-    `warn`: callable(str) for tables the user asked for that this kernel or
-    this version cannot list.
+    tables         ss table names to list; families: AF numbers to keep;
+    states         the kernel's state mask; inet_families: which inet dumps
+                   to send (ss sends one when -4/-6 came last);
+    bytecode       the compiled filter sent with every inet dump, or None;
+    match          callable(SockView) -> bool run on every socket, or None;
+    needs_attrs    the filter reads marks or cgroup ids;
+    timers         add the -o timer keys; identity: keep each SockId.
+    A group this kernel (or this version) cannot list is skipped and named,
+    in ss's order, in the second value.
     """
-    selected = set(query.tables())
+    ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
+                  lookups=lookups)
+    selected = set(tables)
     out = []
-    unsupported = []
+    unsupported = collections.OrderedDict()
     sock = nl.open_socket()
     try:
-        for group, tables, dumper in GROUPS:
-            wanted = [t for t in tables if t in selected]
+        for group, group_tables, dumper in GROUPS:
+            wanted = [t for t in group_tables if t in selected]
             if not wanted:
                 continue
             if dumper is None:
-                unsupported.append(group)
-                if warn and set(wanted) & query.explicit_tables:
-                    warn('table %s is not implemented yet by this collection; it was skipped' % group)
+                unsupported[group] = 'table %s is not implemented yet by this collection; it was skipped' % group
                 continue
             for attempt in range(_RETRIES):
                 part = []
                 try:
-                    if dumper == 'inet':
-                        dump_inet(sock, group, query, ctx, part, bytecode)
-                    else:
-                        dumper(sock, set(wanted), query, ctx, part)
+                    dumper(sock, group, set(wanted), states, ctx, part, bytecode=bytecode, inet_families=inet_families)
                 except DumpInterrupted:
                     # the table changed while we read it: read it again on a fresh socket
                     sock.close()
@@ -404,9 +414,7 @@ def collect(query, ctx, bytecode=None, warn=None):
                         raise
                     continue
                 except TableNotSupported as exc:
-                    unsupported.append(group)
-                    if warn and set(wanted) & query.explicit_tables:
-                        warn(str(exc))
+                    unsupported[group] = str(exc)
                     sock.close()
                     sock = nl.open_socket()
                     part = []
@@ -417,5 +425,5 @@ def collect(query, ctx, bytecode=None, warn=None):
     return out, unsupported
 
 
-__all__ = ['Context', 'collect', 'decode_inet', 'decode_unix', 'decode_packet', 'decode_netlink',
-           'inet_request', 'unix_request', 'packet_request', 'netlink_request', 'unix_name', 'GROUPS']
+__all__ = ['Context', 'SockId', 'collect', 'decode_inet', 'decode_unix', 'decode_packet', 'decode_netlink',
+           'inet_request', 'unix_request', 'packet_request', 'netlink_request', 'GROUPS']

@@ -6,7 +6,17 @@
 # PRIVATE to the netdiag.ss collection: may change or break at any time.
 """Exceptions raised by the collection's library code.
 
-Library code raises; only a module's main() turns these into fail_json.
+Library code raises; only a module's main() (or a plugin's entry point)
+turns these into fail_json / AnsibleFilterError. Everything a user can get
+wrong is an ArgsError; everything the host refuses is a SocketToolError.
+
+    SocketToolError
+        ArgsError            bad option, ss command line or rule
+            FilterError      bad filter expression (names the word)
+        NamespaceError       a named network namespace cannot be entered
+        NetlinkError         the kernel refused a sock_diag request (errno)
+            TableNotSupported    no sock_diag handler for a table
+        DumpInterrupted      a table kept changing while it was read
 """
 
 from __future__ import annotations
@@ -20,7 +30,40 @@ class SocketToolError(Exception):
 
 
 class ArgsError(SocketToolError):
-    """An ss command line or a module option is wrong (says which word and why)."""
+    """An ss command line, a module option or a filter is wrong (says which word and why)."""
+
+
+class FilterError(ArgsError):
+    """A filter expression is wrong.
+
+    word      the offending token (None at the end of the expression)
+    position  0-based index of that token (the message counts words from 1)
+    hint      a suggestion, or None
+    reason    what is wrong with the word
+    """
+
+    def __init__(self, reason, word=None, position=None, hint=None):
+        self.reason = reason
+        self.word = word
+        self.position = position
+        self.hint = hint
+        super(FilterError, self).__init__(self._render())
+
+    def _render(self):
+        if self.word is None:
+            text = 'filter: %s' % self.reason
+            if self.position is not None:
+                text += ' at word %d (end of expression)' % (self.position + 1)
+        else:
+            text = 'filter: "%s" %s' % (self.word, self.reason)
+            if self.position is not None:
+                text += ' at word %d' % (self.position + 1)
+        if self.hint:
+            text += '; %s' % self.hint
+        return text
+
+    def __str__(self):
+        return self._render()
 
 
 class NamespaceError(SocketToolError):
@@ -59,4 +102,5 @@ class DumpInterrupted(SocketToolError):
             'again after several retries; run the task again' % table)
 
 
-__all__ = ['SocketToolError', 'ArgsError', 'NamespaceError', 'NetlinkError', 'TableNotSupported', 'DumpInterrupted']
+__all__ = ['SocketToolError', 'ArgsError', 'FilterError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
+           'DumpInterrupted']

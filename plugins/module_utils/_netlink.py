@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE to the netdiag.ss collection: may change or break at any time.
-"""NETLINK_SOCK_DIAG transport: dump requests and multipart replies.
+"""NETLINK_SOCK_DIAG transport: dump requests and their multipart replies, and acknowledged requests.
 
 Standard library only (socket, struct), Python 3.8+.
 """
@@ -21,6 +21,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
+SOCK_DESTROY = 21
 
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
@@ -142,30 +143,31 @@ def _raise_errno(err, table, allow_zero=False):
         raise NetlinkError(err, table)
 
 
-def read_dump_file(path, table='tcp'):
-    """Yield (buf, [(offset, length), ...]) for the messages of a saved dump (`ss -D FILE`), like dump().
+def request_ack(sock, msg_type, payload, table, seq=MAGIC_SEQ + 1):
+    """Send one request with NLM_F_ACK (e.g. SOCK_DESTROY) and return the errno of its answer (0: done).
 
-    Reads the file the way ss's TCPDIAG_FILE does: netlink messages one after
-    another, up to the first NLMSG_DONE (so only the first family of a
-    default two-family capture is seen).
+    Replies to other sequence numbers are skipped. A malformed reply raises
+    NetlinkError(EBADMSG).
     """
-    with open(path, 'rb') as f:
-        buf = f.read()
-    msgs = []
-    off = 0
-    while off + 16 <= len(buf):
-        mlen, mtype, _flags, _seq, _pid = NLMSG_HDR.unpack_from(buf, off)
-        if mlen < 16 or off + mlen > len(buf):
-            raise NetlinkError(errno.EBADMSG, table, 'reading %s' % path)
-        if mtype == NLMSG_DONE:
-            break
-        if mtype == NLMSG_ERROR:
-            raise NetlinkError(-_ERR.unpack_from(buf, off + 16)[0], table, 'reading %s' % path)
-        msgs.append((off, mlen))
-        off += (mlen + 3) & ~3
-    yield buf, msgs
+    sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_ACK, payload, seq=seq))
+    buf = bytearray(_RECV_SIZE)
+    unpack = NLMSG_HDR.unpack_from
+    while True:
+        n = sock.recv_into(buf)
+        if n == 0:
+            raise NetlinkError(errno.EBADMSG, table, 'request')
+        off = 0
+        while off + 16 <= n:
+            mlen, mtype, _flags, rseq, _pid = unpack(buf, off)
+            if mlen < 16 or off + mlen > n:
+                raise NetlinkError(errno.EBADMSG, table, 'request')
+            if rseq == seq and mtype == NLMSG_ERROR:
+                if mlen < 20:
+                    raise NetlinkError(errno.EBADMSG, table, 'request')
+                return -_ERR.unpack_from(buf, off + 16)[0]
+            off += (mlen + 3) & ~3
 
 
-__all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'NLMSG_ERROR', 'NLMSG_DONE',
+__all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'SOCK_DESTROY', 'NLMSG_ERROR', 'NLMSG_DONE',
            'NLM_F_REQUEST', 'NLM_F_MULTI', 'NLM_F_ACK', 'NLM_F_DUMP', 'NLM_F_DUMP_INTR', 'NLMSG_HDR', 'RTA_HDR',
-           'MAGIC_SEQ', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'read_dump_file']
+           'MAGIC_SEQ', 'UNSUPPORTED_ERRNOS', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'request_ack']

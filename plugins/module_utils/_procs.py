@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
+
 _PREFIX = 'socket:['
 
 
 def task_name(pid, root='/proc'):
     """The task name as ss prints it: /proc/PID/stat between the first '(' and the first ')'.
 
-    None when there is no such task.
+    In the text form of _schema.bytes_text (names need not be UTF-8); None when there is no such task.
     """
     try:
         with open('%s/%s/stat' % (root, pid), 'rb') as f:
@@ -32,7 +34,7 @@ def task_name(pid, root='/proc'):
     end = data.find(b')', start + 1)
     if start < 0 or end < 0:
         return ''
-    return data[start + 1:end].decode('utf-8', 'backslashreplace')
+    return bytes_text(data[start + 1:end])
 
 
 def _scan_fds(fd_dir, wanted, found, entry):

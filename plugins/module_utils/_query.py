@@ -11,7 +11,9 @@ options anywhere, bundled short options, unambiguous long-option prefixes,
 `--`), then the leading `state`/`exclude` words, and leaves the rest as
 filter-expression words. `Query` reproduces how iproute2 6.1.0 turns
 options into table/family/state sets (misc/ss.c: filter_db_set,
-filter_af_set, the -A handling, filter_merge_defaults).
+filter_af_set, the -A handling, filter_merge_defaults). It is a builder:
+after finish() it cannot change (see _request.py for the immutable request
+the modules use).
 """
 
 from __future__ import annotations
@@ -19,132 +21,10 @@ from __future__ import annotations
 import shlex
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import (
-    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP,
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    AF_INET, AF_INET6, AF_PACKET, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP, FAMILY_DEFAULTS, FAMILY_NAMES, LISTEN_AND_CLOSE,
+    QUERY_GROUPS, SS_ALL, SS_CONN, TABLE_BY_NAME, TABLE_ORDER, TABLES, state_mask,
 )
-
-# ---------------------------------------------------------------- states
-SS_UNKNOWN, SS_ESTABLISHED, SS_SYN_SENT, SS_SYN_RECV, SS_FIN_WAIT1, SS_FIN_WAIT2, SS_TIME_WAIT, \
-    SS_CLOSE, SS_CLOSE_WAIT, SS_LAST_ACK, SS_LISTEN, SS_CLOSING = range(12)
-SS_MAX = 12
-SS_ALL = (1 << SS_MAX) - 1
-SS_CONN = SS_ALL & ~((1 << SS_LISTEN) | (1 << SS_CLOSE) | (1 << SS_TIME_WAIT) | (1 << SS_SYN_RECV))
-
-# what the State column prints, by state number
-STATE_NAMES = ('UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT',
-               'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING')
-
-# words accepted after `state` / `exclude` (case-insensitive, as ss)
-STATE_WORDS = {
-    'unknown': 1 << SS_UNKNOWN,
-    'established': 1 << SS_ESTABLISHED,
-    'syn-sent': 1 << SS_SYN_SENT,
-    'syn-recv': 1 << SS_SYN_RECV,
-    'syn-rcv': 1 << SS_SYN_RECV,
-    'fin-wait-1': 1 << SS_FIN_WAIT1,
-    'fin-wait-2': 1 << SS_FIN_WAIT2,
-    'time-wait': 1 << SS_TIME_WAIT,
-    'unconnected': 1 << SS_CLOSE,
-    'close': 1 << SS_CLOSE,
-    'closed': 1 << SS_CLOSE,
-    'close-wait': 1 << SS_CLOSE_WAIT,
-    'last-ack': 1 << SS_LAST_ACK,
-    'listening': 1 << SS_LISTEN,
-    'closing': 1 << SS_CLOSING,
-    'all': SS_ALL,
-    'connected': SS_ALL & ~((1 << SS_CLOSE) | (1 << SS_LISTEN)),
-    'synchronized': SS_ALL & ~((1 << SS_CLOSE) | (1 << SS_LISTEN) | (1 << SS_SYN_SENT)),
-    'bucket': (1 << SS_SYN_RECV) | (1 << SS_TIME_WAIT),
-    'big': SS_ALL & ~((1 << SS_SYN_RECV) | (1 << SS_TIME_WAIT)),
-}
-_STATE_HINTS = {
-    'listen': 'listening', 'estab': 'established', 'established,': 'established', 'timewait': 'time-wait',
-    'time_wait': 'time-wait', 'closewait': 'close-wait', 'close_wait': 'close-wait', 'synsent': 'syn-sent',
-    'syn_sent': 'syn-sent', 'synrecv': 'syn-recv', 'syn_recv': 'syn-recv', 'fin-wait1': 'fin-wait-1',
-    'fin-wait2': 'fin-wait-2', 'fin_wait1': 'fin-wait-1', 'fin_wait2': 'fin-wait-2', 'unconn': 'unconnected',
-    'lastack': 'last-ack', 'last_ack': 'last-ack',
-}
-
-
-def state_mask(word, where='state'):
-    """Return the state bit mask for one state word, or raise ArgsError naming it."""
-    mask = STATE_WORDS.get(word.lower())
-    if mask is None:
-        hint = _STATE_HINTS.get(word.lower())
-        msg = '%s: "%s" is not a state name' % (where, word)
-        if hint:
-            msg += '; did you mean "%s"?' % hint
-        else:
-            msg += ' (valid: %s)' % ', '.join(sorted(STATE_WORDS))
-        raise ArgsError(msg)
-    return mask
-
-
-# ---------------------------------------------------------------- tables
-class Table(object):
-    """One ss socket table (an `-A` name)."""
-
-    __slots__ = ('name', 'netid', 'families', 'default_states', 'aliases')
-
-    def __init__(self, name, netid, families, default_states, aliases=()):
-        self.name = name
-        self.netid = netid
-        self.families = families
-        self.default_states = default_states
-        self.aliases = aliases
-
-
-_INET = frozenset((AF_INET, AF_INET6))
-_EST = 1 << SS_ESTABLISHED
-_CLOSE = 1 << SS_CLOSE
-# In ss's output order: netlink, packet, unix, raw, udp, tcp, dccp, sctp, vsock, tipc, xdp, mptcp.
-TABLES = (
-    Table('netlink', 'nl', frozenset((AF_NETLINK,)), _CLOSE),
-    Table('packet_raw', 'p_raw', frozenset((AF_PACKET,)), _CLOSE, ('p_raw',)),
-    Table('packet_dgram', 'p_dgr', frozenset((AF_PACKET,)), _CLOSE, ('p_dgr',)),
-    Table('unix_stream', 'u_str', frozenset((AF_UNIX,)), SS_CONN, ('u_str',)),
-    Table('unix_dgram', 'u_dgr', frozenset((AF_UNIX,)), _CLOSE, ('u_dgr',)),
-    Table('unix_seqpacket', 'u_seq', frozenset((AF_UNIX,)), SS_CONN, ('u_seq',)),
-    Table('raw', 'raw', _INET, _EST),
-    Table('udp', 'udp', _INET, _EST),
-    Table('tcp', 'tcp', _INET, SS_CONN),
-    Table('dccp', 'dccp', _INET, SS_CONN),
-    Table('sctp', 'sctp', _INET, SS_CONN),
-    Table('vsock_stream', 'v_str', frozenset((AF_VSOCK,)), SS_CONN, ('v_str',)),
-    Table('vsock_dgram', 'v_dgr', frozenset((AF_VSOCK,)), SS_CONN, ('v_dgr',)),
-    Table('tipc', 'tipc', frozenset((AF_TIPC,)), (1 << SS_ESTABLISHED) | (1 << SS_CLOSE) | (1 << SS_LISTEN)),
-    Table('xdp', 'xdp', frozenset((AF_XDP,)), _CLOSE),
-    Table('mptcp', 'mptcp', _INET, SS_CONN),
-)
-TABLE_BY_NAME = dict((t.name, t) for t in TABLES)
-ORDER = dict((t.name, i) for i, t in enumerate(TABLES))
-
-# -A group names
-QUERY_GROUPS = {
-    'all': tuple(t.name for t in TABLES if t.name != 'tipc'),
-    'inet': ('udp', 'dccp', 'tcp', 'mptcp', 'sctp', 'raw'),
-    'unix': ('unix_stream', 'unix_dgram', 'unix_seqpacket'),
-    'packet': ('packet_raw', 'packet_dgram'),
-    'vsock': ('vsock_stream', 'vsock_dgram'),
-}
-for _t in TABLES:
-    QUERY_GROUPS.setdefault(_t.name, (_t.name,))
-    for _a in _t.aliases:
-        QUERY_GROUPS[_a] = (_t.name,)
-
-# -f names and the tables each family brings (default_afs in ss.c)
-FAMILY_NAMES = {'inet': AF_INET, 'inet6': AF_INET6, 'link': AF_PACKET, 'unix': AF_UNIX,
-                'netlink': AF_NETLINK, 'vsock': AF_VSOCK, 'tipc': AF_TIPC, 'xdp': AF_XDP}
-_FAMILY_DEFAULTS = {
-    AF_INET: (QUERY_GROUPS['inet'], SS_CONN),
-    AF_INET6: (QUERY_GROUPS['inet'], SS_CONN),
-    AF_UNIX: (QUERY_GROUPS['unix'], SS_CONN),
-    AF_PACKET: (QUERY_GROUPS['packet'], _CLOSE),
-    AF_NETLINK: (('netlink',), _CLOSE),
-    AF_VSOCK: (QUERY_GROUPS['vsock'], SS_CONN),
-    AF_TIPC: (('tipc',), TABLE_BY_NAME['tipc'].default_states),
-    AF_XDP: (('xdp',), _CLOSE),
-}
 
 # ---------------------------------------------------------------- options
 # short option letter -> (long name, takes argument)
@@ -291,11 +171,14 @@ class Query(object):
         self.header = True
         self.filter_file = None
         self.expression = []
-        self.expr = None            # parsed filter (set by the caller)
-        self.warnings = []
         self.explicit_tables = set()
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
         self._final = False
+
+    def __setattr__(self, name, value):
+        if getattr(self, '_final', False):
+            raise AttributeError('Query is finished: %s cannot change' % name)
+        object.__setattr__(self, name, value)
 
     # -- the ss.c primitives
     def db_set(self, name):
@@ -305,7 +188,7 @@ class Query(object):
         self.do_default = False
 
     def af_set(self, af):
-        self.states |= _FAMILY_DEFAULTS[af][1]
+        self.states |= FAMILY_DEFAULTS[af][1]
         self.families.add(af)
         self.do_default = False
         self.preferred_family = af
@@ -348,10 +231,9 @@ class Query(object):
         self.saw_states = True
 
     def finish(self):
-        """Apply ss's defaults and cross-completion; idempotent."""
+        """Apply ss's defaults and cross-completion, then freeze; idempotent."""
         if self._final:
             return self
-        self._final = True
         if self.do_default:
             self.state_filter = self.state_filter or SS_CONN
             for n in QUERY_GROUPS['all']:
@@ -359,18 +241,19 @@ class Query(object):
                 self.dbs.add(n)
         if self.state_filter:
             self.states = self.state_filter
-        for n in sorted(self.dbs, key=ORDER.get):
+        for n in sorted(self.dbs, key=TABLE_ORDER.get):
             fams = TABLE_BY_NAME[n].families
             if not fams & self.families:
                 self.families |= fams
         for af in list(self.families):
-            names = _FAMILY_DEFAULTS[af][0]
+            names = FAMILY_DEFAULTS[af][0]
             if not set(names) & self.dbs:
                 self.dbs.update(names)
         if not self.dbs:
             raise ArgsError('no socket tables to show with such filter (ss says the same)')
         if not self.states:
             raise ArgsError('no socket states to show with such filter (ss says the same)')
+        self._final = True
         return self
 
     def summary_only(self):
@@ -382,12 +265,14 @@ class Query(object):
         return [t.name for t in TABLES if t.name in self.dbs]
 
     def inet_dump_families(self):
-        """Which inet dumps ss sends: only one when -4/-6 (or -f inet/inet6) came last."""
-        if self.preferred_family == AF_INET:
-            return (AF_INET,)
-        if self.preferred_family == AF_INET6:
-            return (AF_INET6,)
-        return (AF_INET, AF_INET6)
+        return inet_dump_families(self.preferred_family)
+
+
+def inet_dump_families(preferred_family):
+    """Which inet dumps ss sends: only one when -4/-6 (or -f inet/inet6) came last."""
+    if preferred_family in (AF_INET, AF_INET6):
+        return (preferred_family,)
+    return (AF_INET, AF_INET6)
 
 
 def parse_ss_args(text, query=None):
@@ -420,7 +305,7 @@ def parse_ss_args(text, query=None):
             q.state_filter = SS_ALL
             q.given['states'] = '-a'
         elif name == 'listening':
-            q.state_filter = (1 << SS_LISTEN) | (1 << SS_CLOSE)
+            q.state_filter = LISTEN_AND_CLOSE
             q.given['states'] = '-l'
         elif name in _FLAG_OPTS:
             attr, key, spelling = _FLAG_OPTS[name]
@@ -451,5 +336,4 @@ def parse_ss_args(text, query=None):
     return q
 
 
-__all__ = ['SS_ALL', 'SS_CONN', 'STATE_NAMES', 'STATE_WORDS', 'TABLES', 'TABLE_BY_NAME', 'QUERY_GROUPS',
-           'FAMILY_NAMES', 'Query', 'parse_ss_args', 'split_args', 'getopt', 'state_mask']
+__all__ = ['Query', 'parse_ss_args', 'split_args', 'getopt', 'inet_dump_families']

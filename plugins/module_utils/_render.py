@@ -8,18 +8,19 @@
 
 from __future__ import annotations
 
-import socket
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES
 
 
 class Names(object):
     """Name lookups for `ss -r` output, each answer cached (ss caches them too)."""
 
-    def __init__(self, hosts=True, services=True):
+    def __init__(self, hosts=True, services=True, lookups=None):
         self.hosts = hosts
         self.services = services
+        self.lookups = lookups or HostLookups()
         self._hosts = {}
         self._services = {}
-        self._eph = None
         self._nl = None
         self._ll = None
 
@@ -31,12 +32,7 @@ class Names(object):
         if name is None:
             name = addr
             if addr not in ('0.0.0.0', '::', '*'):
-                # glibc answers a v4-mapped IPv6 address with its IPv4 name
-                query = addr[7:] if addr.startswith('::ffff:') and '.' in addr else addr
-                try:
-                    name = socket.gethostbyaddr(query)[0]
-                except (OSError, UnicodeError):
-                    pass
+                name = self.lookups.host_name(addr) or addr
             self._hosts[addr] = name
         return name
 
@@ -44,27 +40,20 @@ class Names(object):
         """Service name for a port (not for ports in the ephemeral range), else the number."""
         if not self.services:
             return str(port)
-        if self._eph is None:
-            from ansible_collections.netdiag.ss.plugins.module_utils._filter import read_ephemeral_range
-            self._eph = read_ephemeral_range()
-        if self._eph[0] <= port <= self._eph[1]:
+        low, high = self.lookups.ephemeral_range()
+        if low <= port <= high:
             return str(port)
         key = (port, proto)
         name = self._services.get(key)
         if name is None:
-            try:
-                name = socket.getservbyport(port, proto) if proto else socket.getservbyport(port)
-            except (OSError, OverflowError):
-                name = str(port)
-            self._services[key] = name
+            name = self._services[key] = self.lookups.service_name(port, proto) or str(port)
         return name
 
     def netlink_protocol(self, number):
         if not self.services:
             return str(number)
         if self._nl is None:
-            from ansible_collections.netdiag.ss.plugins.module_utils._filter import _nl_protos
-            self._nl = dict((v, k) for k, v in _nl_protos().items())
+            self._nl = dict((v, k) for k, v in self.lookups.netlink_protocols().items())
         return self._nl.get(number, str(number))
 
     def netlink_port(self, portid):
@@ -74,8 +63,7 @@ class Names(object):
         if portid == 0:
             return 'kernel'
         if portid > 0:
-            from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
-            comm = task_name(portid)
+            comm = self.lookups.task_name(portid)
             if comm is not None:
                 return '%s/%d' % (comm, portid)
         return str(portid)
@@ -84,8 +72,7 @@ class Names(object):
         if not self.services:
             return '[%d]' % number
         if self._ll is None:
-            from ansible_collections.netdiag.ss.plugins.module_utils._filter import LL_PROTOS
-            self._ll = dict((v, k) for k, v in LL_PROTOS.items() if k != 'all')
+            self._ll = dict((v, k) for k, v in ETHERTYPES.items() if v != ETH_P_ALL)
         return self._ll.get(number, '[%d]' % number)
 
 
@@ -172,7 +159,8 @@ def extra_cell(rec):
     return ''
 
 
-def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None):
+def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
+           lookups=None):
     """Return the lines of an `ss -n` listing of `records`.
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
@@ -180,11 +168,12 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     glued to their port cells, then the process and extra text. Trailing
     blanks are trimmed (as iproute2 >= 7.0 does). resolve=True names hosts
     like `ss -r`; services=True names services and netlink/packet protocols
-    (ss does unless -n; this collection only with -r).
+    (ss does unless -n; this collection only with -r); lookups: a
+    _host.HostLookups (default: this host).
     """
     if services is None:
         services = resolve
-    names = Names(hosts=resolve, services=services) if (resolve or services) else None
+    names = Names(hosts=resolve, services=services, lookups=lookups) if (resolve or services) else None
     rows = []
     if header:
         rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
@@ -217,4 +206,11 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     return lines
 
 
-__all__ = ['Names', 'render', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']
+def listing(request, records, lookups=None):
+    """The rows ss prints for the records of a _request.Request: its columns, header, processes and names."""
+    return render(records, show_netid=len(request.tables) > 1, show_state=bool(request.states & (request.states - 1)),
+                  header=request.header, show_process=request.processes or request.threads, resolve=request.resolve,
+                  services=request.services, lookups=lookups)
+
+
+__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']

@@ -13,28 +13,18 @@ this small object.
 
 from __future__ import annotations
 
-# Address families (linux/socket.h); defined here, not taken from `socket`,
-# because not every Python build exposes all of them.
-AF_UNIX = 1
-AF_INET = 2
-AF_INET6 = 10
-AF_NETLINK = 16
-AF_PACKET = 17
-AF_TIPC = 30
-AF_VSOCK = 40
-AF_XDP = 44
-
 
 class SockView:
     """What ss's user-space filter (misc/ss.c run_ssfilter) looks at.
 
     family    AF_* number of the socket.
-    table     ss table name: tcp udp raw mptcp sctp dccp u_str u_dgr u_seq
+    table     the netid: tcp udp raw mptcp sctp dccp u_str u_dgr u_seq
               p_raw p_dgr nl v_str v_dgr tipc xdp.
     state     kernel/ss state number (1 ESTABLISHED ... 10 LISTEN ...).
     src, dst  inet: raw address bytes (4 for AF_INET, 16 for AF_INET6);
-              unix: name in display form ('' unnamed, '@abstract', '/path');
-                    dst is always '' (ss never collects peer names);
+              unix: the name's bytes as ss displays them (b'' unnamed,
+                    b'@abstract' with '@' for each NUL, b'/path');
+                    dst is always b'' (ss never collects peer names);
               packet: protocol number (int, host order); dst 0;
               netlink: protocol number (int); dst 0 (ss filters with 0);
               vsock: local / remote CID (int).
@@ -67,5 +57,4 @@ class SockView:
         return 'SockView(%s)' % ', '.join('%s=%r' % (k, getattr(self, k)) for k in self.__slots__)
 
 
-__all__ = ['SockView', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET',
-           'AF_TIPC', 'AF_VSOCK', 'AF_XDP']
+__all__ = ['SockView']

@@ -24,37 +24,8 @@ extends_documentation_fragment:
   - netdiag.ss._attributes.FACTS
   - netdiag.ss._attributes.INFO_MODULE
   - netdiag.ss._selection
+  - netdiag.ss._selection.DETAILS
 options:
-  resolve:
-    description:
-      - Resolve host names, service names and netlink or packet protocol names in RV(lines), like C(ss -r)
-        (C(-r) in O(ss_args) does the same).
-      - The default is numeric, like C(ss -n), also when O(ss_args) has no C(-n); unlike C(ss), service names are
-        not looked up unless asked for.
-      - The socket records in RV(ansible_facts.sockets) are always numeric.
-    type: bool
-  processes:
-    description:
-      - Add the processes holding each socket, like C(ss -p). Processes are looked up with one scan of C(/proc),
-        only when asked, and only for the sockets that were selected.
-    type: bool
-  threads:
-    description:
-      - Like O(processes) but per thread, like C(ss -T); each holder has a C(tid).
-    type: bool
-  timers:
-    description:
-      - Add each inet socket's running timer, like C(ss -o), as RV(ansible_facts.sockets[].timer),
-        RV(ansible_facts.sockets[].timer_expires_ms) and RV(ansible_facts.sockets[].timer_retrans).
-    type: bool
-  summary:
-    description:
-      - Add the kernel's socket statistics, like C(ss -s), as RV(ansible_facts.socket_stats) (and at the top of
-        RV(lines)). They come from C(/proc/net/sockstat), C(/proc/net/sockstat6) and C(/proc/net/snmp) of the
-        namespace, not from a socket dump.
-      - As with C(ss -s), when nothing else selects sockets (no table, family or query option, no state word, no
-        expression) no socket is listed.
-    type: bool
   fields:
     description:
       - Keep only these keys in each socket record. Large listings cost Ansible time for every value returned,
@@ -138,7 +109,10 @@ ansible_facts:
           description:
             - Local address as C(ss -n) prints it, without IPv6 brackets and without the C(%dev) suffix (see RV(ansible_facts.sockets[].interface)).
             - V(*) for an IPv6 wildcard that also accepts IPv4, V(::) for an IPv6-only wildcard, V(0.0.0.0) for IPv4.
-            - For unix sockets the path, V(@name) for abstract names, V(*) when unnamed.
+            - For unix sockets the path, V(@name) for abstract names (each NUL byte shown as V(@), as C(ss) does),
+              V(*) when unnamed. Names are kept exact; a byte that is not valid UTF-8 is written C(\xHH), a
+              backslash C(\\), a real C(@) in an abstract name (or at the start of a path) C(\x40), and a path
+              that is just C(*) is C(\x2a); see C(docs/socket_facts.md) for turning such a name back into bytes.
             - For netlink sockets the protocol number; for packet sockets V(*) (all protocols) or V([N]) (an ethertype).
           type: str
           sample: 0.0.0.0
@@ -168,11 +142,25 @@ ansible_facts:
           description: The kernel's 64-bit socket cookie (C(sk:) in C(ss -e), as an integer).
           type: int
         processes:
-          description: Holders of the socket as C(ss -p) lists them (C(tid) only with O(threads)).
+          description: Holders of the socket as C(ss -p) lists them.
           returned: when O(processes) or O(threads) is true, or C(-p)/C(-T) is in O(ss_args)
           type: list
           elements: dict
           sample: [{"name": "sshd", "pid": 812, "fd": 3}]
+          contains:
+            name:
+              description: The task name (C(comm)), in the same exact text form as unix socket names.
+              type: str
+            pid:
+              description: Process id.
+              type: int
+            fd:
+              description: File descriptor number of the socket in that process.
+              type: int
+            tid:
+              description: Thread id.
+              returned: with O(threads) or C(-T)
+              type: int
         timer:
           description:
             - The socket's running timer as C(ss -o) names it (V(on) for retransmit or probe, V(keepalive),
@@ -214,60 +202,28 @@ unsupported_tables:
   sample: [sctp, dccp]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.netdiag.ss.plugins.module_utils._argspec import details_argspec, selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
-from ansible_collections.netdiag.ss.plugins.module_utils._facts import (
-    RECORD_FIELDS, SELECTION_ARGSPEC, build_query, gather, parse_filter, select_fields, summarize,
-)
-from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
-from ansible_collections.netdiag.ss.plugins.module_utils._render import render
-from ansible_collections.netdiag.ss.plugins.module_utils._summary import read_summary, summary_lines
+from ansible_collections.netdiag.ss.plugins.module_utils._facts import facts_result
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import RECORD_FIELDS
+from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 
 
 def main():
-    argument_spec = dict(SELECTION_ARGSPEC)
-    argument_spec.update(
-        resolve=dict(type='bool'),
-        processes=dict(type='bool'),
-        threads=dict(type='bool'),
-        timers=dict(type='bool'),
-        summary=dict(type='bool'),
+    spec = selection_argspec().merge(details_argspec()).update_argspec(
         fields=dict(type='list', elements='str', choices=list(RECORD_FIELDS)),
         lines=dict(type='bool', default=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = spec.create_ansible_module(supports_check_mode=True)
     try:
-        query = build_query(module.params)
-        if query.netns:
-            enter(query.netns)
-        parse_filter(query)
-        for warning in query.warnings:
-            module.warn(warning)
-        facts = {}
-        lines = []
-        if query.summary:
-            # read before any socket of ours exists, as ss does
-            facts['socket_stats'] = read_summary()
-            lines = summary_lines(facts['socket_stats'])
-        records, unsupported = [], []
-        if not query.summary_only():
-            records, unsupported = gather(query, warn=module.warn, kernel_filter=module.params['kernel_filter'])
-            lines += render(records, show_netid=len(query.dbs) > 1, show_state=bool(query.states & (query.states - 1)),
-                            header=query.header, show_process=query.processes or query.threads,
-                            resolve=query.resolve, services=query.resolve and not query.numeric)
-        result = dict(changed=False, unsupported_tables=unsupported)
-        if module.params['lines']:
-            result['lines'] = lines
-        facts['socket_summary'] = summarize(records)
-        facts['sockets'] = select_fields(records, module.params['fields'])
+        request = build_request(module.params)
+        selection = select(request)
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
-    except OSError as exc:
-        module.fail_json(msg='cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for '
-                             'some tables and for other namespaces' % exc)
-    result['ansible_facts'] = facts
-    module.exit_json(**result)
+    for warning in selection.warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, **facts_result(request, selection, module.params['fields'], module.params['lines']))
 
 
 if __name__ == '__main__':

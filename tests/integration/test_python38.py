@@ -3,9 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The collector really runs on Python 3.8, the oldest target Python of ansible-core 2.19.
 
-Runs build_query/parse_filter/gather under python3.8 (standard library
-only, no Ansible installed there) inside the test namespace and compares
-the records with what the module returns under the test's Python.
+Runs build_request/select under python3.8 (standard library only, no
+Ansible installed there) inside the test namespace and compares the records
+with what the module returns under the test's Python.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from conftest import COLLECTIONS, run_module
 
 SCRIPT = r'''
 import json, sys
-from ansible_collections.netdiag.ss.plugins.module_utils import _facts, _netns
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 params = json.loads(sys.argv[1])
-q = _facts.build_query(params)
-_netns.enter(q.netns)
-_facts.parse_filter(q)
-records, unsupported = _facts.gather(q, kernel_filter=params.get('kernel_filter', True))
-print(json.dumps({'records': records, 'unsupported': unsupported, 'version': list(sys.version_info[:2])}))
+sel = select(build_request(params))
+print(json.dumps({'records': sel.records, 'unsupported': sel.unsupported, 'version': list(sys.version_info[:2])}))
 '''
 
 
@@ -44,6 +42,7 @@ def _python38():
     {'ss_args': '-tan'}, {'ss_args': '-xap'}, {'ss_args': '-ao'}, {'ss_args': '-tanT'},
     {'ss_args': '-tan', 'filter': '( sport = :5001 or dport = :5001 ) and not dev ndveth0'},
     {'ss_args': '-tan', 'filter': 'src 127.0.0.1', 'kernel_filter': False},
+    {'ss_args': '-xa', 'filter': 'src *.sock or src @*'},
 ])
 def test_same_records_on_python38(netns, sockets, args):
     exe = _python38()

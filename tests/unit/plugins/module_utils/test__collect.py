@@ -1,7 +1,7 @@
 # Copyright (c) 2026, netdiag.ss contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Decoders and the netlink transport on crafted bytes.
+"""Decoders and the collector on crafted bytes (tests/unit/plugins/module_utils/uapi.py).
 
 Messages are built here from the UAPI layouts (linux/inet_diag.h,
 unix_diag.h, packet_diag.h, netlink_diag.h, netlink.h) so that error paths
@@ -18,54 +18,10 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
-    DumpInterrupted, NetlinkError, TableNotSupported,
-)
-from ansible_collections.netdiag.ss.plugins.module_utils._query import parse_ss_args
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX
 
-
-def msg(payload, mtype=20, flags=nl.NLM_F_MULTI, seq=nl.MAGIC_SEQ):
-    return nl.nlmsg(mtype, flags, payload, seq=seq)
-
-
-def done(err=0, flags=nl.NLM_F_MULTI):
-    return msg(struct.pack('=i', err), mtype=nl.NLMSG_DONE, flags=flags)
-
-
-def error(err):
-    return msg(struct.pack('=i', -err) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0)
-
-
-def inet_msg(family=AF_INET, state=10, sport=22, dport=0, src='0.0.0.0', dst='0.0.0.0', ifindex=0, cookie=(3, 0),
-             rq=0, wq=128, uid=0, inode=411, timer=0, retrans=0, expires=0, attrs=b''):
-    fam = socket.AF_INET if family == AF_INET else socket.AF_INET6
-    s = socket.inet_pton(fam, src).ljust(16, b'\0')
-    d = socket.inet_pton(fam, dst).ljust(16, b'\0')
-    body = struct.pack('=BBBB', family, state, timer, retrans) + struct.pack('>HH', sport, dport) + s + d
-    body += struct.pack('=III', ifindex, cookie[0], cookie[1]) + struct.pack('=IIIII', expires, rq, wq, uid, inode)
-    return msg(body + attrs)
-
-
-class FakeSock(object):
-    """Stands in for a NETLINK_SOCK_DIAG socket: each recv returns the next chunk."""
-
-    def __init__(self, chunks):
-        self.chunks = list(chunks)
-        self.sent = []
-        self.closed = False
-
-    def send(self, data):
-        self.sent.append(data)
-        return len(data)
-
-    def recv_into(self, buf):
-        data = self.chunks.pop(0)
-        buf[:len(data)] = data
-        return len(data)
-
-    def close(self):
-        self.closed = True
+from uapi import FakeSock, done, inet_msg, msg, unix_msg
 
 
 def decode_inet(chunks, families=(AF_INET, AF_INET6), **ctx):
@@ -130,37 +86,6 @@ def test_foreign_sequence_numbers_are_skipped():
     assert [r['local_port'] for r in recs] == [2]
 
 
-@pytest.mark.parametrize('chunk,exc,err', [
-    (error(errno.EPERM), NetlinkError, errno.EPERM),
-    (error(errno.ENOENT), TableNotSupported, errno.ENOENT),
-    (error(errno.EOPNOTSUPP), TableNotSupported, errno.EOPNOTSUPP),
-    (done(-errno.ENOENT), TableNotSupported, errno.ENOENT),
-    (done(-errno.EINVAL), NetlinkError, errno.EINVAL),
-])
-def test_errors_are_typed(chunk, exc, err):
-    with pytest.raises(exc) as info:
-        list(nl.dump(FakeSock([chunk]), b'', 'sctp'))
-    assert info.value.errno == err and info.value.table == 'sctp'
-    assert 'sctp' in str(info.value)
-
-
-def test_unsupported_error_is_not_a_generic_one():
-    with pytest.raises(TableNotSupported) as info:
-        list(nl.dump(FakeSock([done(-errno.ENOENT)]), b'', 'dccp'))
-    assert 'not supported by this kernel' in str(info.value)
-
-
-def test_dump_interrupted_flag():
-    with pytest.raises(DumpInterrupted) as info:
-        list(nl.dump(FakeSock([inet_msg(), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]), b'', 'tcp'))
-    assert info.value.table == 'tcp' and 'table tcp changed while it was read' in str(info.value)
-
-
-def test_bad_message_length():
-    with pytest.raises(NetlinkError):
-        list(nl.dump(FakeSock([struct.pack('=IHHII', 8, 20, 2, nl.MAGIC_SEQ, 0)]), b'', 'tcp'))
-
-
 def test_collect_retries_interrupted_dump(monkeypatch):
     socks = [FakeSock([inet_msg(sport=1), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]),
              FakeSock([inet_msg(sport=1) + inet_msg(sport=2) + done()])]
@@ -170,17 +95,16 @@ def test_collect_retries_interrupted_dump(monkeypatch):
         opened.append(socks.pop(0))
         return opened[-1]
     monkeypatch.setattr(nl, 'open_socket', fake_open)
-    q = parse_ss_args('-t4a').finish()
-    recs, unsupported = c.collect(q, c.Context({AF_INET}))
-    assert [r['local_port'] for r in recs] == [1, 2] and unsupported == []
+    recs, unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
+    assert [r['local_port'] for r in recs] == [1, 2] and list(unsupported) == []
     assert opened[0].closed and opened[1].closed
 
 
-def test_collect_warns_only_for_tables_asked_for(monkeypatch):
+def test_collect_names_unsupported_tables(monkeypatch):
     monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT)] * 4))
-    warned = []
-    recs, unsupported = c.collect(parse_ss_args('-S -4').finish(), c.Context({AF_INET}), warn=warned.append)
-    assert recs == [] and unsupported == ['sctp'] and len(warned) == 1 and 'sctp' in warned[0]
+    recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
+    assert recs == [] and list(unsupported) == ['raw', 'sctp', 'vsock']
+    assert 'not supported by this kernel' in unsupported['sctp'] and 'not implemented yet' in unsupported['raw']
 
 
 def test_inet_request_layout():
@@ -191,23 +115,19 @@ def test_inet_request_layout():
     assert req[64:] == nl.rtattr(c.INET_DIAG_REQ_PROTOCOL, struct.pack('=I', 262))
 
 
-def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid=1000, cookie=(9, 0)):
-    attrs = b''
-    if name is not None:
-        attrs += nl.rtattr(c.UNIX_DIAG_NAME, name)
-    if peer is not None:
-        attrs += nl.rtattr(c.UNIX_DIAG_PEER, struct.pack('=I', peer))
-    attrs += nl.rtattr(c.UNIX_DIAG_RQLEN, struct.pack('=II', *rq)) + nl.rtattr(c.UNIX_DIAG_UID, struct.pack('=I', uid))
-    return msg(struct.pack('=BBBBIII', AF_UNIX, stype, state, 0, inode, cookie[0], cookie[1]) + attrs)
-
-
-@pytest.mark.parametrize('raw,shown', [
-    (None, '*'), (b'/run/x.sock\0', '/run/x.sock'), (b'\0abc\0def', '@abc@def'), (b'\0', '@'),
+@pytest.mark.parametrize('raw,shown,seen', [
+    (None, '*', b''), (b'/run/x.sock\0', '/run/x.sock', b'/run/x.sock'), (b'\0abc\0def', '@abc@def', b'@abc@def'),
+    (b'\0', '@', b'@'), (b'/tmp/\xff.sock', '/tmp/\\xff.sock', b'/tmp/\xff.sock'),
+    (b'/tmp/\\xff.sock', '/tmp/\\\\xff.sock', b'/tmp/\\xff.sock'), (b'/tmp/caf\xc3\xa9', '/tmp/caf\u00e9', b'/tmp/caf\xc3\xa9'),
+    (b'\0a@b', '@a\\x40b', b'@a@b'), (b'@rel', '\\x40rel', b'@rel'), (b'*', '\\x2a', b'*'),
 ])
-def test_unix_names(raw, shown):
+def test_unix_names(raw, shown, seen):
+    """Names in their text form; the filter sees the bytes ss shows (invalid UTF-8 and backslashes stay apart)."""
     out = []
-    c.decode_unix(nl.dump(FakeSock([unix_msg(name=raw) + done()]), b'', 'unix'), {'unix_stream'}, c.Context({AF_UNIX}), out)
-    assert out[0]['local_address'] == shown and out[0]['peer_address'] == '*'
+    views = []
+    ctx = c.Context({AF_UNIX}, match=lambda v: views.append(v.src) or True)
+    c.decode_unix(nl.dump(FakeSock([unix_msg(name=raw) + done()]), b'', 'unix'), {'unix_stream'}, ctx, out)
+    assert out[0]['local_address'] == shown and out[0]['peer_address'] == '*' and views == [seen]
 
 
 def test_unix_types_and_fields():
@@ -230,3 +150,26 @@ def test_packet_and_netlink():
     c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), c.Context({AF_NETLINK}), out)
     assert (out[0]['local_address'], out[0]['local_port'], out[0]['recv_q'], out[0]['send_q'], out[0]['peer_port']) == \
         ('0', -256, 10, 20, None)
+
+
+def test_netlink_connected_peer_port_is_signed_like_its_own():
+    """ss -f netlink prints a connected socket's peer as 0:-2114227043: both port ids are signed."""
+    nlm = msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 1, -5, -2114227043, 0, 66, 1, 0))
+    out = []
+    c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), c.Context({AF_NETLINK}), out)
+    assert (out[0]['local_port'], out[0]['peer_address'], out[0]['peer_port']) == (-5, '0', -2114227043)
+
+
+def test_identity_is_kept_only_when_asked():
+    chunk = inet_msg(AF_INET6, state=1, sport=40520, dport=22, src='fec0:42::24', dst='::1', cookie=(1, 2), ifindex=3,
+                     inode=77) + done()
+    assert SOCKID not in decode_inet([chunk])[0]
+    sid = decode_inet([chunk], identity=True)[0][SOCKID]
+    assert sid == c.SockId(AF_INET6, 6, socket.inet_pton(socket.AF_INET6, 'fec0:42::24'),
+                           socket.inet_pton(socket.AF_INET6, '::1'), 40520, 22, 3, (2 << 32) | 1, 77)
+    v4 = decode_inet([inet_msg(src='127.0.0.1', dst='127.0.0.2') + done()], identity=True)[0][SOCKID]
+    assert v4.src == socket.inet_aton('127.0.0.1') + bytes(12) and v4.protocol == 6
+    out = []
+    c.decode_unix(nl.dump(FakeSock([unix_msg(stype=2, inode=9, cookie=(4, 1)) + done()]), b'', 'unix'), {'unix_dgram'},
+                  c.Context({AF_UNIX}, identity=True), out)
+    assert out[0][SOCKID] == c.SockId(AF_UNIX, 2, b'', b'', 0, 0, 0, (1 << 32) | 4, 9)

@@ -19,10 +19,15 @@ import subprocess
 
 import pytest
 
-from ansible_collections.netdiag.ss.plugins.module_utils import _collect, _netlink
-from ansible_collections.netdiag.ss.plugins.module_utils._filter import make_matcher, parse
+from ansible_collections.netdiag.ss.plugins.module_utils import _collect
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._render import render
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
+
+from dumpfile import read_dump_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 DUMP = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'ss1.dump')
@@ -55,10 +60,10 @@ EXTRA = [
 
 def ours(expr_text):
     """Rows we print for `ss -Htna EXPR` on the capture (user-space filtering only, as ss does for files)."""
-    expr = parse([expr_text] if expr_text else [], tables=frozenset(['tcp']))
-    ctx = _collect.Context({AF_INET, AF_INET6}, match=make_matcher(expr) if expr is not None else None)
+    expr = bind(parse([expr_text] if expr_text else []), frozenset(['tcp']))
+    match = make_matcher(expr, HostLookups().ephemeral_range()) if expr is not None else None
     records = []
-    _collect.decode_inet(_netlink.read_dump_file(DUMP), 'tcp', ctx, records)
+    _collect.decode_inet(read_dump_file(DUMP), 'tcp', _collect.Context({AF_INET, AF_INET6}, match=match), records)
     return render(records, show_netid=False, show_state=True, header=False)
 
 

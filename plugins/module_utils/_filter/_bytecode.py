@@ -7,12 +7,13 @@
 """inet_diag bytecode (INET_DIAG_REQ_BYTECODE) for the ss filter AST.
 
 compile_bytecode(expr)  the program ss would send, or None when the kernel
-                        cannot filter (a `dev` node, a non-inet operand, or a
-                        program that would not fit the 16-bit offsets);
+                        cannot filter (a non-inet operand, or a program that
+                        would not fit the 16-bit offsets);
 run_bytecode(prog, view, bindport_locked=False)
-                        a pure-Python model of the kernel's execution rule
-                        (net/ipv4/inet_diag.c), for tests;
-audit_bytecode(prog)    a model of the kernel's validation, for tests.
+                        the kernel's execution rule (net/ipv4/inet_diag.c) in
+                        Python: kernel_filter=false runs a program here
+                        instead of sending it, where the kernel's answer can
+                        differ from ss's user-space one.
 
 Differences from ss, on purpose:
 * padding bytes of `inet_diag_hostcond` are zero (ss leaves them uninitialised);
@@ -33,12 +34,11 @@ from __future__ import annotations
 
 import struct
 
-from ansible_collections.netdiag.ss.plugins.module_utils._filter import (
-    And, Or, Not, HostCond, PortRange, DevCond, MarkCond, CgroupCond, AutoBound,
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
+    And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
 )
-from ansible_collections.netdiag.ss.plugins.module_utils._sockview import AF_INET, AF_INET6
-
-AF_UNSPEC = 0
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNSPEC, V4_MAPPED_PREFIX
 
 # opcodes (linux/inet_diag.h)
 BC_NOP = 0
@@ -65,14 +65,6 @@ _HOSTCOND = struct.Struct('=BBxxi')
 
 class _TooBig(Exception):
     pass
-
-
-class BytecodeError(ValueError):
-    """audit_bytecode() rejection; errno is 'EINVAL' or 'EPERM'."""
-
-    def __init__(self, errno, message):
-        self.errno = errno
-        ValueError.__init__(self, '%s: %s' % (errno, message))
 
 
 def _op(code, yes, no):
@@ -142,16 +134,11 @@ def _gen_host(node):
         size = sizes[i]
         alen = size - 12
         out += _op(code, size, size + 4)
-        out += _HOSTCOND.pack(pfx.family, pfx.bitlen, _s32(node.port))
+        out += _HOSTCOND.pack(pfx.family, pfx.bitlen, to_s32(node.port))
         out += pfx.data[:alen].ljust(alen, b'\0')
         if i + 1 < len(prefixes):
             out += _op(BC_JMP, 4, total - len(out))
     return out
-
-
-def _s32(val):
-    val &= 0xffffffff
-    return val - (1 << 32) if val & 0x80000000 else val
 
 
 def _patch(prog, reloc):
@@ -210,7 +197,7 @@ def run_bytecode(program, view, bindport_locked=False):
 
     bindport_locked: the socket's SOCK_BINDPORT_LOCK (port explicitly bound);
     the AUTO op is true when it is False.  Returns True (accept) / False.
-    Raises ValueError for a program that runs off its end (audit first).
+    Raises ValueError for a program that runs off its end (compile_bytecode never makes one).
     """
     if view.family not in (AF_INET, AF_INET6):
         raise ValueError('the kernel runs bytecode only for inet sockets')
@@ -248,7 +235,7 @@ def run_bytecode(program, view, bindport_locked=False):
             if cport != -1 and cport != (sport if src else dport):
                 yes = False
             elif fam != AF_UNSPEC and fam != view.family:
-                yes = (view.family == AF_INET6 and fam == AF_INET and addr[:12] == b'\0' * 10 + b'\xff\xff'
+                yes = (view.family == AF_INET6 and fam == AF_INET and addr[:12] == V4_MAPPED_PREFIX
                        and _bitstring_match(addr[12:], caddr, plen))
             elif plen == 0:
                 yes = True
@@ -269,83 +256,6 @@ def run_bytecode(program, view, bindport_locked=False):
     return length == 0
 
 
-def _valid_cc(prog, cc):
-    length = len(prog)
-    off = 0
-    while length > 0:
-        if cc > length:
-            return False
-        if cc == length:
-            return True
-        yes = _OP.unpack_from(prog, off)[1]
-        if yes < 4 or yes & 3:
-            return False
-        length -= yes
-        off += yes
-    return False
-
-
-def audit_bytecode(program, cgroup_supported=True, net_admin=True):
-    """Validate PROGRAM like the kernel's inet_diag_bc_audit(); None or BytecodeError."""
-    prog = bytes(program)
-    length = len(prog)
-    if length < 4:
-        raise BytecodeError('EINVAL', 'program shorter than one instruction')
-    off = 0
-    while length > 0:
-        if length < 4:
-            raise BytecodeError('EINVAL', 'truncated instruction at %d' % off)
-        code, yes, no = _OP.unpack_from(prog, off)
-        min_len = 4
-        if code in (BC_S_COND, BC_D_COND):
-            if length < 12:
-                raise BytecodeError('EINVAL', 'short hostcond at %d' % off)
-            fam, plen = prog[off + 4], prog[off + 5]
-            if fam == AF_UNSPEC:
-                alen = 0
-            elif fam == AF_INET:
-                alen = 4
-            elif fam == AF_INET6:
-                alen = 16
-            else:
-                raise BytecodeError('EINVAL', 'hostcond family %d at %d' % (fam, off))
-            min_len += 8 + alen
-            if length < min_len or plen > 8 * alen:
-                raise BytecodeError('EINVAL', 'bad hostcond at %d' % off)
-        elif code == BC_DEV_COND:
-            min_len += 4
-            if length < min_len:
-                raise BytecodeError('EINVAL', 'short devcond at %d' % off)
-        elif code in (BC_S_GE, BC_S_LE, BC_D_GE, BC_D_LE, BC_S_EQ, BC_D_EQ):
-            min_len += 4
-            if length < min_len:
-                raise BytecodeError('EINVAL', 'short port comparison at %d' % off)
-        elif code == BC_MARK_COND:
-            if not net_admin:
-                raise BytecodeError('EPERM', 'mark condition needs CAP_NET_ADMIN')
-            min_len += 8
-            if length < min_len:
-                raise BytecodeError('EINVAL', 'short markcond at %d' % off)
-        elif code == BC_CGROUP_COND and cgroup_supported:
-            min_len += 8
-            if length < min_len:
-                raise BytecodeError('EINVAL', 'short cgroup cond at %d' % off)
-        elif code not in (BC_AUTO, BC_JMP, BC_NOP):
-            raise BytecodeError('EINVAL', 'unknown opcode %d at %d' % (code, off))
-        if code != BC_NOP:
-            if no < min_len or no > length + 4 or no & 3:
-                raise BytecodeError('EINVAL', 'bad "no" offset %d at %d' % (no, off))
-            if no < length and not _valid_cc(prog, length - no):
-                raise BytecodeError('EINVAL', '"no" offset %d at %d lands inside an instruction' % (no, off))
-        if yes < min_len or yes > length + 4 or yes & 3:
-            raise BytecodeError('EINVAL', 'bad "yes" offset %d at %d' % (yes, off))
-        off += yes
-        length -= yes
-    if length != 0:
-        raise BytecodeError('EINVAL', 'program does not end on an instruction boundary')
-    return None
-
-
-__all__ = ['compile_bytecode', 'run_bytecode', 'audit_bytecode', 'BytecodeError', 'MAX_PROGRAM',
-           'BC_NOP', 'BC_JMP', 'BC_S_GE', 'BC_S_LE', 'BC_D_GE', 'BC_D_LE', 'BC_AUTO', 'BC_S_COND',
-           'BC_D_COND', 'BC_DEV_COND', 'BC_MARK_COND', 'BC_S_EQ', 'BC_D_EQ', 'BC_CGROUP_COND']
+__all__ = ['compile_bytecode', 'run_bytecode', 'MAX_PROGRAM', 'BC_NOP', 'BC_JMP', 'BC_S_GE', 'BC_S_LE', 'BC_D_GE',
+           'BC_D_LE', 'BC_AUTO', 'BC_S_COND', 'BC_D_COND', 'BC_DEV_COND', 'BC_MARK_COND', 'BC_S_EQ', 'BC_D_EQ',
+           'BC_CGROUP_COND']

@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Evaluate a bound filter the way ss's user space does (misc/ss.c run_ssfilter).
+
+make_matcher(expr)    on decoded sockets (a SockView per socket, made by
+                      the collector before it builds a record);
+record_matcher(expr)  on the records socket_facts returns, for plugins on
+                      the controller. Conditions records cannot answer
+                      (fwmark, cgroup, autobound, dev by index) are refused
+                      with a FilterError naming the word.
+
+For inet tables ss also sends the compiled bytecode to the kernel, so a
+live result is ``kernel(expr) and userspace(expr)``: see _bytecode.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import sys
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
+    And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._fnmatch import compile_glob
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import display_bytes
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, ETH_P_ALL, FAMILY_NAMES, STATE_NUMBERS,
+    V4_MAPPED_PREFIX,
+)
+
+_ABSTRACT_AUTO = re.compile(b'@[0-9a-f]{5}\\Z')
+
+
+def make_matcher(expr, ephemeral_range=None):
+    """Compile a bound AST into callable(SockView) -> bool; None accepts everything.
+
+    ephemeral_range: (low, high) for `autobound` on inet sockets (the target's
+    /proc/sys/net/ipv4/ip_local_port_range; see _host.HostLookups).
+    """
+    if expr is None:
+        return lambda view: True
+    if ephemeral_range is None and any(isinstance(n, AutoBound) for n in expr.walk()):
+        raise ValueError('autobound needs the ephemeral port range')
+    return _compile(expr, ephemeral_range, False)
+
+
+def record_matcher(expr):
+    """Compile an AST into callable(record) -> bool, for records as socket_facts returns them.
+
+    `dev NAME` compares the record's interface name; host names, services
+    and netlink protocol names must be bound first (on whatever host the
+    caller trusts). Raises FilterError for what records cannot answer, and
+    the matcher raises ArgsError for something that is not such a record.
+    """
+    if expr is None:
+        return lambda rec: True
+    for node in expr.walk():
+        why = None
+        if isinstance(node, MarkCond):
+            why = 'fwmark needs the socket mark, which records do not carry'
+        elif isinstance(node, CgroupCond):
+            why = 'cgroup needs the socket cgroup id, which records do not carry'
+        elif isinstance(node, AutoBound):
+            why = 'autobound needs the kernel (whether the port was bound explicitly)'
+        elif isinstance(node, DevCond) and _device_number(node.text) not in (None, 0):
+            why = 'dev by index needs the target host; use the interface name'
+        elif node.unresolved() and not isinstance(node, DevCond):
+            why = 'names something that was not looked up'
+        if why:
+            word = 'autobound' if isinstance(node, AutoBound) else node.path if isinstance(node, CgroupCond) else node.text
+            raise FilterError('cannot be evaluated on returned socket records: %s' % why, word, node.pos,
+                              'filter on the managed host (the filter option of the module) instead')
+    match = _compile(expr, None, True)
+
+    def matcher(rec):
+        try:
+            view = record_view(rec)
+        except (KeyError, ValueError, TypeError, OSError) as exc:
+            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %r'
+                            % (type(exc).__name__, exc, rec))
+        return match(view)
+    return matcher
+
+
+def _device_number(text):
+    """The index a `dev` operand names by number (N or ifN), or None for a name."""
+    m = re.match(r'(?:if)?([0-9]+)\Z', text or '')
+    return int(m.group(1)) if m else None
+
+
+class RecordView(SockView):
+    """A SockView made from a returned record; knows the interface by name."""
+
+    __slots__ = ('ifname',)
+
+
+def record_view(rec):
+    """The SockView of a socket_facts record (raises KeyError/ValueError for a record without the base keys)."""
+    fam = FAMILY_NAMES[rec['family']]
+    state = STATE_NUMBERS.get(rec['state'], 0)
+    sport, dport = rec['local_port'], rec['peer_port']
+    if fam in (AF_INET, AF_INET6):
+        sys_fam = socket.AF_INET6 if fam == AF_INET6 else socket.AF_INET
+        src = _inet_bytes(sys_fam, rec['local_address'])
+        dst = _inet_bytes(sys_fam, rec['peer_address'])
+    elif fam == AF_UNIX:
+        local = rec['local_address']
+        src, dst = (b'' if local == '*' else display_bytes(local)), b''
+    elif fam == AF_PACKET:
+        local = rec['local_address']
+        src, dst, dport = (ETH_P_ALL if local == '*' else int(local.strip('[]'))), 0, 0
+    elif fam == AF_NETLINK:
+        src, dst, dport = int(rec['local_address']), 0, -1
+    else:
+        src, dst = rec['local_address'], rec['peer_address']
+    view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
+                      sport if fam == AF_PACKET else 0)
+    view.ifname = rec.get('interface')
+    return view
+
+
+def _inet_bytes(sys_fam, text):
+    if text in ('*', '::'):
+        return bytes(16)
+    return socket.inet_pton(sys_fam, text)
+
+
+def _view_data(view, side):
+    """The 16 address bytes ss compares for this socket (None: no comparable bytes)."""
+    fam = view.family
+    val = view.src if side == 'src' else view.dst
+    if fam in (AF_INET, AF_INET6):
+        return bytes(val).ljust(16, b'\0') if val else bytes(16)
+    if fam in (AF_PACKET, AF_NETLINK, AF_VSOCK):
+        return (int(val or 0) & 0xffffffff).to_bytes(4, sys.byteorder) + bytes(12)
+    return None
+
+
+def _prefix_test(pfx):
+    """One Prefix as test(view family, 16 address bytes) -> bool (ss inet2_addr_match)."""
+    bitlen = pfx.bitlen
+    mask = ((1 << bitlen) - 1) << (128 - bitlen) if bitlen else 0
+    pval = int.from_bytes(pfx.data.ljust(16, b'\0'), 'big') & mask
+    is_v4 = pfx.family == AF_INET
+
+    def test(fam, data):
+        # ss: a byte-wise prefix match (families not compared), or else, for a
+        # v4-mapped IPv6 socket and an IPv4 prefix, a match of the mapped address
+        if data is None:
+            return False
+        if (int.from_bytes(data, 'big') & mask) == pval:
+            return True
+        if is_v4 and fam == AF_INET6 and data[:12] == V4_MAPPED_PREFIX:
+            return (int.from_bytes(data[12:] + bytes(12), 'big') & mask) == pval
+        return False
+    return test
+
+
+def _flatten(node, cls):
+    """Operands of a left-deep chain of one operator, without recursion."""
+    rights = []
+    while isinstance(node, cls):
+        rights.append(node.right)
+        node = node.left
+    rights.append(node)
+    rights.reverse()
+    return rights
+
+
+def _compile(node, eph, records):
+    if isinstance(node, (And, Or)):
+        funcs = tuple(_compile(n, eph, records) for n in _flatten(node, type(node)))
+        if len(funcs) == 2:
+            first, second = funcs
+            if isinstance(node, And):
+                return lambda v: first(v) and second(v)
+            return lambda v: first(v) or second(v)
+        if isinstance(node, And):
+            return lambda v: all(f(v) for f in funcs)
+        return lambda v: any(f(v) for f in funcs)
+    if isinstance(node, Not):
+        child = _compile(node.child, eph, records)
+        return lambda v: not child(v)
+    if isinstance(node, HostCond):
+        return _compile_host(node)
+    if isinstance(node, PortRange):
+        port = node.port
+        if node.op == '>=':
+            return (lambda v: v.sport >= port) if node.side == 'src' else (lambda v: v.dport >= port)
+        return (lambda v: v.sport <= port) if node.side == 'src' else (lambda v: v.dport <= port)
+    if isinstance(node, DevCond):
+        if records:
+            name = None if _device_number(node.text) == 0 else node.text
+            return lambda v: v.ifname == name
+        idx = node.ifindex
+        return lambda v: (v.ifindex or 0) == idx
+    if isinstance(node, MarkCond):
+        mark, mask = node.mark, node.mask
+        return lambda v: ((v.mark or 0) & mask) == mark
+    if isinstance(node, CgroupCond):
+        cgid = node.cgroup_id
+        return lambda v: (v.cgroup_id or 0) == cgid
+    if isinstance(node, AutoBound):
+        return _autobound(eph)
+    raise TypeError('not a filter node: %r' % (node,))
+
+
+def _autobound(eph):
+    low, high = eph
+
+    def auto(v):
+        fam = v.family
+        if fam == AF_UNIX:
+            name = v.src or b''
+            return name == b'' or _ABSTRACT_AUTO.match(name) is not None
+        if fam == AF_PACKET:
+            return (v.sport or 0) == 0 and (v.src or 0) == 0
+        if fam == AF_NETLINK:
+            return v.sport < 0
+        if fam == AF_VSOCK:
+            return v.sport > 1023
+        return low <= v.sport <= high
+    return auto
+
+
+def _compile_host(node):
+    src = node.side == 'src'
+    if node.pattern is not None:
+        glob = compile_glob(node.pattern)
+
+        def unix(v):
+            if v.family != AF_UNIX:
+                return False   # ss would read the address bytes as a C string pointer
+            return glob((v.src if src else v.dst) or b'')
+        return unix
+    port = node.port
+    side = node.side
+    tests = [_prefix_test(p) for p in node.prefixes if p.bitlen]
+    if len(tests) < len(node.prefixes) or not tests:   # a bitlen-0 alternative matches every address
+        if port == -1:
+            return lambda v: True
+        return (lambda v: v.sport == port) if src else (lambda v: v.dport == port)
+
+    def host(v):
+        if port != -1 and port != (v.sport if src else v.dport):
+            return False
+        data = _view_data(v, side)
+        fam = v.family
+        for test in tests:
+            if test(fam, data):
+                return True
+        return False
+    return host
+
+
+__all__ = ['make_matcher', 'record_matcher', 'record_view', 'RecordView']

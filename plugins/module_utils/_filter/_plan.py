@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Which part of a bound filter runs where: in the kernel, in Python, or both.
+
+As ss does, the kernel gets the compiled bytecode with every inet dump and
+every returned socket is checked again in user space, so the result is
+``kernel(expr) and userspace(expr)``. With kernel_filter=False nothing is
+sent to the kernel; where the kernel's answer could differ from ss's
+user-space one, the kernel's rule is run in Python too, so both paths select
+the same sockets. An expression with `autobound` still goes to the kernel:
+its kernel half (port not explicitly bound) cannot be seen from user space.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
+    AutoBound, CgroupCond, HostCond, MarkCond, PortRange,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode, run_bytecode
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
+
+Plan = collections.namedtuple('Plan', [
+    'match',        # callable(SockView) -> bool for every decoded socket, or None
+    'needs_attrs',  # the matcher reads marks or cgroup ids (the decoder must parse those attributes)
+    'bytecode',     # the program sent with inet dumps, or None
+    'has_mark',     # the filter tests fwmark (the kernel refuses that without CAP_NET_ADMIN)
+])
+NO_FILTER = Plan(None, False, None, False)
+
+
+def plan(expr, kernel_filter=True, ephemeral_range=None):
+    """The Plan for a bound expression (None: no filter)."""
+    if expr is None:
+        return NO_FILTER
+    nodes = list(expr.walk())
+    matcher = make_matcher(expr, ephemeral_range)
+    needs_attrs = any(isinstance(n, (MarkCond, CgroupCond)) for n in nodes)
+    has_mark = any(isinstance(n, MarkCond) for n in nodes)
+    program = compile_bytecode(expr)
+    if kernel_filter or program is None or any(isinstance(n, AutoBound) for n in nodes):
+        return Plan(matcher, needs_attrs, program, has_mark)
+    if not kernel_half_differs(nodes):
+        return Plan(matcher, needs_attrs, None, has_mark)    # the kernel would decide as user space does
+    inet = (AF_INET, AF_INET6)
+
+    def both(view):
+        return matcher(view) and (view.family not in inet or run_bytecode(program, view))
+    return Plan(both, needs_attrs, None, has_mark)
+
+
+def kernel_half_differs(nodes):
+    """Whether the kernel's evaluation of these nodes can differ from ss's user-space one.
+
+    They differ only for host conditions with an address or a family (the
+    kernel compares families, user space does not: `src 0/0` is an IPv4
+    condition for the kernel) and for port ranges outside 0-65535 (the kernel
+    truncates them to 16 bits).
+    """
+    for node in nodes:
+        if isinstance(node, HostCond) and node.pattern is None and any(p.bitlen or p.family for p in node.prefixes):
+            return True
+        if isinstance(node, PortRange) and not 0 <= node.port <= 0xffff:
+            return True
+    return False
+
+
+__all__ = ['Plan', 'NO_FILTER', 'plan', 'kernel_half_differs']

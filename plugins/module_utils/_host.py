@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""What the running host says about names: the one place that looks them up.
+
+Interfaces, services, host names, netlink protocol names from
+/etc/iproute2/nl_protos, cgroup ids and the ephemeral port range are all
+answered by the host (and, for interfaces, the ephemeral range and
+/proc/self/net, by the network namespace) the code runs in. The filter
+binder and the renderer ask a `HostLookups`; tests and controller-side
+plugins give them another one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import full_strtoul
+from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
+
+
+class HostLookups(object):
+    """Name look-ups on the host this process runs on, each answer cached."""
+
+    def __init__(self, proc='/proc', etc='/etc'):
+        self.proc = proc
+        self.etc = etc
+        self._nl = None
+        self._eph = None
+
+    # -- interfaces
+    def ifindex(self, name):
+        """iproute2 ll_name_to_index(): the interface's index, else "if<N>" read as %u, else 0."""
+        try:
+            idx = socket.if_nametoindex(name)
+        except (OSError, ValueError, UnicodeError):
+            idx = 0
+        if idx:
+            return idx
+        m = re.match(r'if[ \t\n\v\f\r]*([+-]?)([0-9]+)', name)
+        if m:
+            val = int(m.group(2))
+            if m.group(1) == '-':
+                val = -val
+            return val & 0xffffffff
+        return 0
+
+    def ifname(self, index):
+        """The name of interface `index` (as ss prints %dev), or "if<N>" when it is gone."""
+        try:
+            return socket.if_indextoname(index)
+        except OSError:
+            return 'if%d' % index
+
+    # -- services
+    def service_port(self, name, protocol):
+        """Port of a service name for 'tcp' or 'udp', or None."""
+        try:
+            return socket.getservbyname(name, protocol)
+        except (OSError, ValueError, UnicodeError, OverflowError):
+            return None
+
+    def service_name(self, port, protocol=None):
+        """Service name of a port (for protocol 'tcp'/'udp', or any), or None."""
+        try:
+            return socket.getservbyport(port, protocol) if protocol else socket.getservbyport(port)
+        except (OSError, OverflowError):
+            return None
+
+    # -- host names
+    def addresses(self, name, families):
+        """[(family, packed address)] a host name resolves to, in families (AF_INET / AF_INET6) order."""
+        out = []
+        for fam in families:
+            sys_fam = socket.AF_INET6 if fam == AF_INET6 else socket.AF_INET
+            try:
+                infos = socket.getaddrinfo(name, None, sys_fam)
+            except (OSError, ValueError, UnicodeError):
+                continue
+            for info in infos:
+                addr = info[4][0].split('%', 1)[0]
+                item = (fam, socket.inet_pton(sys_fam, addr))
+                if item not in out:
+                    out.append(item)
+        return out
+
+    def host_name(self, text):
+        """Reverse look-up of a printed address like ss -r (glibc answers ::ffff:a.b.c.d with a.b.c.d's name), or None."""
+        query = text[7:] if text.startswith('::ffff:') and '.' in text else text
+        try:
+            return socket.gethostbyaddr(query)[0]
+        except (OSError, UnicodeError):
+            return None
+
+    # -- netlink protocols
+    def netlink_protocols(self):
+        """name -> number: ss's built-in table, extended by /etc/iproute2/nl_protos."""
+        if self._nl is None:
+            table = dict(NETLINK_PROTOCOLS)
+            try:
+                with open(os.path.join(self.etc, 'iproute2', 'nl_protos')) as fh:
+                    for line in fh:
+                        parts = line.split('#', 1)[0].split()
+                        if len(parts) >= 2:
+                            num = full_strtoul(parts[0], 0xffffffff)
+                            if num is not None:
+                                table[parts[1]] = num
+            except (IOError, OSError, UnicodeError):
+                pass
+            self._nl = table
+        return self._nl
+
+    def task_name(self, pid):
+        """The task name of a pid (see _procs.task_name), or None."""
+        return task_name(pid, self.proc)
+
+    # -- cgroups
+    def cgroup2_mount(self):
+        """Mount point of the first cgroup2 file system, or None."""
+        try:
+            with open(os.path.join(self.proc, 'self', 'mountinfo')) as fh:
+                for line in fh:
+                    left, sep, right = line.partition(' - ')
+                    if sep and right.split(' ', 1)[0] == 'cgroup2':
+                        mnt = left.split(' ')[4]
+                        return re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), mnt)
+        except (IOError, OSError):
+            return None
+        return None
+
+    def cgroup_id(self, path):
+        """cgroup v2 id of PATH, resolved like ss (lib/fs.c get_cgroup2_id, quirk B-11).
+
+        PATH is first looked up as given (relative to the current directory or
+        absolute); if that fails, leading slashes are stripped and it is looked
+        up under the cgroup2 mount. The id is the directory's inode number (the
+        kernfs node id on cgroup2). Raises OSError/ValueError when nothing is found.
+        """
+        if not path:
+            raise ValueError('empty path')
+        try:
+            return os.stat(path).st_ino
+        except (OSError, ValueError):
+            pass
+        mnt = self.cgroup2_mount()
+        if mnt is None:
+            raise ValueError('no cgroup2 file system is mounted')
+        rel = path.lstrip('/')
+        return os.stat(os.path.join(mnt, rel) if rel else mnt).st_ino
+
+    # -- ports
+    def ephemeral_range(self):
+        """(low, high) of the local port range; ss's fallback is 1024-4999."""
+        if self._eph is None:
+            try:
+                with open(os.path.join(self.proc, 'sys', 'net', 'ipv4', 'ip_local_port_range')) as fh:
+                    parts = fh.read().split()
+                self._eph = (int(parts[0]), int(parts[1]))
+            except (IOError, OSError, ValueError, IndexError):
+                self._eph = (1024, 4999)
+        return self._eph
+
+
+__all__ = ['HostLookups']

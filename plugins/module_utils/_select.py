@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""The one selection entry point: a Request in, the selected sockets out.
+
+    options --build_request--> Request --select--> Selection
+                                            |
+        enter the namespace -> bind the filter there -> plan -> collect
+        -> holders of the kept sockets -> records, unsupported tables, warnings
+
+The order is the rule: the namespace is entered before anything is looked
+up or read, so device names, services, /proc and the kernel's tables are
+those of the namespace, as with `ss -N`.
+"""
+
+from __future__ import annotations
+
+import collections
+import errno
+
+from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, collect
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
+
+Selection = collections.namedtuple('Selection', [
+    'records',      # socket records in ss's order (with 'sockid' when the request asked for identity)
+    'unsupported',  # selected tables this kernel or this version cannot list, in ss's order
+    'warnings',     # texts for the user
+    'stats',        # the -s statistics (a dict), or None
+])
+
+
+def select(request, lookups=None):
+    """Read the sockets a Request selects (raises SocketToolError and its subclasses only)."""
+    if request.netns:
+        enter(request.netns)
+    lookups = lookups or HostLookups()
+    warnings = list(request.warnings)
+    stats = None
+    if request.summary:
+        from ansible_collections.netdiag.ss.plugins.module_utils._summary import read_summary
+        stats = read_summary()      # before any socket of ours exists, as ss does
+    if request.summary_only:
+        return Selection([], [], warnings, stats)
+    match, needs_attrs, bytecode, has_mark = _plan(request, lookups)
+    try:
+        records, unsupported = collect(
+            request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
+            match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups)
+    except NetlinkError as exc:
+        if exc.errno == errno.EPERM and bytecode and has_mark:
+            raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
+                            '(%s); run as root (become: true)' % exc)
+        raise
+    except OSError as exc:
+        raise SocketToolError('cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for some '
+                              'tables and for other namespaces' % exc)
+    for group, tables, _dumper in GROUPS:
+        if group in unsupported and request.explicit_tables.intersection(tables):
+            warnings.append(unsupported[group])
+    if request.processes or request.threads:
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
+        holders = find_holders([r['inode'] for r in records], threads=request.threads)
+        for r in records:
+            r['processes'] = holders.get(r['inode'], [])
+    return Selection(records, list(unsupported), warnings, stats)
+
+
+def _plan(request, lookups):
+    """(match, needs_attrs, bytecode, has_mark) for the request's filter, bound on this host (see _filter._plan)."""
+    if request.filter is None:
+        return None, False, None, False
+    # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
+    expr = bind(request.filter, request.tables, lookups)
+    eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
+    return plan(expr, request.kernel_filter, eph)
+
+
+__all__ = ['Selection', 'select']

@@ -1,0 +1,55 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Look-ups on the host, with the files they read made up in a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, NETLINK_PROTOCOLS
+
+
+def test_interfaces():
+    h = HostLookups()
+    assert h.ifindex('lo') == socket.if_nametoindex('lo') and h.ifname(socket.if_nametoindex('lo')) == 'lo'
+    assert h.ifindex('if7') == 7 and h.ifindex('if-1') == 0xffffffff and h.ifindex('nosuch0') == 0
+    assert h.ifname(999999) == 'if999999'
+
+
+def test_netlink_protocols_extend_and_rename(tmp_path):
+    (tmp_path / 'iproute2').mkdir()
+    (tmp_path / 'iproute2' / 'nl_protos').write_text('# comment\n0x20 mine\n4 sockdiag  # renamed\nbad line\nzz other\n')
+    table = HostLookups(etc=str(tmp_path)).netlink_protocols()
+    assert table['mine'] == 32 and table['sockdiag'] == 4 and table['rtnl'] == 0 and 'other' not in table
+    assert HostLookups(etc=str(tmp_path / 'none')).netlink_protocols() == NETLINK_PROTOCOLS
+
+
+def test_ephemeral_range_and_fallback(tmp_path):
+    sysdir = tmp_path / 'sys' / 'net' / 'ipv4'
+    sysdir.mkdir(parents=True)
+    (sysdir / 'ip_local_port_range').write_text('40000\t50000\n')
+    assert HostLookups(proc=str(tmp_path)).ephemeral_range() == (40000, 50000)
+    assert HostLookups(proc=str(tmp_path / 'none')).ephemeral_range() == (1024, 4999)     # ss's fallback
+
+
+def test_cgroup_ids(tmp_path):
+    h = HostLookups()
+    assert h.cgroup_id('/') == os.stat('/').st_ino
+    mnt = h.cgroup2_mount()
+    children = [d for d in os.listdir(mnt) if os.path.isdir(os.path.join(mnt, d)) and not os.path.exists('/' + d)] \
+        if mnt else []
+    if children:     # not found as given, so looked up under the cgroup2 mount (ss's get_cgroup2_id)
+        assert h.cgroup_id('/' + children[0]) == os.stat(os.path.join(mnt, children[0])).st_ino
+    (tmp_path / 'self').mkdir()
+    (tmp_path / 'self' / 'mountinfo').write_text('36 35 0:30 / /sys/fs/my\\040cg rw - cgroup2 cgroup2 rw\n')
+    assert HostLookups(proc=str(tmp_path)).cgroup2_mount() == '/sys/fs/my cg'
+
+
+def test_services_and_hosts():
+    h = HostLookups()
+    assert h.service_port('nosuchservice-xyz', 'tcp') is None and h.service_name(1, 'bogus-proto') is None
+    assert (AF_INET, socket.inet_aton('127.0.0.1')) in h.addresses('localhost', [AF_INET])
+    assert h.addresses('nosuch.invalid', [AF_INET]) == []

@@ -1,0 +1,67 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The NETLINK_SOCK_DIAG transport on messages built from the UAPI layouts (uapi.py)."""
+
+from __future__ import annotations
+
+import errno
+import struct
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
+    DumpInterrupted, NetlinkError, TableNotSupported,
+)
+
+from uapi import FakeSock, done, error, inet_msg, msg
+
+
+@pytest.mark.parametrize('chunk,exc,err', [
+    (error(errno.EPERM), NetlinkError, errno.EPERM),
+    (error(errno.ENOENT), TableNotSupported, errno.ENOENT),
+    (error(errno.EOPNOTSUPP), TableNotSupported, errno.EOPNOTSUPP),
+    (done(-errno.ENOENT), TableNotSupported, errno.ENOENT),
+    (done(-errno.EINVAL), NetlinkError, errno.EINVAL),
+])
+def test_errors_are_typed(chunk, exc, err):
+    with pytest.raises(exc) as info:
+        list(nl.dump(FakeSock([chunk]), b'', 'sctp'))
+    assert info.value.errno == err and info.value.table == 'sctp'
+    assert 'sctp' in str(info.value)
+
+
+def test_unsupported_error_is_not_a_generic_one():
+    with pytest.raises(TableNotSupported) as info:
+        list(nl.dump(FakeSock([done(-errno.ENOENT)]), b'', 'dccp'))
+    assert 'not supported by this kernel' in str(info.value)
+
+
+def test_dump_interrupted_flag():
+    with pytest.raises(DumpInterrupted) as info:
+        list(nl.dump(FakeSock([inet_msg(), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]), b'', 'tcp'))
+    assert info.value.table == 'tcp' and 'table tcp changed while it was read' in str(info.value)
+
+
+def test_bad_message_length():
+    with pytest.raises(NetlinkError):
+        list(nl.dump(FakeSock([struct.pack('=IHHII', 8, 20, 2, nl.MAGIC_SEQ, 0)]), b'', 'tcp'))
+
+
+def test_request_ack_returns_the_errno_of_its_answer():
+    ok = FakeSock([msg(struct.pack('=i', 0) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0, seq=nl.MAGIC_SEQ + 1)])
+    assert nl.request_ack(ok, nl.SOCK_DESTROY, b'payload', 'tcp') == 0
+    hdr = nl.NLMSG_HDR.unpack_from(ok.sent[0])
+    assert hdr[1:4] == (nl.SOCK_DESTROY, nl.NLM_F_REQUEST | nl.NLM_F_ACK, nl.MAGIC_SEQ + 1) and ok.sent[0][16:23] == b'payload'
+    other = msg(struct.pack('=i', -errno.EPERM) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0, seq=99)
+    gone = msg(struct.pack('=i', -errno.ENOENT) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0, seq=nl.MAGIC_SEQ + 1)
+    assert nl.request_ack(FakeSock([other + gone]), nl.SOCK_DESTROY, b'', 'tcp') == errno.ENOENT
+
+
+@pytest.mark.parametrize('reply', [b'', struct.pack('=IHHII', 8, 2, 0, nl.MAGIC_SEQ + 1, 0),
+                                   struct.pack('=IHHII', 16, 2, 0, nl.MAGIC_SEQ + 1, 0)])
+def test_request_ack_bad_answers(reply):
+    with pytest.raises(NetlinkError) as info:
+        nl.request_ack(FakeSock([reply]), nl.SOCK_DESTROY, b'', 'tcp')
+    assert info.value.errno == errno.EBADMSG

@@ -1,0 +1,24 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Namespace names are checked, and a missing namespace is never created (entering one is tested in tests/integration)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netns
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import NamespaceError
+
+
+@pytest.mark.parametrize('name', ['', 'a/b', '.', '..', 'x\0y'])
+def test_bad_names(name):
+    with pytest.raises(NamespaceError, match='not a valid namespace name'):
+        _netns.netns_path(name)
+
+
+def test_missing_namespace_is_an_error_and_not_created(tmp_path, monkeypatch):
+    monkeypatch.setattr(_netns, 'NETNS_RUN_DIR', str(tmp_path))
+    with pytest.raises(NamespaceError, match='does not exist'):
+        _netns.enter('nope')
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,132 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Module options -> Request: merging ss_args with structured options, the filter file, the parsed filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import HostCond
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import MIXED_AND_OR
+from ansible_collections.netdiag.ss.plugins.module_utils._request import MAX_FILTER_LINE, build_request, read_filter_file
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX
+
+hypothesis = pytest.importorskip('hypothesis')
+st = hypothesis.strategies
+
+LISTEN_CLOSE = (1 << 10) | (1 << 7)
+
+
+@pytest.mark.parametrize('params,message', [
+    ({'listening': True, 'all': True}, 'contradict each other'),
+    ({'ss_args': '-a', 'listening': True}, 'listening=true contradicts "-a"'),
+    ({'ss_args': '-a', 'all': False}, 'all=false contradicts "-a"'),
+    ({'ss_args': '-t state established', 'states': ['listening']}, 'states=listening contradicts "state established"'),
+    ({'listening': True, 'states': ['established']}, 'contradicts states'),
+    ({'ss_args': '-n', 'resolve': True}, 'resolve=true contradicts "-n"'),
+    ({'ss_args': '-p', 'processes': False}, 'processes=false contradicts "-p"'),
+    ({'ss_args': '-N a', 'netns': 'b'}, 'netns=b contradicts "-N a"'),
+    ({'ss_args': '-t sport = :22', 'filter': 'dport = :22'}, 'give the expression once'),
+    ({'ss_args': '-F a', 'filter_file': 'b'}, 'filter_file=b contradicts "-F a"'),
+    ({'tables': ['bogus']}, 'tables: "bogus" is not a socket table'),
+    ({'families': ['bogus']}, 'families: "bogus" is not a family'),
+    ({'states': ['listen']}, 'did you mean "listening"'),
+])
+def test_option_contradictions(params, message):
+    with pytest.raises(ArgsError) as info:
+        build_request(params)
+    assert message in str(info.value)
+
+
+def test_structured_options_add_to_ss_args():
+    r = build_request({'ss_args': '-t', 'tables': ['udp'], 'families': ['inet'], 'listening': True, 'processes': True})
+    assert r.tables == ('udp', 'tcp') and r.states == LISTEN_CLOSE and r.processes and r.families == {AF_INET}
+    r = build_request({'ss_args': '-p', 'processes': True, 'states': ['established', 'time-wait'],
+                       'exclude_states': ['time-wait']})
+    assert r.states == 1 << 1
+
+
+def test_request_is_immutable_and_complete():
+    r = build_request({'ss_args': '-tn4 -o state established', 'filter': 'sport = :22', 'kernel_filter': False,
+                       'netns': 'blue'})
+    assert (r.tables, r.inet_families, r.timers, r.netns, r.kernel_filter) == (('tcp',), (AF_INET,), True, 'blue', False)
+    assert r.filter == HostCond('src', 0, 22, r.filter.prefixes) and r.filter_words == ('sport = :22',)
+    with pytest.raises(AttributeError):
+        r.states = 0
+    assert build_request({}, identity=True).identity and not build_request({}).identity
+
+
+def test_operand_family_replaces_families_b14():
+    r = build_request({'ss_args': '-t', 'filter': 'src inet6:[::1]'})
+    assert r.families == {AF_INET6} and r.inet_families == (AF_INET6,)
+    assert build_request({'ss_args': '-a', 'filter': 'src unix:/tmp/*'}).families == {AF_UNIX}
+
+
+def test_filter_is_parsed_without_lookups_and_errors_name_the_word():
+    """Names wait for the target (no look-up here): a syntax error is reported before anything is read."""
+    r = build_request({'ss_args': '-t', 'filter': 'src no-such-host.invalid and dev nosuchdev0 and sport = :nosuchsvc'})
+    assert all(n.unresolved() for n in r.filter.walk() if not n.children())
+    with pytest.raises(FilterError) as info:
+        build_request({'filter': 'sport = 22 )'})
+    assert info.value.word == ')' and info.value.position == 3
+
+
+def test_mixed_and_or_warning_is_carried():
+    assert build_request({'filter': 'sport = :1 or sport = :2 and dport = :3'}).warnings == (MIXED_AND_OR,)
+    assert build_request({'filter': '( sport = :1 or sport = :2 ) and dport = :3'}).warnings == ()
+
+
+def test_summary_only():
+    assert build_request({'ss_args': '-s'}).summary_only
+    assert not build_request({'ss_args': '-s -t'}).summary_only
+    assert not build_request({'ss_args': '-s', 'filter': 'sport = :22'}).summary_only
+
+
+def test_filter_file(tmp_path):
+    f = tmp_path / 'filter'
+    f.write_text('# comment\n0 skipped like ss does\nsport = :22\n\nor dport = :22\n')
+    assert read_filter_file(str(f)) == ['sport = :22', 'or dport = :22']
+    assert build_request({'ss_args': '-t', 'filter_file': str(f)}).filter_words == ('sport = :22', 'or dport = :22')
+    f.write_text('x' * (MAX_FILTER_LINE + 1) + '\n')
+    with pytest.raises(ArgsError, match='too long'):
+        read_filter_file(str(f))
+    f.write_text('x' * MAX_FILTER_LINE + '\n')
+    assert read_filter_file(str(f)) == ['x' * MAX_FILTER_LINE]
+    with pytest.raises(ArgsError, match='cannot read'):
+        read_filter_file(str(tmp_path / 'missing'))
+    with pytest.raises(ArgsError, match='cannot read'):
+        read_filter_file('bad\0path')
+
+
+# ---------------------------------------------------------------------------
+# fuzzing: the input parser accepts or raises ArgsError with a message; nothing else escapes
+
+WORDS = ['-t', '-u', '-x', '-a', '-l', '-n', '-r', '-p', '-T', '-o', '-4', '-6', '-0', '-M', '-e', '-K', '-Z', '-H', '-O',
+         '-tuna', '-A', 'tcp', 'all,!tcp', 'u_str', '-f', 'inet', 'inet6', 'bogus', '-N', '-F', '--', '--tcp', '--all',
+         '--family=unix', '--fam', 'state', 'exclude', 'established', 'listen', 'listening', 'connected', 'bucket',
+         'sport', 'dport', 'src', 'dst', 'dev', 'fwmark', 'cgroup', 'autobound', '=', '!=', '>', '<', '>=', 'eq', 'and',
+         'or', 'not', '!', '(', ')', ':22', ':ssh', '22', '-1', '99999', '127.0.0.1', '[::1]', '::1', '10/8', '*',
+         'lo', '0x23/0xff', '/tmp/*', '@x', 'unix:/x', 'inet:1.2.3.4', "'", '"', '\\', ' ', '\t', 'é', '\x00', '\udcff']
+
+
+@hypothesis.settings(max_examples=400, deadline=None, derandomize=True)
+@hypothesis.given(words=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=12))
+def test_random_ss_args_accept_or_say_why(words):
+    try:
+        build_request({'ss_args': ' '.join(words)})
+    except ArgsError as exc:
+        assert str(exc)
+
+
+@hypothesis.settings(max_examples=200, deadline=None, derandomize=True)
+@hypothesis.given(tables=st.lists(st.text(max_size=8), max_size=3), states=st.lists(st.text(max_size=8), max_size=3),
+                  families=st.lists(st.text(max_size=6), max_size=2), listening=st.sampled_from([None, True, False]),
+                  every=st.sampled_from([None, True, False]), text=st.text(max_size=30))
+def test_random_structured_options(tables, states, families, listening, every, text):
+    try:
+        build_request({'tables': tables, 'states': states, 'families': families, 'listening': listening,
+                       'all': every, 'filter': text})
+    except ArgsError as exc:
+        assert str(exc)

@@ -1,0 +1,107 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The selection entry point, with the collector faked: order of the steps, warnings, errors."""
+
+from __future__ import annotations
+
+import collections
+import errno
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _select
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+
+
+class Recorder(HostLookups):
+    """Lookups that log when they are asked."""
+
+    def __init__(self, log):
+        super(Recorder, self).__init__()
+        self.log = log
+
+    def ifindex(self, name):
+        self.log.append(('ifindex', name))
+        return 7
+
+    def ephemeral_range(self):
+        return (32768, 60999)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    log = []
+    calls = {}
+
+    def fake_collect(tables, families, states, **kw):
+        log.append('collect')
+        calls.update(kw, tables=tables, families=families, states=states)
+        return calls.pop('_records', [{'inode': 5, 'netid': 'tcp'}]), calls.pop('_unsupported', collections.OrderedDict())
+    monkeypatch.setattr(_select, 'collect', fake_collect)
+    monkeypatch.setattr(_select, 'enter', lambda name: log.append(('enter', name)))
+    return log, calls
+
+
+def test_namespace_first_then_bind_then_collect(fake):
+    log, calls = fake
+    sel = _select.select(build_request({'ss_args': '-t -N blue', 'filter': 'dev eth9'}), Recorder(log))
+    assert log == [('enter', 'blue'), ('ifindex', 'eth9'), 'collect']
+    assert calls['bytecode'] == bytes.fromhex('09080c00') + (7).to_bytes(4, 'little') and calls['match'] is not None
+    assert calls['tables'] == ('tcp',) and sel.records == [{'inode': 5, 'netid': 'tcp'}]
+
+
+def test_no_filter_no_matcher(fake):
+    _log, calls = fake
+    _select.select(build_request({'ss_args': '-t'}))
+    assert calls['match'] is None and calls['bytecode'] is None and calls['identity'] is False
+
+
+def test_kernel_filter_false_sends_no_bytecode(fake):
+    _log, calls = fake
+    _select.select(build_request({'ss_args': '-t', 'filter': 'src 10.0.0.0/8', 'kernel_filter': False}))
+    assert calls['bytecode'] is None and calls['match'] is not None
+
+
+def test_warns_only_for_tables_asked_for(fake):
+    _log, calls = fake
+    calls['_unsupported'] = collections.OrderedDict([('sctp', 'table sctp is not supported'), ('raw', 'not yet')])
+    sel = _select.select(build_request({'ss_args': '-S -a'}))
+    assert sel.unsupported == ['sctp', 'raw'] and sel.warnings == ['table sctp is not supported']
+
+
+def test_processes_only_for_kept_sockets(fake, monkeypatch):
+    from ansible_collections.netdiag.ss.plugins.module_utils import _procs
+    asked = []
+    monkeypatch.setattr(_procs, 'find_holders', lambda inodes, threads: asked.append((inodes, threads)) or {5: ['h']})
+    sel = _select.select(build_request({'ss_args': '-tT'}))
+    assert asked == [([5], True)] and sel.records[0]['processes'] == ['h']
+
+
+def test_fwmark_without_privilege_says_what_to_do(monkeypatch):
+    """Without CAP_NET_ADMIN the kernel refuses a program with MARK_COND (EPERM): say so, and how to fix it."""
+    def refuse(*args, **kwargs):
+        raise NetlinkError(errno.EPERM, 'tcp')
+    monkeypatch.setattr(_select, 'collect', refuse)
+    with pytest.raises(ArgsError, match='CAP_NET_ADMIN.*become: true'):
+        _select.select(build_request({'ss_args': '-tn', 'filter': 'fwmark = 0x23'}))
+    with pytest.raises(NetlinkError):
+        _select.select(build_request({'ss_args': '-tn', 'filter': 'sport = :22'}))
+
+
+def test_os_errors_become_project_errors(monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError(errno.EAFNOSUPPORT, 'Address family not supported by protocol')
+    monkeypatch.setattr(_select, 'collect', broken)
+    with pytest.raises(SocketToolError, match='cannot read sockets from the kernel'):
+        _select.select(build_request({'ss_args': '-t'}))
+
+
+def test_summary_only_reads_no_socket(fake, monkeypatch):
+    from ansible_collections.netdiag.ss.plugins.module_utils import _summary
+    log, _calls = fake
+    monkeypatch.setattr(_summary, 'read_summary', lambda: {'total': 1})
+    sel = _select.select(build_request({'ss_args': '-s'}))
+    assert sel.stats == {'total': 1} and sel.records == [] and 'collect' not in log

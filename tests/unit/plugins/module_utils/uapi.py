@@ -1,0 +1,74 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Test support: netlink messages built by hand from the UAPI layouts, and a fake sock_diag socket.
+
+Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
+(inet_diag_msg), linux/unix_diag.h (unix_diag_msg). Used where a test needs
+bytes the running kernel does not send (errors, odd sizes, foreign
+sequence numbers).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX
+
+# linux/unix_diag.h attribute types
+UNIX_DIAG_NAME, UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_UID = 0, 2, 4, 7
+
+
+def msg(payload, mtype=20, flags=nl.NLM_F_MULTI, seq=nl.MAGIC_SEQ):
+    return nl.nlmsg(mtype, flags, payload, seq=seq)
+
+
+def done(err=0, flags=nl.NLM_F_MULTI):
+    return msg(struct.pack('=i', err), mtype=nl.NLMSG_DONE, flags=flags)
+
+
+def error(err):
+    return msg(struct.pack('=i', -err) + b'\0' * 16, mtype=nl.NLMSG_ERROR, flags=0)
+
+
+def inet_msg(family=AF_INET, state=10, sport=22, dport=0, src='0.0.0.0', dst='0.0.0.0', ifindex=0, cookie=(3, 0),
+             rq=0, wq=128, uid=0, inode=411, timer=0, retrans=0, expires=0, attrs=b''):
+    fam = socket.AF_INET if family == AF_INET else socket.AF_INET6
+    s = socket.inet_pton(fam, src).ljust(16, b'\0')
+    d = socket.inet_pton(fam, dst).ljust(16, b'\0')
+    body = struct.pack('=BBBB', family, state, timer, retrans) + struct.pack('>HH', sport, dport) + s + d
+    body += struct.pack('=III', ifindex, cookie[0], cookie[1]) + struct.pack('=IIIII', expires, rq, wq, uid, inode)
+    return msg(body + attrs)
+
+
+class FakeSock(object):
+    """Stands in for a NETLINK_SOCK_DIAG socket: each recv returns the next chunk."""
+
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.sent = []
+        self.closed = False
+
+    def send(self, data):
+        self.sent.append(data)
+        return len(data)
+
+    def recv_into(self, buf):
+        data = self.chunks.pop(0)
+        buf[:len(data)] = data
+        return len(data)
+
+    def close(self):
+        self.closed = True
+
+
+def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid=1000, cookie=(9, 0)):
+    attrs = b''
+    if name is not None:
+        attrs += nl.rtattr(UNIX_DIAG_NAME, name)
+    if peer is not None:
+        attrs += nl.rtattr(UNIX_DIAG_PEER, struct.pack('=I', peer))
+    attrs += nl.rtattr(UNIX_DIAG_RQLEN, struct.pack('=II', *rq)) + nl.rtattr(UNIX_DIAG_UID, struct.pack('=I', uid))
+    return msg(struct.pack('=BBBBIII', AF_UNIX, stype, state, 0, inode, cookie[0], cookie[1]) + attrs)

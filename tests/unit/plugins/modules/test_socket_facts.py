@@ -1,0 +1,100 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_facts' main(): module arguments in, the JSON result out, with the kernel faked.
+
+The collector is replaced by a function returning fixed records, so these
+tests check the module's own work: the argument spec, the request it
+builds, warnings, errors and the shape of the result. Real sockets are
+compared with ss in tests/integration.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _select
+from ansible_collections.netdiag.ss.plugins.modules import socket_facts
+
+LISTENER = {'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 128, 'local_address': '0.0.0.0', 'local_port': 22,
+            'peer_address': '0.0.0.0', 'peer_port': 0, 'interface': None, 'family': 'inet', 'uid': 0, 'inode': 411,
+            'cookie': 7}
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """A fake collector: records what select() asked for, answers with `kernel.records`."""
+    class Kernel(object):
+        records = [dict(LISTENER)]
+        unsupported = collections.OrderedDict()
+        asked = None
+    k = Kernel()
+
+    def fake_collect(tables, families, states, **kw):
+        k.asked = dict(kw, tables=tables, families=families, states=states)
+        return [dict(r) for r in k.records], k.unsupported
+    monkeypatch.setattr(_select, 'collect', fake_collect)
+    return k
+
+
+def run(args, capsys):
+    """Run main() with args; return (exit code, result dict)."""
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as info:
+            socket_facts.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_listing(kernel, capsys):
+    rc, result = run({'ss_args': '-tln'}, capsys)
+    assert rc == 0 and result['changed'] is False
+    assert result['ansible_facts']['sockets'] == [LISTENER]
+    assert result['ansible_facts']['socket_summary'] == {
+        'total': 1, 'by_netid': {'tcp': 1}, 'by_state': {'LISTEN': 1}, 'by_netid_state': {'tcp': {'LISTEN': 1}}}
+    assert result['lines'] == ['State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess',   # as ss glues them
+                               'LISTEN 0      128          0.0.0.0:22        0.0.0.0:*']
+    assert kernel.asked['tables'] == ('tcp',) and kernel.asked['states'] == (1 << 10) | (1 << 7)
+    assert result['unsupported_tables'] == []
+
+
+def test_structured_options_fields_and_no_lines(kernel, capsys):
+    rc, result = run({'tables': ['tcp'], 'listening': True, 'fields': ['local_port', 'state'], 'lines': False,
+                      'filter': 'sport = :22', 'kernel_filter': False}, capsys)
+    assert rc == 0 and result['ansible_facts']['sockets'] == [{'local_port': 22, 'state': 'LISTEN'}]
+    assert 'lines' not in result and kernel.asked['bytecode'] is None and kernel.asked['match'] is not None
+
+
+def test_warnings_reach_the_user(kernel, capsys):
+    kernel.unsupported = collections.OrderedDict([('sctp', 'table sctp is not supported by this kernel')])
+    rc, result = run({'ss_args': '-S', 'filter': 'sport = :1 or sport = :2 and dport = :3'}, capsys)
+    assert rc == 0 and result['unsupported_tables'] == ['sctp']
+    warnings = json.dumps(result['warnings'])      # plain strings, or ansible-core 2.19's warning summaries
+    assert 'left to right' in warnings and 'sctp is not supported' in warnings
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'ss_args': '-t', 'filter': 'sport = 22 )'}, 'filter: ")" closes a parenthesis that was never opened at word 4'),
+    ({'ss_args': '-K'}, 'socket_kill'),
+    ({'ss_args': '-a', 'listening': True}, 'listening=true contradicts "-a"'),
+    ({'fields': ['bogus']}, 'value of fields must be one or more of'),
+    ({'netns': 'no-such-namespace-for-this-test'}, 'does not exist'),
+])
+def test_bad_input_fails_with_a_message_and_reads_nothing(kernel, capsys, args, message):
+    rc, result = run(args, capsys)
+    assert rc == 1 and result['failed'] and message in result['msg'] and 'Traceback' not in result['msg']
+    assert kernel.asked is None
+
+
+def test_summary_only(kernel, capsys, monkeypatch):
+    from ansible_collections.netdiag.ss.plugins.module_utils import _summary
+    stats = {'total': 9, 'tcp': {'total': 1, 'estab': 0, 'closed': 0, 'orphaned': 0, 'timewait': 0},
+             'transport': dict((k, {'total': 0, 'ipv4': 0, 'ipv6': 0}) for k in ('raw', 'udp', 'tcp', 'inet', 'frag'))}
+    monkeypatch.setattr(_summary, 'read_summary', lambda: stats)
+    rc, result = run({'summary': True}, capsys)
+    assert rc == 0 and result['ansible_facts']['socket_stats'] == stats and result['ansible_facts']['sockets'] == []
+    assert result['lines'][0] == 'Total: 9' and kernel.asked is None
