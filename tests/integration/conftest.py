@@ -84,17 +84,19 @@ class Netns(object):
                 netns.remove(name)
 
 
-class SocketFixture(object):
-    """tests/integration/sockets_fixture.py running inside a namespace."""
+class NamespaceProcess(object):
+    """A helper process run inside a namespace: it prints one JSON line when ready and runs until its stdin closes.
 
-    def __init__(self, ns):
-        self.tmp = tempfile.mkdtemp(prefix='ndss-sock-')
-        self.proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.join(HERE, 'sockets_fixture.py'), self.tmp, ns.peer_addr]),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    `info` holds that line; stop() ends the process (by its PID) and removes `tmp`.
+    """
+
+    def __init__(self, ns, argv, tmp=None):
+        self.tmp = tmp
+        self.proc = subprocess.Popen(ns.exec_argv(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         line = self.proc.stdout.readline()
         if not line:
-            self.proc.kill()
-            raise RuntimeError('socket fixture died before it was ready (rc %s)' % self.proc.wait())
+            self.stop()
+            raise RuntimeError('%s died before it was ready (rc %s)' % (' '.join(argv[:3]), self.proc.wait()))
         self.info = json.loads(line)
 
     def stop(self):
@@ -105,7 +107,17 @@ class SocketFixture(object):
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class SocketFixture(NamespaceProcess):
+    """tests/integration/sockets_fixture.py running inside a namespace."""
+
+    def __init__(self, ns):
+        tmp = tempfile.mkdtemp(prefix='ndss-sock-')
+        super(SocketFixture, self).__init__(ns, [sys.executable, os.path.join(HERE, 'sockets_fixture.py'), tmp, ns.peer_addr],
+                                            tmp)
 
 
 @pytest.fixture(scope='session')
@@ -146,11 +158,15 @@ def run_ss(ns, argv):
     """Run the real ss inside the namespace; return (rc, stdout lines, stderr).
 
     nsenter --net changes only the network namespace: `ip netns exec` (and
-    `ss -N`) also remount /sys, which hides the cgroup2 mount from ss.
+    `ss -N`) also remount /sys, which hides the cgroup2 mount from ss. ss
+    prints names as raw bytes; its output is turned into the collection's
+    documented text form of bytes (invalid UTF-8 as \\xHH, a backslash as
+    \\\\) so that lines compare. argv may hold bytes.
     """
+    from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
     proc = subprocess.run(['nsenter', '--net=/var/run/netns/' + ns.name, SS] + list(argv),
-                          capture_output=True, text=True, timeout=60, check=False)
-    return proc.returncode, proc.stdout.splitlines(), proc.stderr
+                          capture_output=True, timeout=60, check=False)
+    return proc.returncode, bytes_text(proc.stdout).splitlines(), proc.stderr.decode('utf-8', 'replace')
 
 
 # ---------------------------------------------------------------- comparing with ss

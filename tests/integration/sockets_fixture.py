@@ -167,6 +167,11 @@ def main():
     sq.listen(1)
     auto = hold(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
     auto.bind('')                        # autobind: abstract @xxxxx name
+    # unix names that are not plain ASCII: a byte that is not UTF-8, a literal backslash (the two once looked
+    # alike), UTF-8 letters (one character, two or three bytes), upper case; for glob filters (fnmatch on bytes)
+    names = [b'/\xff.sock', b'/\\xff.sock', '/\u00e9.sock'.encode(), '/\u212a.sock'.encode(), b'/UPPER.sock']
+    for name in names:
+        hold(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)).bind(os.fsencode(tmp) + name)
     # packet sockets: all protocols, and IPv4 only on the veth; both drop
     # every packet (classic BPF "ret #0") so their Recv-Q stays still
     try:
@@ -178,6 +183,14 @@ def main():
     # a netlink socket of our own (route protocol)
     n = hold(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0))
     n.bind((0, 0))
+    # a connected netlink pair (NETLINK_USERSOCK): the second autobound socket of a protocol gets a negative
+    # port id, and the first one connects to it, so ss prints its peer as 0:-NNN
+    first = hold(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 2))
+    first.bind((0, 0))
+    second = hold(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 2))
+    second.bind((0, 0))
+    first.connect((second.getsockname()[0], 0))
+    info['netlink_peer'] = second.getsockname()[0]
     # MPTCP listener and connection, where the kernel has it
     try:
         m = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)

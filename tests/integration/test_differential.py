@@ -97,3 +97,23 @@ def test_same_rows_as_ss(netns, sockets, args, procs):
 def test_fixture_made_every_kind(sockets):
     """Guard: the fixture really built the sockets the table above relies on."""
     assert sockets.info['skipped'] == [], sockets.info['skipped']
+
+
+def test_connected_netlink_peer_port_is_signed(netns, sockets):
+    """ss prints a connected netlink socket's peer as GROUP:PORTID with a signed port id (0:-NNN)."""
+    peer = sockets.info['netlink_peer']
+    signed = peer - (1 << 32) if peer >= 1 << 31 else peer
+    assert signed < 0, 'the fixture should have made an autobound (negative) port id'
+    rc, lines, _err = run_ss(netns, ['-a', '-f', 'netlink', '-n'])
+    assert rc == 0 and any(line.split()[-1] == '0:%d' % signed for line in lines), lines
+    result = compare_with_ss(netns, ['-a', '-f', 'netlink', '-n'])[3]
+    peers = [r for r in result['ansible_facts']['sockets'] if r['peer_port'] is not None]
+    assert [(r['peer_address'], r['peer_port']) for r in peers] == [('0', signed)]
+
+
+def test_unix_names_keep_their_bytes(netns, sockets):
+    """A name with a byte that is not UTF-8 and a name with a literal backslash stay apart, and give their bytes back."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._schema import name_bytes
+    result = compare_with_ss(netns, ['-xa', '-n'])[3]
+    names = [r['local_address'] for r in result['ansible_facts']['sockets'] if r['local_address'].endswith('xff.sock')]
+    assert sorted(name_bytes(n).rsplit(b'/', 1)[1] for n in names) == [b'\\xff.sock', b'\xff.sock']
