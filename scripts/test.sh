@@ -20,7 +20,8 @@
 #
 # It bootstraps .venv itself (scripts/bootstrap.sh) and never installs system
 # packages.  Results: tests/output/test/ and tests/output/nox/<session>/.
-# Environment: STAGE_TIMEOUT (seconds per stage, default 600), PYTEST_ADDOPTS (passed
+# Environment: STAGE_TIMEOUT (seconds per stage, default 600), SANITY_PYTHONS (e.g.
+# "3.12 3.13": the Pythons the sanity matrix may use), PYTEST_ADDOPTS (passed
 # to pytest as usual, e.g. "-n auto" or "-k name").
 #
 # Output: one line per stage, then as the very last line
@@ -129,10 +130,11 @@ stage_py38() {
     [ $((P + F)) -gt 0 ] || NOTE="no module or module_utils files yet"
 }
 
-run_nox() {  # run_nox NAME NOX-ARGS... -> sets P F S NOTE from nox's report
-    local report="$OUT/$1-nox.json" rc counts; shift
-    rm -f "$report"
-    timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/nox.sh" --report "$report" "$@" </dev/null
+run_nox() {  # run_nox NAME SESSION -> runs one nox session, sets P F S NOTE from nox's report
+    local report="$OUT/$1-nox.json" session="$2" rc counts
+    # no stale results: a session that breaks before writing its own must not count them
+    rm -rf "$report" "$ROOT/tests/output/nox/$session"
+    timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/nox.sh" --report "$report" -s "$session" </dev/null
     rc=$?
     NOTE=""
     if [ ! -s "$report" ]; then
@@ -179,11 +181,11 @@ stage_sanity() {
 }
 
 stage_changelog() {
-    run_nox changelog -s changelog-lint
+    run_nox changelog changelog-lint
 }
 
 stage_docs() {
-    run_nox docs -s docs-check
+    run_nox docs docs-check
 }
 
 # --- run -------------------------------------------------------------------
