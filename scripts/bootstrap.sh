@@ -29,18 +29,16 @@ fi
 
 has_venv() { "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; }
 if ! has_venv; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-        say "Python venv/ensurepip missing: installing python3-venv with apt-get"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y -q "python${pyver}-venv" </dev/null >/dev/null 2>&1 \
-            || apt-get install -y -q python3-venv </dev/null >/dev/null 2>&1 \
-            || { apt-get update -q </dev/null >/dev/null 2>&1 && apt-get install -y -q python3-venv </dev/null >/dev/null; } \
-            || die "apt-get install python3-venv failed"
-        has_venv || die "python3-venv installed but '$PY' still has no venv/ensurepip module"
-    else
-        die "'$PY' has no venv/ensurepip module. Debian/Ubuntu: sudo apt-get install -y python3-venv"
-    fi
+    # Never install system packages here: say what is missing and how to get it.
+    pyexe="$("$PY" -c 'import sys; print(sys.executable)')"
+    pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    case "$pyexe" in
+        /usr/bin/*) fix="Install it (as root, or with sudo): apt-get install -y python${pyver}-venv   (Debian/Ubuntu; for the default python3 'apt-get install -y python3-venv' is the same)" ;;
+        *) fix="This Python was built without ensurepip: reinstall it with ensurepip (pyenv: pyenv install --force ${pyver})." ;;
+    esac
+    die "$pyexe (Python $pyver) has no venv/ensurepip module; bootstrap needs it to create .venv.
+  $fix
+  Or use another Python >= 3.11 that has it: PYTHON=/path/to/python3 bash scripts/bootstrap.sh"
 fi
 
 # --- 2. the venv -----------------------------------------------------------

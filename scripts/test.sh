@@ -11,12 +11,17 @@
 #                without root the tests are expected to skip themselves)
 #   py38         modules + module_utils compile, module_utils import, on Python 3.8
 #                (ansible-core 2.19's oldest target Python); skipped if no python3.8
-#   sanity       scripts/sanity.sh (ansible-test sanity, no containers)
-#   changelog    antsibull-changelog lint + lint-changelog-yaml
-#   docs         antsibull-docs lint-collection-docs --plugin-docs (O()/RV() references, markup)
+#   sanity       scripts/sanity.sh: ansible-test sanity, no containers, through nox +
+#                antsibull-nox (noxfile.py), for ansible-core 2.19 and the newest release,
+#                each on a Python found here; a version with no Python here is a skip
+#   changelog    nox session changelog-lint: antsibull-changelog lint + lint-changelog-yaml
+#   docs         nox session docs-check (antsibull-nox): antsibull-docs
+#                lint-collection-docs --plugin-docs (O()/RV() references, markup)
 #
-# It bootstraps .venv itself (scripts/bootstrap.sh).  Results: tests/output/test/.
-# Environment: STAGE_TIMEOUT (seconds per stage, default 600), PYTEST_ADDOPTS (passed
+# It bootstraps .venv itself (scripts/bootstrap.sh) and never installs system
+# packages.  Results: tests/output/test/ and tests/output/nox/<session>/.
+# Environment: STAGE_TIMEOUT (seconds per stage, default 600), SANITY_PYTHONS (e.g.
+# "3.12 3.13": the Pythons the sanity matrix may use), PYTEST_ADDOPTS (passed
 # to pytest as usual, e.g. "-n auto" or "-k name").
 #
 # Output: one line per stage, then as the very last line
@@ -125,6 +130,40 @@ stage_py38() {
     [ $((P + F)) -gt 0 ] || NOTE="no module or module_utils files yet"
 }
 
+run_nox() {  # run_nox NAME SESSION -> runs one nox session, sets P F S NOTE from nox's report
+    local report="$OUT/$1-nox.json" session="$2" rc counts
+    # no stale results: a session that breaks before writing its own must not count them
+    rm -rf "$report" "$ROOT/tests/output/nox/$session"
+    timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/nox.sh" --report "$report" -s "$session" </dev/null
+    rc=$?
+    NOTE=""
+    if [ ! -s "$report" ]; then
+        P=0 F=1 S=0 NOTE="nox wrote no report (exit $rc)"
+        [ "$rc" -ne 124 ] || NOTE="timed out after ${STAGE_TIMEOUT}s"
+        return
+    fi
+    counts="$(python "$ROOT/scripts/lib/nox_count.py" "$report" "$ROOT/tests/output/nox")"
+    sed '$d' <<<"$counts"
+    read -r P F S <<<"$(tail -n 1 <<<"$counts")"
+    if [ "$rc" -ne 0 ] && [ "$F" -eq 0 ]; then NOTE="nox exited $rc"; F=1; fi
+}
+
+sanity_matrix_note() {  # "2.19.14/py3.11, 2.21.5/py3.13" from the sessions' notes
+    local dir v py items=()
+    for dir in "$ROOT"/tests/output/nox/ansible-test-sanity-*/; do
+        [ -d "$dir" ] || continue
+        if [ -f "$dir/versions.txt" ]; then
+            v="$(sed -n 's/^ansible-core //p' "$dir/versions.txt")"
+            py="$(sed -n 's/^python \([0-9.]*\).*/\1/p' "$dir/versions.txt")"
+            items+=("core ${v:-?} on py${py:-?}")
+        elif [ -f "$dir/skipped.txt" ]; then
+            items+=("$(basename "$dir" | sed 's/^ansible-test-sanity-//') skipped: no Python")
+        fi
+    done
+    local IFS=';'
+    printf '%s' "${items[*]}" | sed 's/;/; /g'
+}
+
 stage_sanity() {
     local log="$OUT/sanity.log" line rc
     timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/sanity.sh" </dev/null 2>&1 | tee "$log"
@@ -133,28 +172,20 @@ stage_sanity() {
     if [ -n "$line" ]; then
         read -r P F S < <(sed -E 's/^sanity: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$line")
         S="${S:-0}"
-        NOTE=""
+        NOTE="$(sanity_matrix_note)"
     else
         P=0 F=1 S=0 NOTE="sanity.sh printed no summary (exit $rc)"
+        [ "$rc" -ne 124 ] || NOTE="timed out after ${STAGE_TIMEOUT}s"
     fi
     if [ "$rc" -ne 0 ] && [ "$F" -eq 0 ]; then NOTE="sanity.sh exited $rc"; F=1; fi
 }
 
 stage_changelog() {
-    P=0 F=0 S=0 NOTE=""
-    if antsibull-changelog lint </dev/null; then P=$((P + 1)); else F=$((F + 1)); fi
-    if antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml </dev/null; then P=$((P + 1)); else F=$((F + 1)); fi
+    run_nox changelog changelog-lint
 }
 
 stage_docs() {
-    # run from the collection tree that bootstrap.sh links into .venv/collections
-    P=0 F=0 S=0 NOTE=""
-    if (cd "$ROOT/.venv/collections/ansible_collections/netdiag/ss" &&
-        antsibull-docs lint-collection-docs . --plugin-docs </dev/null); then
-        P=1
-    else
-        F=1
-    fi
+    run_nox docs docs-check
 }
 
 # --- run -------------------------------------------------------------------
@@ -170,7 +201,7 @@ for stage in "${stages[@]}"; do
     summary+=("$(printf '%-12s %s passed, %s failed, %s skipped (%ss)%s' "$stage:" "$P" "$F" "$S" "$took" "${NOTE:+  [$NOTE]}")")
 done
 
-banner "summary (results in tests/output/test, tests/output/sanity)"
+banner "summary (results in tests/output/test, tests/output/nox)"
 printf '%s\n' "${summary[@]}"
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" -eq 0 ]

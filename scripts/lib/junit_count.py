@@ -26,10 +26,10 @@ def files_of(paths):
             yield path
 
 
-def main(argv):
-    names = '--names' in argv
-    paths = [a for a in argv if a != '--names']
+def count(paths, names=False):
+    """Return (passed, failed, skipped, lines); lines are the --names lines."""
     passed = failed = skipped = 0
+    lines = []
     for path in files_of(paths):
         try:
             root = ET.parse(path).getroot()
@@ -43,14 +43,23 @@ def main(argv):
             if bad:
                 failed += 1
                 if names:
-                    print('failed: %s' % label)
+                    lines.append('failed: %s' % label)
             elif skip is not None:
                 skipped += 1
                 if names:
                     why = (skip.get('message') or skip.text or '').strip().splitlines()
-                    print('skipped: %s: %s' % (label, why[0] if why else ''))
+                    lines.append('skipped: %s: %s' % (label, why[0] if why else ''))
             else:
                 passed += 1
+    return passed, failed, skipped, lines
+
+
+def main(argv):
+    names = '--names' in argv
+    paths = [a for a in argv if a != '--names']
+    passed, failed, skipped, lines = count(paths, names)
+    for line in lines:
+        print(line)
     print('%d %d %d' % (passed, failed, skipped))
     return 0
 
