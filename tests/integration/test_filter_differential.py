@@ -48,6 +48,9 @@ CASES = [
     ('-tan', 'dev 0'), ('-tan', 'fwmark = 0x23'), ('-tan', 'fwmark 0x20/0xf0'), ('-tan', 'fwmark != 0x23'),
     ('-tan', 'fwmark = 0'), ('-tan', 'cgroup /sys/fs/cgroup/unified'), ('-tan', 'cgroup /'),
     ('-tan', 'cgroup != /sys/fs/cgroup/unified'), ('-tan', 'autobound'), ('-tan', 'not autobound'),
+    # dev with a condition the kernel decides differently: ss sends no program at all (B-29), neither do we
+    ('-tan', 'not dev ndveth0 and not autobound'), ('-tan', 'dev 0 and src 0/0'), ('-tan', 'dev 0 and sport > 70000'),
+    ('-tan', 'dev 0 and sport > 5001'),
     ('-uan', 'autobound'), ('-xan', 'autobound'), ('-xan', 'not autobound'),
     # logic: every spelling, juxtaposition, parentheses, the left-to-right rule
     ('-tan', 'not sport = :5001'), ('-tan', '! sport = :5001'), ('-tan', 'not not sport = :5001'),

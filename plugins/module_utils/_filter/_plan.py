@@ -13,6 +13,11 @@ sent to the kernel; where the kernel's answer could differ from ss's
 user-space one, the kernel's rule is run in Python too, so both paths select
 the same sockets. An expression with `autobound` still goes to the kernel:
 its kernel half (port not explicitly bound) cannot be seen from user space.
+
+ss never compiles `dev` and so sends no program for an expression that has
+one (B-29). We compile it to the kernel's DEV_COND, which tests the same
+field, but only when the rest of the program decides as user space does;
+otherwise, as ss, no program is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
-    AutoBound, CgroupCond, HostCond, MarkCond, PortRange,
+    AutoBound, CgroupCond, DevCond, HostCond, MarkCond, PortRange,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
@@ -43,10 +48,16 @@ def plan(expr, kernel_filter=True, ephemeral_range=None):
     matcher = make_matcher(expr, ephemeral_range)
     needs_attrs = any(isinstance(n, (MarkCond, CgroupCond)) for n in nodes)
     has_mark = any(isinstance(n, MarkCond) for n in nodes)
+    autobound = any(isinstance(n, AutoBound) for n in nodes)
+    differs = autobound or kernel_half_differs(nodes)
+    if differs and any(isinstance(n, DevCond) for n in nodes):
+        # ss sends no program at all when the expression has `dev` (B-29), so user space alone decides.
+        # We compile `dev` (DEV_COND) only where that changes nothing: here the kernel's half would.
+        return Plan(matcher, needs_attrs, None, has_mark)
     program = compile_bytecode(expr)
-    if kernel_filter or program is None or any(isinstance(n, AutoBound) for n in nodes):
+    if kernel_filter or program is None or autobound:
         return Plan(matcher, needs_attrs, program, has_mark)
-    if not kernel_half_differs(nodes):
+    if not differs:
         return Plan(matcher, needs_attrs, None, has_mark)    # the kernel would decide as user space does
     inet = (AF_INET, AF_INET6)
 

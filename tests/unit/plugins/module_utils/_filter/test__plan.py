@@ -28,6 +28,12 @@ def test_no_filter():
     ('cgroup /', False, False, True, False),
     ('autobound', False, True, False, False),          # its kernel half cannot be seen from Python: always sent
     ('src unix:/x', True, False, False, False),        # not an inet condition: no program
+    ('dev lo', True, True, False, False),               # DEV_COND: the kernel tests what user space tests
+    ('not dev lo and not autobound', True, False, False, False),    # ss sends nothing with dev (B-29) ...
+    ('not dev lo and not autobound', False, False, False, False),
+    ('dev 0 and src 0/0', True, False, False, False),   # ... so the kernel's family test must not apply
+    ('dev 0 and sport > 70000', True, False, False, False),
+    ('dev 0 and sport > 22', True, True, False, False),
 ])
 def test_plan(text, kernel_filter, bytecode, needs_attrs, has_mark):
     p = plan(P(text), kernel_filter, EPH)
