@@ -17,6 +17,8 @@ See docs/development.md.
 #   test runs only the first of the two.
 # * ansible-test-sanity-<core> (here, tag `sanity`): ansible-test sanity for each
 #   ansible-core version of SANITY_MATRIX, on a Python found on this machine.
+# * units-<core> (here, tag `units`): pytest tests/unit with that ansible-core, on
+#   the same Python (antsibull-nox's units sessions need containers, like sanity).
 #
 # Why the sanity sessions are written here and not configured with
 # [sessions.ansible_test_sanity] in antsibull-nox.toml: those always run
@@ -208,6 +210,51 @@ def _add_sanity_session(core: str, pythons: tuple[str, ...]) -> None:
 
 for _core, _pythons in SANITY_MATRIX:
     _add_sanity_session(_core, _pythons)
+
+
+# --- unit tests on the same matrix ----------------------------------------------
+def _add_units_session(core: str, pythons: tuple[str, ...]) -> None:
+    """pytest tests/unit with ansible-core <core>.x (the modules' main() runs against it)."""
+    name = f"units-{core}"
+    found = [(version, find_python(version)) for version in pythons]
+    pyver, python = next(((v, p) for v, p in found if p), (None, None))
+    if python is None:
+        reason = (f"no Python {'/'.join(sorted(pythons))} on this machine for ansible-core {core}"
+                  f" (install one, e.g. 'pyenv install {pythons[0]}')")
+
+        def skipped(session: nox.Session) -> None:
+            (_session_output(session) / "skipped.txt").write_text(reason + "\n")
+            session.skip(reason)
+
+        skipped.__doc__ = f"unit tests, ansible-core {core}: SKIPPED, {reason}"
+        nox.session(name=name, python=False, tags=["units"], default=False)(skipped)
+        return
+
+    @antsibull_nox.sessions.install_packages(packages=[
+        f"ansible-core>={core},<{_next_minor(core)}", "pytest>=8,<10", "hypothesis>=6.100,<7"])
+    def units(session: nox.Session) -> None:
+        out = _session_output(session)
+        core_version = session.run("python", "-c", "import ansible; print(ansible.__version__)", silent=True)
+        if core_version is None:  # `nox --install-only`
+            return
+        (out / "versions.txt").write_text(f"ansible-core {core_version.strip()}\npython {pyver} ({python})\n")
+        # the tests import ansible_collections.netdiag.ss: a tree that links to this checkout
+        place = Path(session.create_tmp()) / "collections"
+        link = place / "ansible_collections" / "netdiag" / "ss"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.is_symlink():
+            link.symlink_to(ROOT)
+        (out / "junit").mkdir()
+        session.run("python", "-m", "pytest", str(ROOT / "tests" / "unit"), "-q", "-p", "no:cacheprovider",
+                    f"--junitxml={out / 'junit' / 'units.xml'}", "-o", "junit_family=xunit2", *session.posargs,
+                    env={"PYTHONPATH": str(place), "PYTHONDONTWRITEBYTECODE": "1"})
+
+    units.__doc__ = f"pytest tests/unit with ansible-core {core}.x on Python {pyver}"
+    nox.session(name=name, python=python, tags=["units"], default=False)(units)
+
+
+for _core, _pythons in SANITY_MATRIX:
+    _add_units_session(_core, _pythons)
 
 
 # --- changelog lint -----------------------------------------------------------

@@ -6,7 +6,8 @@
 #   bash scripts/test.sh --list           # list the stages
 #
 # Stages:
-#   unit         pytest tests/unit
+#   unit         pytest tests/unit, through nox (noxfile.py units-*), for ansible-core 2.19
+#                and the newest release, each on a Python found here (as sanity)
 #   integration  pytest tests/integration (builds network namespaces: needs root;
 #                without root the tests are expected to skip themselves)
 #   py38         modules + module_utils compile, module_utils import, on Python 3.8
@@ -88,7 +89,8 @@ run_pytest() {  # run_pytest NAME DIR
 }
 
 stage_unit() {
-    run_pytest unit tests/unit
+    run_nox unit -t units
+    NOTE="$(matrix_note units-)"
 }
 
 stage_integration() {
@@ -130,11 +132,13 @@ stage_py38() {
     [ $((P + F)) -gt 0 ] || NOTE="no module or module_utils files yet"
 }
 
-run_nox() {  # run_nox NAME SESSION -> runs one nox session, sets P F S NOTE from nox's report
-    local report="$OUT/$1-nox.json" session="$2" rc counts
+run_nox() {  # run_nox NAME SESSION | run_nox NAME -t TAG -> runs nox sessions, sets P F S NOTE from nox's report
+    local report="$OUT/$1-nox.json" rc counts select
+    if [ "$2" = -t ]; then select=(-t "$3"); else select=(-s "$2"); fi
     # no stale results: a session that breaks before writing its own must not count them
-    rm -rf "$report" "$ROOT/tests/output/nox/$session"
-    timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/nox.sh" --report "$report" -s "$session" </dev/null
+    rm -rf "$report"
+    if [ "$2" = -t ]; then rm -rf "$ROOT/tests/output/nox/$3"-*; else rm -rf "$ROOT/tests/output/nox/$2"; fi
+    timeout -k 10 "$STAGE_TIMEOUT" bash "$ROOT/scripts/nox.sh" --report "$report" "${select[@]}" </dev/null
     rc=$?
     NOTE=""
     if [ ! -s "$report" ]; then
@@ -148,16 +152,16 @@ run_nox() {  # run_nox NAME SESSION -> runs one nox session, sets P F S NOTE fro
     if [ "$rc" -ne 0 ] && [ "$F" -eq 0 ]; then NOTE="nox exited $rc"; F=1; fi
 }
 
-sanity_matrix_note() {  # "2.19.14/py3.11, 2.21.5/py3.13" from the sessions' notes
+matrix_note() {  # matrix_note PREFIX -> "core 2.19.14 on py3.11; core 2.21.5 on py3.13" from the sessions' notes
     local dir v py items=()
-    for dir in "$ROOT"/tests/output/nox/ansible-test-sanity-*/; do
+    for dir in "$ROOT"/tests/output/nox/"$1"*/; do
         [ -d "$dir" ] || continue
         if [ -f "$dir/versions.txt" ]; then
             v="$(sed -n 's/^ansible-core //p' "$dir/versions.txt")"
             py="$(sed -n 's/^python \([0-9.]*\).*/\1/p' "$dir/versions.txt")"
             items+=("core ${v:-?} on py${py:-?}")
         elif [ -f "$dir/skipped.txt" ]; then
-            items+=("$(basename "$dir" | sed 's/^ansible-test-sanity-//') skipped: no Python")
+            items+=("$(basename "$dir" | sed "s/^$1//") skipped: no Python")
         fi
     done
     local IFS=';'
@@ -172,7 +176,7 @@ stage_sanity() {
     if [ -n "$line" ]; then
         read -r P F S < <(sed -E 's/^sanity: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$line")
         S="${S:-0}"
-        NOTE="$(sanity_matrix_note)"
+        NOTE="$(matrix_note ansible-test-sanity-)"
     else
         P=0 F=1 S=0 NOTE="sanity.sh printed no summary (exit $rc)"
         [ "$rc" -ne 124 ] || NOTE="timed out after ${STAGE_TIMEOUT}s"
