@@ -31,16 +31,18 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
 )
 
 
-def bind(expr, tables=frozenset(), lookups=None):
+def bind(expr, tables=frozenset(), lookups=None, devices=True):
     """Return expr with every name looked up.
 
     tables   the selected ss table names: service names are looked up for
              tcp and udp only, as ss does.
     lookups  a HostLookups (default: this host).
+    devices  False leaves `dev NAME` unbound, for matching returned records
+             by interface name (_match.record_matcher) away from the target.
     """
-    if expr is None or not any(node.unresolved() for node in expr.walk()):
+    if expr is None or not any(node.unresolved() and (devices or not isinstance(node, DevCond)) for node in expr.walk()):
         return expr
-    binder = _Binder(frozenset(tables), lookups or HostLookups())
+    binder = _Binder(frozenset(tables), lookups or HostLookups(), devices)
     root = binder.node(expr)
     root.families = expr.families
     root.forced_family = expr.forced_family
@@ -49,9 +51,10 @@ def bind(expr, tables=frozenset(), lookups=None):
 
 class _Binder(object):
 
-    def __init__(self, tables, lookups):
+    def __init__(self, tables, lookups, devices):
         self.tables = tables
         self.lookups = lookups
+        self.devices = devices
 
     def node(self, node):
         if isinstance(node, (And, Or)):
@@ -73,7 +76,7 @@ class _Binder(object):
         if isinstance(node, PortRange):
             return self._copy(node, node.resolved(self.port(node, node.family, node.port_name)))
         if isinstance(node, DevCond):
-            return self._copy(node, DevCond(self.device(node), node.text, node.pos))
+            return self._copy(node, DevCond(self.device(node), node.text, node.pos)) if self.devices else node
         if isinstance(node, CgroupCond):
             return self._copy(node, CgroupCond(self.cgroup(node), node.path, node.pos))
         raise TypeError('cannot bind %r' % (node,))    # pragma: no cover - every unresolved kind is above

@@ -19,7 +19,7 @@ Both take and compare ``bytes``. Behaviour follows glibc 2.36
 nothing in them has changed in meaning up to 2.42) with only ``FNM_CASEFOLD``
 set: backslash escapes, ``/`` and leading ``.`` are ordinary, no extended
 patterns. The glibc rules that surprise (each is tested against the real
-glibc in tests/unit/plugins/module_utils/test__fnmatch.py):
+glibc in tests/unit/plugins/module_utils/_filter/test__fnmatch.py):
 
 * Character classes ``[[:upper:]]`` and equivalence classes ``[[=a=]]``
   test the UNFOLDED byte, ordinary characters and range ends are folded:

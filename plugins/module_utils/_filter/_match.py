@@ -51,13 +51,15 @@ def make_matcher(expr, ephemeral_range=None):
     return _compile(expr, ephemeral_range, False)
 
 
-def record_matcher(expr):
-    """Compile an AST into callable(record) -> bool, for records as socket_facts returns them.
+def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
+    """Compile a parsed AST into callable(record) -> bool, for records as socket_facts returns them.
 
-    `dev NAME` compares the record's interface name; host names, services
-    and netlink protocol names must be bound first (on whatever host the
-    caller trusts). Raises FilterError for what records cannot answer, and
-    the matcher raises ArgsError for something that is not such a record.
+    For plugins away from the target: conditions records cannot answer
+    (fwmark, cgroup, autobound, dev by index) raise a FilterError naming the
+    word; host names, services and netlink protocol names are bound with
+    `lookups` (default: the host this runs on), service names for `tables`;
+    `dev NAME` compares the record's interface name. The matcher raises
+    ArgsError for something that is not such a record.
     """
     if expr is None:
         return lambda rec: True
@@ -71,13 +73,12 @@ def record_matcher(expr):
             why = 'autobound needs the kernel (whether the port was bound explicitly)'
         elif isinstance(node, DevCond) and _device_number(node.text) not in (None, 0):
             why = 'dev by index needs the target host; use the interface name'
-        elif node.unresolved() and not isinstance(node, DevCond):
-            why = 'names something that was not looked up'
         if why:
             word = 'autobound' if isinstance(node, AutoBound) else node.path if isinstance(node, CgroupCond) else node.text
             raise FilterError('cannot be evaluated on returned socket records: %s' % why, word, node.pos,
                               'filter on the managed host (the filter option of the module) instead')
-    match = _compile(expr, None, True)
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+    match = _compile(bind(expr, tables, lookups, devices=False), None, True)
 
     def matcher(rec):
         try:
