@@ -1,89 +1,17 @@
 # Copyright (c) 2026, netdiag.ss contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Decoders and the collector on crafted bytes (tests/unit/plugins/module_utils/uapi.py).
-
-Messages are built here from the UAPI layouts (linux/inet_diag.h,
-unix_diag.h, packet_diag.h, netlink_diag.h, netlink.h) so that error paths
-and struct sizes the running kernel never sends can be exercised.
-"""
+"""The collector's driver on a fake sock_diag socket: retries, unsupported tables, order."""
 
 from __future__ import annotations
 
 import errno
-import socket
-import struct
-
-import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET
 
-from uapi import FakeSock, done, inet_msg, msg, unix_msg
-
-
-def decode_inet(chunks, families=(AF_INET, AF_INET6), **ctx):
-    out = []
-    c.decode_inet(nl.dump(FakeSock(chunks), b'', 'tcp'), 'tcp', c.Context(set(families), **ctx), out)
-    return out
-
-
-def test_inet_v4_listener():
-    recs = decode_inet([inet_msg() + done()])
-    assert recs == [{'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 128, 'local_address': '0.0.0.0',
-                     'local_port': 22, 'peer_address': '0.0.0.0', 'peer_port': 0, 'interface': None,
-                     'family': 'inet', 'uid': 0, 'inode': 411, 'cookie': 3}]
-
-
-@pytest.mark.parametrize('v6only,expected', [(None, '*'), (0, '*'), (1, '::')])
-def test_inet_v6_wildcard_follows_v6only(v6only, expected):
-    attrs = nl.rtattr(c.INET_DIAG_SKV6ONLY, bytes([v6only])) if v6only is not None else b''
-    recs = decode_inet([inet_msg(AF_INET6, src='::', dst='::', attrs=attrs) + done()])
-    assert (recs[0]['local_address'], recs[0]['peer_address']) == (expected, expected)
-
-
-def test_inet_v6_established_and_cookie_and_device():
-    recs = decode_inet([inet_msg(AF_INET6, state=1, sport=40520, dport=22, src='fec0:42::24', dst='::ffff:127.0.0.1',
-                                 cookie=(1, 2), ifindex=1, uid=1000, rq=5, wq=7) + done()])
-    r = recs[0]
-    assert (r['state'], r['local_address'], r['peer_address'], r['local_port'], r['peer_port']) == \
-        ('ESTAB', 'fec0:42::24', '::ffff:127.0.0.1', 40520, 22)
-    assert (r['cookie'], r['interface'], r['uid'], r['recv_q'], r['send_q']) == ((2 << 32) | 1, 'lo', 1000, 5, 7)
-
-
-def test_inet_family_set_is_applied():
-    assert decode_inet([inet_msg() + done()], families=(AF_INET6,)) == []
-
-
-def test_inet_unknown_and_truncated_attributes_are_skipped():
-    attrs = nl.rtattr(99, b'abcdefgh') + struct.pack('=HH', 200, 11)   # unknown type, then a length past the end
-    assert len(decode_inet([inet_msg(attrs=attrs) + done()])) == 1
-
-
-def test_inet_timers():
-    recs = decode_inet([inet_msg(state=1, timer=2, retrans=1, expires=7180950) + done()], timers=True)
-    assert (recs[0]['timer'], recs[0]['timer_expires_ms'], recs[0]['timer_retrans']) == ('keepalive', 7180950, 1)
-    recs = decode_inet([inet_msg(state=1) + done()], timers=True)
-    assert recs[0]['timer'] is None
-
-
-def test_inet_filter_sees_mark_and_cgroup_only_when_asked():
-    seen = []
-    attrs = nl.rtattr(c.INET_DIAG_MARK, struct.pack('=I', 0x23)) + nl.rtattr(c.INET_DIAG_CGROUP_ID, struct.pack('=Q', 77))
-    decode_inet([inet_msg(attrs=attrs) + done()], match=lambda v: seen.append((v.mark, v.cgroup_id)) or True, needs_attrs=True)
-    assert seen == [(0x23, 77)]
-
-
-def test_messages_split_across_reads():
-    recs = decode_inet([inet_msg(sport=1), inet_msg(sport=2) + inet_msg(sport=3), done()])
-    assert [r['local_port'] for r in recs] == [1, 2, 3]
-
-
-def test_foreign_sequence_numbers_are_skipped():
-    recs = decode_inet([inet_msg(sport=1)[:0] + nl.nlmsg(20, 2, b'\0' * 72, seq=1) + inet_msg(sport=2) + done()])
-    assert [r['local_port'] for r in recs] == [2]
+from uapi import FakeSock, done, inet_msg
 
 
 def test_collect_retries_interrupted_dump(monkeypatch):
@@ -105,71 +33,3 @@ def test_collect_names_unsupported_tables(monkeypatch):
     recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
     assert recs == [] and list(unsupported) == ['raw', 'sctp', 'vsock']
     assert 'not supported by this kernel' in unsupported['sctp'] and 'not implemented yet' in unsupported['raw']
-
-
-def test_inet_request_layout():
-    req = c.inet_request(AF_INET6, 'mptcp', 0xfff, bytecode=b'\x06\x04\x08\x00')
-    family, proto, ext, pad, states = struct.unpack_from('=BBBBI', req)
-    assert (family, proto, ext, pad, states) == (AF_INET6, 6, 0, 0, 0xfff)
-    assert req[56:64] == nl.rtattr(c.INET_DIAG_REQ_BYTECODE, b'\x06\x04\x08\x00')
-    assert req[64:] == nl.rtattr(c.INET_DIAG_REQ_PROTOCOL, struct.pack('=I', 262))
-
-
-@pytest.mark.parametrize('raw,shown,seen', [
-    (None, '*', b''), (b'/run/x.sock\0', '/run/x.sock', b'/run/x.sock'), (b'\0abc\0def', '@abc@def', b'@abc@def'),
-    (b'\0', '@', b'@'), (b'/tmp/\xff.sock', '/tmp/\\xff.sock', b'/tmp/\xff.sock'),
-    (b'/tmp/\\xff.sock', '/tmp/\\\\xff.sock', b'/tmp/\\xff.sock'), (b'/tmp/caf\xc3\xa9', '/tmp/caf\u00e9', b'/tmp/caf\xc3\xa9'),
-    (b'\0a@b', '@a\\x40b', b'@a@b'), (b'@rel', '\\x40rel', b'@rel'), (b'*', '\\x2a', b'*'),
-])
-def test_unix_names(raw, shown, seen):
-    """Names in their text form; the filter sees the bytes ss shows (invalid UTF-8 and backslashes stay apart)."""
-    out = []
-    views = []
-    ctx = c.Context({AF_UNIX}, match=lambda v: views.append(v.src) or True)
-    c.decode_unix(nl.dump(FakeSock([unix_msg(name=raw) + done()]), b'', 'unix'), {'unix_stream'}, ctx, out)
-    assert out[0]['local_address'] == shown and out[0]['peer_address'] == '*' and views == [seen]
-
-
-def test_unix_types_and_fields():
-    out = []
-    chunk = unix_msg(stype=1, state=1, peer=77) + unix_msg(stype=2, state=7) + unix_msg(stype=5, state=10) + done()
-    c.decode_unix(nl.dump(FakeSock([chunk]), b'', 'unix'), {'unix_stream', 'unix_seqpacket'}, c.Context({AF_UNIX}), out)
-    assert [(r['netid'], r['state'], r['peer_port']) for r in out] == [('u_str', 'ESTAB', 77), ('u_seq', 'LISTEN', 0)]
-    assert (out[0]['recv_q'], out[0]['send_q'], out[0]['uid'], out[0]['local_port'], out[0]['cookie']) == (0, 5, 1000, 1234, 9)
-
-
-def test_packet_and_netlink():
-    pk = msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 55, 1, 0) + nl.rtattr(c.PACKET_DIAG_INFO, struct.pack('=6I', 1, 2, 0, 0, 0, 0))
-             + nl.rtattr(c.PACKET_DIAG_MEMINFO, struct.pack('=9I', 832, 0, 0, 0, 0, 0, 0, 0, 0)))
-    out = []
-    c.decode_packet(nl.dump(FakeSock([pk + done()]), b'', 'packet'), {'packet_raw'}, c.Context({AF_PACKET}), out)
-    assert (out[0]['netid'], out[0]['local_address'], out[0]['interface'], out[0]['recv_q']) == ('p_raw', '*', 'lo', 832)
-    nlm = msg(struct.pack('=BBBBIiIIII', AF_NETLINK, 3, 0, 7, 0xffffff00, 0, 0, 66, 1, 0)
-              + nl.rtattr(c.NETLINK_DIAG_MEMINFO, struct.pack('=9I', 10, 0, 20, 0, 0, 0, 0, 0, 0)))
-    out = []
-    c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), c.Context({AF_NETLINK}), out)
-    assert (out[0]['local_address'], out[0]['local_port'], out[0]['recv_q'], out[0]['send_q'], out[0]['peer_port']) == \
-        ('0', -256, 10, 20, None)
-
-
-def test_netlink_connected_peer_port_is_signed_like_its_own():
-    """ss -f netlink prints a connected socket's peer as 0:-2114227043: both port ids are signed."""
-    nlm = msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 1, -5, -2114227043, 0, 66, 1, 0))
-    out = []
-    c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), c.Context({AF_NETLINK}), out)
-    assert (out[0]['local_port'], out[0]['peer_address'], out[0]['peer_port']) == (-5, '0', -2114227043)
-
-
-def test_identity_is_kept_only_when_asked():
-    chunk = inet_msg(AF_INET6, state=1, sport=40520, dport=22, src='fec0:42::24', dst='::1', cookie=(1, 2), ifindex=3,
-                     inode=77) + done()
-    assert SOCKID not in decode_inet([chunk])[0]
-    sid = decode_inet([chunk], identity=True)[0][SOCKID]
-    assert sid == c.SockId(AF_INET6, 6, socket.inet_pton(socket.AF_INET6, 'fec0:42::24'),
-                           socket.inet_pton(socket.AF_INET6, '::1'), 40520, 22, 3, (2 << 32) | 1, 77)
-    v4 = decode_inet([inet_msg(src='127.0.0.1', dst='127.0.0.2') + done()], identity=True)[0][SOCKID]
-    assert v4.src == socket.inet_aton('127.0.0.1') + bytes(12) and v4.protocol == 6
-    out = []
-    c.decode_unix(nl.dump(FakeSock([unix_msg(stype=2, inode=9, cookie=(4, 1)) + done()]), b'', 'unix'), {'unix_dgram'},
-                  c.Context({AF_UNIX}, identity=True), out)
-    assert out[0][SOCKID] == c.SockId(AF_UNIX, 2, b'', b'', 0, 0, 0, (1 << 32) | 4, 9)

@@ -72,21 +72,22 @@ def test_fields_choices_are_the_schema(name, blocks):
 
 def test_decoders_build_the_base_keys():
     """Every decoder's record has exactly the base keys, in order (crafted messages from uapi.py)."""
-    from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
+    from ansible_collections.netdiag.ss.plugins.module_utils import _diag_inet, _diag_netlink, _diag_packet, _diag_unix
     from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
     from uapi import FakeSock, done, inet_msg, msg, unix_msg
     import struct
     from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_NETLINK, AF_PACKET, AF_UNIX
     out = []
-    c.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', c.Context({AF_INET}), out)
-    c.decode_unix(nl.dump(FakeSock([unix_msg() + done()]), b'', 'unix'), {'unix_stream'}, c.Context({AF_UNIX}), out)
-    c.decode_packet(nl.dump(FakeSock([msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()]), b'', 'packet'),
-                    {'packet_raw'}, c.Context({AF_PACKET}), out)
-    c.decode_netlink(nl.dump(FakeSock([msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()]),
-                             b'', 'netlink'), c.Context({AF_NETLINK}), out)
+    _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}), out)
+    _diag_unix.decode_unix(nl.dump(FakeSock([unix_msg() + done()]), b'', 'unix'), {'unix_stream'}, Context({AF_UNIX}), out)
+    _diag_packet.decode_packet(nl.dump(FakeSock([msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()]), b'', 'packet'),
+                    {'packet_raw'}, Context({AF_PACKET}), out)
+    _diag_netlink.decode_netlink(nl.dump(FakeSock([msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()]),
+                             b'', 'netlink'), Context({AF_NETLINK}), out)
     assert [tuple(r) for r in out] == [BASE_KEYS] * 4
     timed = []
-    c.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', c.Context({AF_INET}, timers=True), timed)
+    _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}, timers=True), timed)
     assert tuple(timed[0]) == BASE_KEYS + tuple(k for k, _t in DETAIL_FIELDS['timers'])
 
 

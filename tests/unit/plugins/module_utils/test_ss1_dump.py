@@ -19,7 +19,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.netdiag.ss.plugins.module_utils import _collect
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
@@ -63,7 +64,7 @@ def ours(expr_text):
     expr = bind(parse([expr_text] if expr_text else []), frozenset(['tcp']))
     match = make_matcher(expr, HostLookups().ephemeral_range()) if expr is not None else None
     records = []
-    _collect.decode_inet(read_dump_file(DUMP), 'tcp', _collect.Context({AF_INET, AF_INET6}, match=match), records)
+    decode_inet(read_dump_file(DUMP), 'tcp', Context({AF_INET, AF_INET6}, match=match), records)
     return render(records, show_netid=False, show_state=True, header=False)
 
 

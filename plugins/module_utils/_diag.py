@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""What every sock_diag decoder shares: the decoding context and the kernel's identity of a socket.
+
+A decoder (one file per request kind: _diag_inet, _diag_unix, ...) reads
+fixed headers with struct.unpack_from straight from the receive buffer,
+builds a SockView for the filter and a record dict only for the sockets the
+filter keeps. Structures are decoded by received length, so shorter (older)
+or longer (newer) kernel structs do not break anything.
+"""
+
+from __future__ import annotations
+
+import collections
+import socket
+import struct
+
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+
+U32 = struct.Struct('=I')
+U64 = struct.Struct('=Q')
+U32X2 = struct.Struct('=II')
+
+# The kernel's identity of a socket, as a later request must give it back:
+# inet: family, IP protocol, the 16-byte source and destination (IPv4 in the
+# first 4), ports, bound interface and cookie (struct inet_diag_sockid);
+# unix, packet, netlink: family, inode and cookie (protocol: the socket type).
+SockId = collections.namedtuple('SockId', 'family protocol src dst sport dport ifindex cookie inode')
+
+
+class Context(object):
+    """What every decoder needs: the filter, the family set, options, caches."""
+
+    def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None):
+        self.families = families
+        self.timers = timers                # ss -o: add timer fields to inet records
+        self.match = match                  # callable(SockView) -> bool, or None
+        self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
+        self.identity = identity            # keep each socket's SockId under SOCKID
+        self.lookups = lookups or HostLookups()
+        self._v4 = {}
+        self._v6 = {}
+        self._ifnames = {}
+
+    def v4(self, raw):
+        s = self._v4.get(raw)
+        if s is None:
+            s = self._v4[raw] = socket.inet_ntop(socket.AF_INET, raw)
+        return s
+
+    def v6(self, raw):
+        s = self._v6.get(raw)
+        if s is None:
+            s = self._v6[raw] = socket.inet_ntop(socket.AF_INET6, raw)
+        return s
+
+    def ifname(self, index):
+        if not index:
+            return None
+        name = self._ifnames.get(index)
+        if name is None:
+            name = self._ifnames[index] = self.lookups.ifname(index)
+        return name
+
+
+def _each(chunks):
+    """(buf, offset, length) of every message in the chunks of a dump (for the small tables)."""
+    for buf, msgs in chunks:
+        for off, mlen in msgs:
+            yield buf, off, mlen
+
+
+def each(chunks):
+    """(buf, offset, length) of every message in the chunks of a dump (for the small tables)."""
+    for buf, msgs in chunks:
+        for off, mlen in msgs:
+            yield buf, off, mlen
+
+
+__all__ = ['Context', 'SockId', 'each', 'U32', 'U64', 'U32X2']

@@ -1,0 +1,36 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the decoders share: address and interface caches, the socket identity."""
+
+from __future__ import annotations
+
+import socket
+
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId, each
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+
+
+class Names(HostLookups):
+    def __init__(self):
+        super(Names, self).__init__()
+        self.asked = []
+
+    def ifname(self, index):
+        self.asked.append(index)
+        return 'eth%d' % index
+
+
+def test_context_caches_names():
+    ctx = Context({2}, lookups=Names())
+    assert ctx.ifname(0) is None and ctx.ifname(3) == 'eth3' and ctx.ifname(3) == 'eth3'
+    assert ctx.lookups.asked == [3]
+    raw = socket.inet_aton('10.1.2.3')
+    assert ctx.v4(raw) == '10.1.2.3' and ctx.v4(raw) is ctx.v4(raw)
+    assert ctx.v6(bytes(15) + b'\x01') == '::1'
+
+
+def test_each_and_sockid():
+    assert list(each([(b'buf', [(0, 16), (16, 20)])])) == [(b'buf', 0, 16), (b'buf', 16, 20)]
+    sid = SockId(2, 6, bytes(16), bytes(16), 1, 2, 0, 7, 9)
+    assert sid._replace(cookie=8).cookie == 8 and sid.inode == 9
