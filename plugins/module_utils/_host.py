@@ -20,7 +20,6 @@ import os
 import re
 import socket
 
-from ansible_collections.netdiag.ss.plugins.module_utils._cparse import full_strtoul
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
 
@@ -102,6 +101,7 @@ class HostLookups(object):
     def netlink_protocols(self):
         """name -> number: ss's built-in table, extended by /etc/iproute2/nl_protos."""
         if self._nl is None:
+            from ansible_collections.netdiag.ss.plugins.module_utils._cparse import full_strtoul
             table = dict(NETLINK_PROTOCOLS)
             try:
                 with open(os.path.join(self.etc, 'iproute2', 'nl_protos')) as fh:

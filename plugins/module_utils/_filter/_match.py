@@ -27,7 +27,6 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsErro
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
     And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
 )
-from ansible_collections.netdiag.ss.plugins.module_utils._filter._fnmatch import compile_glob
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -234,6 +233,8 @@ def _autobound(eph):
 def _compile_host(node):
     src = node.side == 'src'
     if node.pattern is not None:
+        # imported here: a filter without a unix pattern need not compile the glob engine
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._fnmatch import compile_glob
         glob = compile_glob(node.pattern)
 
         def unix(v):
