@@ -131,4 +131,53 @@ options:
       - As with C(ss -s), when nothing else selects sockets (no table, family or query option, no state word, no
         expression) no socket is listed.
     type: bool
+  extended:
+    description:
+      - Add the details C(ss -e) prints as RV(ansible_facts.sockets[].extended) (mark, cgroup id, v6only, shutdown
+        state; unix file identity and pending connections; packet, netlink and xdp details), like C(-e).
+      - As with C(ss), it also shows the timers (O(timers)).
+    type: bool
+  memory:
+    description:
+      - Add the socket's memory use as RV(ansible_facts.sockets[].skmem), like C(ss -m).
+    type: bool
+  info:
+    description:
+      - Add protocol information as RV(ansible_facts.sockets[].info), like C(ss -i) (C(struct tcp_info), the
+        congestion control and its state, the rates C(ss) derives; MPTCP, SCTP and TIPC information).
+    type: bool
+  tos:
+    description:
+      - Add the type of service, traffic class and class id as RV(ansible_facts.sockets[].tos), like C(ss --tos).
+    type: bool
+  cgroup:
+    description:
+      - Add the socket's cgroup path as RV(ansible_facts.sockets[].cgroup), like C(ss --cgroup).
+    type: bool
+  inet_sockopt:
+    description:
+      - Add the inet socket options that are set as RV(ansible_facts.sockets[].sockopt), like C(ss --inet-sockopt).
+    type: bool
+  bpf:
+    description:
+      - Add the classic BPF filter of packet sockets as RV(ansible_facts.sockets[].bpf), like C(ss -b). Implies O(timers).
+    type: bool
+  context:
+    description:
+      - Add each holder's SELinux context, like C(ss -Z). Implies O(processes).
+      - Where SELinux is not enabled the contexts are null and a warning says so (C(ss) fails there instead).
+    type: bool
+  contexts:
+    description:
+      - Like O(context), and add each socket's own SELinux context, like C(ss -z).
+    type: bool
+  tipcinfo:
+    description:
+      - Add TIPC socket details (type, congestion, drops, publications) to the TIPC records' RV(ansible_facts.sockets[].info),
+        like C(ss --tipcinfo).
+    type: bool
+  oneline:
+    description:
+      - Print each socket's details on its own line in RV(lines), like C(ss -O), instead of on a second line.
+    type: bool
 """

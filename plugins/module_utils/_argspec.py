@@ -87,6 +87,17 @@ def details_argspec():
         threads=dict(type='bool'),
         timers=dict(type='bool'),
         summary=dict(type='bool'),
+        extended=dict(type='bool'),
+        memory=dict(type='bool'),
+        info=dict(type='bool'),
+        tos=dict(type='bool'),
+        cgroup=dict(type='bool'),
+        inet_sockopt=dict(type='bool'),
+        bpf=dict(type='bool'),
+        context=dict(type='bool'),
+        contexts=dict(type='bool'),
+        tipcinfo=dict(type='bool'),
+        oneline=dict(type='bool'),
     ))
 
 

@@ -28,6 +28,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import du
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, TableNotSupported
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
 
 # Dump groups in ss's output order: (group name, tables it covers, dump function or None if not decoded yet).
@@ -49,7 +50,7 @@ _RETRIES = 5
 
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
-            needs_attrs=False, timers=False, identity=False, lookups=None):
+            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset()):
     """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -58,12 +59,14 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     bytecode       the compiled filter sent with every inet dump, or None;
     match          callable(SockView) -> bool run on every socket, or None;
     needs_attrs    the filter reads marks or cgroup ids;
-    timers         add the -o timer keys; identity: keep each SockId.
+    timers         add the -o timer keys; identity: keep each SockId;
+    details        detail options (-e -m -i ...): every record gets their keys,
+                   null where the detail does not apply to its family.
     A group this kernel (or this version) cannot list is skipped and named,
     in ss's order, in the second value.
     """
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
-                  lookups=lookups)
+                  lookups=lookups, details=frozenset(details))
     selected = set(tables)
     out = []
     unsupported = collections.OrderedDict()
@@ -96,6 +99,12 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                 break
     finally:
         sock.close()
+    if details:
+        keys = [key for option in details for key in DETAIL_KEYS.get(option, ())]
+        for rec in out:
+            for key in keys:
+                if key not in rec:
+                    rec[key] = None
     return out, unsupported
 
 

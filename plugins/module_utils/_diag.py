@@ -20,6 +20,8 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import iter_attrs
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 
 U32 = struct.Struct('=I')
 U64 = struct.Struct('=Q')
@@ -35,9 +37,11 @@ SockId = collections.namedtuple('SockId', 'family protocol src dst sport dport i
 class Context(object):
     """What every decoder needs: the filter, the family set, options, caches."""
 
-    def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None):
+    def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None,
+                 details=frozenset()):
         self.families = families
         self.timers = timers                # ss -o: add timer fields to inet records
+        self.details = details              # detail options (_request.DETAIL_OPTIONS) to decode for kept sockets
         self.match = match                  # callable(SockView) -> bool, or None
         self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
         self.identity = identity            # keep each socket's SockId under SOCKID
@@ -45,6 +49,7 @@ class Context(object):
         self._v4 = {}
         self._v6 = {}
         self._ifnames = {}
+        self._cgroups = None
 
     def v4(self, raw):
         s = self._v4.get(raw)
@@ -57,6 +62,13 @@ class Context(object):
         if s is None:
             s = self._v6[raw] = socket.inet_ntop(socket.AF_INET6, raw)
         return s
+
+    def cgroup_path(self, cgroup_id):
+        """The cgroup path ss prints for a cgroup id (`/` for the root, `unreachable:<hex id>` when unknown)."""
+        if self._cgroups is None:
+            self._cgroups = self.lookups.cgroup_paths()
+        path = self._cgroups.get(cgroup_id)
+        return path if path is not None else 'unreachable:%x' % cgroup_id
 
     def ifname(self, index):
         if not index:
@@ -74,6 +86,24 @@ def _each(chunks):
             yield buf, off, mlen
 
 
+def attr_map(buf, start, end):
+    """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket)."""
+    return dict((atype, bytes(buf[aoff:aoff + alen])) for atype, aoff, alen in iter_attrs(buf, start, end))
+
+
+def skmem(data):
+    """The `skmem` dict of a struct sk_meminfo (u32 array; as many fields as the kernel sent), or None."""
+    if not data or len(data) < 4:
+        return None
+    count = min(len(data) // 4, len(SKMEM_FIELDS))
+    return dict(zip(SKMEM_FIELDS, struct.unpack_from('=%dI' % count, data)))
+
+
+def shutdown_text(mask):
+    """ss's shutdown marker: '<->' open, '-->' receive side shut, '<--' send side shut, '---' both."""
+    return '%s-%s' % ('-' if mask & 1 else '<', '-' if mask & 2 else '>')
+
+
 def each(chunks):
     """(buf, offset, length) of every message in the chunks of a dump (for the small tables)."""
     for buf, msgs in chunks:
@@ -81,4 +111,4 @@ def each(chunks):
             yield buf, off, mlen
 
 
-__all__ = ['Context', 'SockId', 'each', 'U32', 'U64', 'U32X2']
+__all__ = ['Context', 'SockId', 'each', 'attr_map', 'skmem', 'shutdown_text', 'U32', 'U64', 'U32X2']

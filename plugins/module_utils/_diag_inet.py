@@ -12,7 +12,7 @@ import struct
 import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -21,13 +21,43 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
 
 INET_DIAG_REQ_BYTECODE = 1
 INET_DIAG_REQ_PROTOCOL = 3
+
+# reply attributes (linux/inet_diag.h)
+INET_DIAG_MEMINFO = 1
+INET_DIAG_INFO = 2
+INET_DIAG_VEGASINFO = 3
+INET_DIAG_CONG = 4
+INET_DIAG_TOS = 5
+INET_DIAG_TCLASS = 6
+INET_DIAG_SKMEMINFO = 7
 INET_DIAG_SHUTDOWN = 8
+INET_DIAG_PROTOCOL = 10
 INET_DIAG_SKV6ONLY = 11
 INET_DIAG_MARK = 15
+INET_DIAG_CLASS_ID = 17
 INET_DIAG_CGROUP_ID = 21
+INET_DIAG_SOCKOPT = 22
+
+# the idiag_ext bits each detail asks for (bit N-1 asks for attribute N)
+DETAIL_EXT = {
+    'memory': (1 << (INET_DIAG_MEMINFO - 1)) | (1 << (INET_DIAG_SKMEMINFO - 1)),
+    'info': (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_VEGASINFO - 1)) | (1 << (INET_DIAG_CONG - 1)),
+    'tos': (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1)),
+}
+# struct inet_diag_sockopt, bit by bit from byte 0 bit 0, as ss --inet-sockopt names them (None: unused)
+SOCKOPT_NAMES = ('recverr', 'is_icsk', 'freebind', 'hdrincl', 'mc_loop', 'transparent', 'mc_all', 'nodefrag',
+                 'bind_addr_no_port', 'recverr_rfc4884', 'defer_connect')
 
 INET_REQ = struct.Struct('=BBBBI48s')
 _V6_ANY = b'\0' * 16
+
+
+def inet_ext(details):
+    """The idiag_ext byte for a set of detail options."""
+    ext = 0
+    for detail in details:
+        ext |= DETAIL_EXT.get(detail, 0)
+    return ext
 
 
 def inet_request(family, table, states, bytecode=None, ext=0):
@@ -60,6 +90,7 @@ def decode_inet(chunks, table, ctx, out):
     needs_attrs = ctx.needs_attrs
     timers = ctx.timers
     identity = ctx.identity
+    details = ctx.details
     protocol = INET_PROTOCOLS[table]
     v4get = ctx._v4.get
     v6get = ctx._v6.get
@@ -115,14 +146,64 @@ def decode_inet(chunks, table, ctx, out):
             if identity:
                 rec[SOCKID] = SockId(family, protocol, bytes(src).ljust(16, b'\0'), bytes(dst).ljust(16, b'\0'),
                                      sport, dport, ifindex, cookie, inode)
+            if details:
+                inet_details(rec, attr_map(buf, off + 88, off + mlen), table, state, ctx)
             append(rec)
 
 
+def _u8(attrs, atype):
+    data = attrs.get(atype)
+    return data[0] if data else None
+
+
+def inet_details(rec, attrs, table, state, ctx):
+    """Add the detail keys ctx.details asks for to an inet record, from its attributes {type: bytes}."""
+    details = ctx.details
+    if 'extended' in details or 'cgroup' in details:
+        cgroup_id = U64.unpack_from(attrs[INET_DIAG_CGROUP_ID])[0] if len(attrs.get(INET_DIAG_CGROUP_ID, b'')) >= 8 \
+            else None
+    if 'extended' in details:
+        mark = attrs.get(INET_DIAG_MARK)
+        shutdown = _u8(attrs, INET_DIAG_SHUTDOWN)
+        rec['extended'] = {
+            'mark': U32.unpack_from(mark)[0] if mark and len(mark) >= 4 else None,
+            'cgroup_id': cgroup_id,
+            'cgroup': ctx.cgroup_path(cgroup_id) if cgroup_id else None,
+            'v6only': _u8(attrs, INET_DIAG_SKV6ONLY),
+            'shutdown': shutdown_text(shutdown) if shutdown is not None else None,
+        }
+    if 'memory' in details:
+        rec['skmem'] = skmem(attrs.get(INET_DIAG_SKMEMINFO))
+    if 'info' in details:
+        from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import decode_info
+        rec['info'] = decode_info(table, attrs, state)
+    if 'tos' in details:
+        class_id = attrs.get(INET_DIAG_CLASS_ID)
+        rec['tos'] = {
+            'tos': _u8(attrs, INET_DIAG_TOS),
+            'tclass': _u8(attrs, INET_DIAG_TCLASS),
+            'class_id': U32.unpack_from(class_id)[0] if class_id and len(class_id) >= 4 else None,
+        }
+    if 'cgroup' in details:
+        rec['cgroup'] = ctx.cgroup_path(cgroup_id) if cgroup_id is not None else None
+    if 'inet_sockopt' in details:
+        data = attrs.get(INET_DIAG_SOCKOPT)
+        if data and len(data) >= 2:
+            bits = data[0] | (data[1] << 8)
+            rec['sockopt'] = [name for i, name in enumerate(SOCKOPT_NAMES) if bits & (1 << i)]
+        else:
+            rec['sockopt'] = None
+
+
 def dump_inet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):
+    ext = inet_ext(ctx.details) if ctx.details else 0
     for family in inet_families:
         if family in ctx.families:
-            decode_inet(nl.dump(sock, inet_request(family, table, states, bytecode), table), table, ctx, out)
+            decode_inet(nl.dump(sock, inet_request(family, table, states, bytecode, ext), table), table, ctx, out)
 
 
-__all__ = ['inet_request', 'decode_inet', 'dump_inet', 'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL',
-           'INET_DIAG_SHUTDOWN', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CGROUP_ID']
+__all__ = ['inet_request', 'inet_ext', 'inet_details', 'decode_inet', 'dump_inet', 'DETAIL_EXT', 'SOCKOPT_NAMES',
+           'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL', 'INET_DIAG_MEMINFO', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO',
+           'INET_DIAG_CONG', 'INET_DIAG_TOS', 'INET_DIAG_TCLASS', 'INET_DIAG_SKMEMINFO', 'INET_DIAG_SHUTDOWN',
+           'INET_DIAG_PROTOCOL', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CLASS_ID', 'INET_DIAG_CGROUP_ID',
+           'INET_DIAG_SOCKOPT']

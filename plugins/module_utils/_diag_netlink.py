@@ -11,21 +11,25 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, each
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, attr_map, each, skmem
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_NETLINK, SS_CLOSE
 
 NDIAG_PROTO_ALL = 255
 NDIAG_SHOW_MEMINFO = 0x01
+NDIAG_SHOW_GROUPS = 0x02
 NETLINK_DIAG_MEMINFO = 0
+NETLINK_DIAG_GROUPS = 1
+_ULONG = struct.Struct('=L')     # ss reads the first unsigned long of the groups bitmap
 
 NETLINK_REQ = struct.Struct('=BBHIIII')
 NETLINK_MSG = struct.Struct('=BBBBiiIIII')  # port ids are signed: autobound ids are negative, as ss prints them
 
 
-def netlink_request():
-    return NETLINK_REQ.pack(AF_NETLINK, NDIAG_PROTO_ALL, 0, 0, NDIAG_SHOW_MEMINFO, 0xffffffff, 0xffffffff)
+def netlink_request(details=frozenset()):
+    show = NDIAG_SHOW_MEMINFO | (NDIAG_SHOW_GROUPS if 'extended' in details else 0)
+    return NETLINK_REQ.pack(AF_NETLINK, NDIAG_PROTO_ALL, 0, 0, show, 0xffffffff, 0xffffffff)
 
 
 def decode_netlink(messages, ctx, out):
@@ -53,12 +57,23 @@ def decode_netlink(messages, ctx, out):
         }
         if ctx.identity:
             rec[SOCKID] = SockId(AF_NETLINK, stype, b'', b'', 0, 0, 0, rec['cookie'], inode)
+        if ctx.details:
+            netlink_details(rec, attr_map(buf, off + 44, off + mlen), ctx.details)
         append(rec)
+
+
+def netlink_details(rec, attrs, details):
+    """Add the detail keys to a netlink record, from its attributes {type: bytes}."""
+    if 'extended' in details:
+        groups = attrs.get(NETLINK_DIAG_GROUPS)
+        rec['extended'] = {'groups': _ULONG.unpack_from(groups)[0] if groups and len(groups) >= _ULONG.size else 0}
+    if 'memory' in details:
+        rec['skmem'] = skmem(attrs.get(NETLINK_DIAG_MEMINFO))
 
 
 def dump_netlink(sock, table, tables, states, ctx, out, bytecode=None, inet_families=None):
     if AF_NETLINK in ctx.families and states & (1 << SS_CLOSE):
-        decode_netlink(nl.dump(sock, netlink_request(), 'netlink'), ctx, out)
+        decode_netlink(nl.dump(sock, netlink_request(ctx.details), 'netlink'), ctx, out)
 
 
-__all__ = ['netlink_request', 'decode_netlink', 'dump_netlink']
+__all__ = ['netlink_request', 'decode_netlink', 'netlink_details', 'dump_netlink']

@@ -11,24 +11,44 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, each
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, attr_map, each, skmem
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_PACKET, ETH_P_ALL, SS_CLOSE, TABLE_BY_NAME
 
 PACKET_SHOW_INFO = 0x01
+PACKET_SHOW_RING_CFG = 0x04
+PACKET_SHOW_FANOUT = 0x08
 PACKET_SHOW_MEMINFO = 0x10
+PACKET_SHOW_FILTER = 0x20
 PACKET_DIAG_INFO = 0
+PACKET_DIAG_RX_RING = 2
+PACKET_DIAG_TX_RING = 3
+PACKET_DIAG_FANOUT = 4
 PACKET_DIAG_UID = 5
 PACKET_DIAG_MEMINFO = 6
+PACKET_DIAG_FILTER = 7
+
+PACKET_INFO = struct.Struct('=IIIIII')      # struct packet_diag_info
+PACKET_RING = struct.Struct('=IIIIIII')     # struct packet_diag_ring
+RING_FIELDS = ('block_size', 'block_nr', 'frame_size', 'frame_nr', 'retire_tmo', 'sizeof_priv', 'features')
+# pdi_flags bits, as ss -e names them
+PACKET_FLAGS = ((1, 'running'), (2, 'auxdata'), (4, 'origdev'), (8, 'vnethdr'), (16, 'loss'))
+FANOUT_TYPES = ('hash', 'lb', 'cpu', 'roll', 'random', 'qm')
+SOCK_FILTER = struct.Struct('=HBBI')        # struct sock_filter
 
 PACKET_REQ = struct.Struct('=BBHIIII')
 PACKET_MSG = struct.Struct('=BBHIII')
 PACKET_TABLE_BY_TYPE = {3: 'packet_raw', 2: 'packet_dgram'}
 
 
-def packet_request():
-    return PACKET_REQ.pack(AF_PACKET, 0, 0, 0, PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO, 0xffffffff, 0xffffffff)
+def packet_request(details=frozenset()):
+    show = PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO
+    if 'extended' in details:
+        show |= PACKET_SHOW_RING_CFG | PACKET_SHOW_FANOUT
+    if 'bpf' in details:
+        show |= PACKET_SHOW_FILTER
+    return PACKET_REQ.pack(AF_PACKET, 0, 0, 0, show, 0xffffffff, 0xffffffff)
 
 
 def decode_packet(messages, tables, ctx, out):
@@ -63,12 +83,45 @@ def decode_packet(messages, tables, ctx, out):
         }
         if ctx.identity:
             rec[SOCKID] = SockId(AF_PACKET, stype, b'', b'', 0, 0, ifindex, rec['cookie'], inode)
+        if ctx.details:
+            packet_details(rec, attr_map(buf, off + 32, off + mlen), ctx.details)
         append(rec)
+
+
+def _ring(data):
+    return dict(zip(RING_FIELDS, PACKET_RING.unpack_from(data))) if data and len(data) >= PACKET_RING.size else None
+
+
+def packet_details(rec, attrs, details):
+    """Add the detail keys to a packet record, from its attributes {type: bytes}."""
+    if 'extended' in details:
+        info = attrs.get(PACKET_DIAG_INFO)
+        fanout = attrs.get(PACKET_DIAG_FANOUT)
+        ext = {'version': None, 'copy_thresh': None, 'tstamp': None, 'flags': None}
+        if info and len(info) >= PACKET_INFO.size:
+            _index, version, _reserve, copy_thresh, tstamp, flags = PACKET_INFO.unpack_from(info)
+            ext.update(version=version, copy_thresh=copy_thresh, tstamp=tstamp,
+                       flags=[name for bit, name in PACKET_FLAGS if flags & bit])
+        ext['ring_rx'] = _ring(attrs.get(PACKET_DIAG_RX_RING))
+        ext['ring_tx'] = _ring(attrs.get(PACKET_DIAG_TX_RING))
+        if fanout and len(fanout) >= 4:
+            value = U32.unpack_from(fanout)[0]
+            kind = value >> 16
+            ext['fanout'] = {'id': value & 0xffff, 'type': FANOUT_TYPES[kind] if kind < len(FANOUT_TYPES) else '0x%x' % kind}
+        else:
+            ext['fanout'] = None
+        rec['extended'] = ext
+    if 'memory' in details:
+        rec['skmem'] = skmem(attrs.get(PACKET_DIAG_MEMINFO))
+    if 'bpf' in details:
+        prog = attrs.get(PACKET_DIAG_FILTER)
+        rec['bpf'] = None if prog is None else [list(SOCK_FILTER.unpack_from(prog, i))
+                                                for i in range(0, len(prog) - SOCK_FILTER.size + 1, SOCK_FILTER.size)]
 
 
 def dump_packet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=None):
     if AF_PACKET in ctx.families and states & (1 << SS_CLOSE):
-        decode_packet(nl.dump(sock, packet_request(), 'packet'), tables, ctx, out)
+        decode_packet(nl.dump(sock, packet_request(ctx.details), 'packet'), tables, ctx, out)
 
 
-__all__ = ['packet_request', 'decode_packet', 'dump_packet', 'PACKET_TABLE_BY_TYPE']
+__all__ = ['packet_request', 'decode_packet', 'packet_details', 'dump_packet', 'PACKET_TABLE_BY_TYPE']

@@ -154,6 +154,22 @@ class HostLookups(object):
         rel = path.lstrip('/')
         return os.stat(os.path.join(mnt, rel) if rel else mnt).st_ino
 
+    def cgroup_paths(self):
+        """{cgroup id: path} for every cgroup of the cgroup2 mount, paths relative to it ('/' for the root), as ss maps them."""
+        mnt = self.cgroup2_mount()
+        paths = {}
+        if mnt is None:
+            return paths
+        for top, dirs, _files in os.walk(mnt):
+            try:
+                ino = os.stat(top).st_ino
+            except OSError:
+                continue
+            rel = os.path.relpath(top, mnt)
+            paths[ino] = '/' if rel == '.' else '/' + rel
+            dirs.sort()
+        return paths
+
     # -- ports
     def ephemeral_range(self):
         """(low, high) of the local port range; ss's fallback is 1024-4999."""

@@ -49,12 +49,15 @@ _LONG = {
     'no-header': False, 'oneline': False, 'tos': False, 'cgroup': False, 'tipcinfo': False,
     'inet-sockopt': False,
 }
-# detail options that later issues implement: refused clearly, never ignored
-NOT_YET = {
-    'extended': '-e (details)', 'memory': '-m (memory)', 'info': '-i (TCP info)',
-    'bpf': '-b (bpf filters)', 'events': '-E (events)', 'context': '-Z (SELinux contexts)',
-    'contexts': '-z (SELinux contexts)', 'diag': '-D (raw dump)',
-    'tos': '--tos', 'cgroup': '--cgroup', 'tipcinfo': '--tipcinfo', 'inet-sockopt': '--inet-sockopt',
+# detail options: long name -> the detail it adds to each record (Query.details; the Request's details)
+DETAIL_OPTS = {
+    'extended': 'extended', 'memory': 'memory', 'info': 'info', 'tos': 'tos', 'cgroup': 'cgroup',
+    'inet-sockopt': 'inet_sockopt', 'bpf': 'bpf', 'context': 'context', 'contexts': 'contexts', 'tipcinfo': 'tipcinfo',
+}
+# how ss spells each detail (for contradiction messages)
+DETAIL_SPELLING = {
+    'extended': '-e', 'memory': '-m', 'info': '-i', 'tos': '--tos', 'cgroup': '--cgroup', 'inet_sockopt': '--inet-sockopt',
+    'bpf': '-b', 'context': '-Z', 'contexts': '-z', 'tipcinfo': '--tipcinfo',
 }
 NOT_HERE = {
     'kill': '-K closes sockets: use the netdiag.ss.socket_kill module for that',
@@ -170,6 +173,10 @@ class Query(object):
         self.netns = None
         self.header = True
         self.filter_file = None
+        self.details = set()        # detail options (-e -m -i --tos ...)
+        self.oneline = False        # -O
+        self.events = False         # -E
+        self.dump_file = None       # -D FILE
         self.expression = []
         self.explicit_tables = set()
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
@@ -283,8 +290,6 @@ def parse_ss_args(text, query=None):
     q = query or Query()
     opts, rest = getopt(split_args(text))
     for name, value in opts:
-        if name in NOT_YET:
-            raise ArgsError('ss_args: %s is not supported yet by this module; remove it' % NOT_YET[name])
         if name in NOT_HERE:
             raise ArgsError('ss_args: ' + NOT_HERE[name])
         if name in _TABLE_OPTS:
@@ -316,8 +321,20 @@ def parse_ss_args(text, query=None):
             q.given['netns'] = '-N %s' % value
         elif name == 'no-header':
             q.header = False
+        elif name in DETAIL_OPTS:
+            q.details.add(DETAIL_OPTS[name])
+            q.given[DETAIL_OPTS[name]] = DETAIL_SPELLING[DETAIL_OPTS[name]]
         elif name == 'oneline':
-            pass  # -O only changes how detail lines wrap; no detail options exist yet
+            q.oneline = True
+            q.given['oneline'] = '-O'
+        elif name == 'events':
+            q.events = True
+            q.given['events'] = '-E'
+        elif name == 'diag':
+            if q.dump_file is not None:
+                raise ArgsError('ss_args: more than one dump file (-D) given')
+            q.dump_file = value
+            q.given['dump_file'] = '-D %s' % value
         elif name == 'filter':
             if q.filter_file is not None:
                 raise ArgsError('ss_args: more than one filter file (-F) given')
@@ -336,4 +353,4 @@ def parse_ss_args(text, query=None):
     return q
 
 
-__all__ = ['Query', 'parse_ss_args', 'split_args', 'getopt', 'inet_dump_families']
+__all__ = ['Query', 'parse_ss_args', 'split_args', 'getopt', 'inet_dump_families', 'DETAIL_OPTS', 'DETAIL_SPELLING']

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES
 
 
@@ -123,10 +124,15 @@ def users_cell(rec):
         return ''
     parts = []
     for p in procs:
+        text = '("%s",pid=%d' % (p['name'], p['pid'])
         if 'tid' in p:
-            parts.append('("%s",pid=%d,tid=%d,fd=%d)' % (p['name'], p['pid'], p['tid'], p['fd']))
-        else:
-            parts.append('("%s",pid=%d,fd=%d)' % (p['name'], p['pid'], p['fd']))
+            text += ',tid=%d' % p['tid']
+        if 'context' in p:
+            text += ',proc_ctx=%s' % (p['context'] or 'unavailable')
+        text += ',fd=%d' % p['fd']
+        if 'socket_context' in p:
+            text += ',sock_ctx=%s' % (p['socket_context'] or 'unavailable')
+        parts.append(text + ')')
     return 'users:(' + ','.join(parts) + ')'
 
 
@@ -152,15 +158,143 @@ def format_timer_ms(ms):
     return out
 
 
-def extra_cell(rec):
-    """Text ss prints after the Process column (so far: -o timers)."""
+def timer_text(rec):
+    """ss -o's timer text, or ''."""
     if rec.get('timer'):
         return 'timer:(%s,%s,%d)' % (rec['timer'], format_timer_ms(rec['timer_expires_ms']), rec['timer_retrans'])
     return ''
 
 
+def extra_cell(rec):
+    """What follows the Process column when no detail option is given: the timer (-o), with its leading blank."""
+    text = timer_text(rec)
+    return ' ' + text if text else ''
+
+
+def _hex(value):
+    """C's %#x: 0 prints as 0."""
+    return '0x%x' % value if value else '0'
+
+
+def skmem_text(skmem):
+    """ss -m's ` skmem:(...)`, or ''."""
+    if not skmem:
+        return ''
+    text = ' skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d' % tuple(skmem.get(k, 0) for k in SKMEM_FIELDS[:7])
+    if 'backlog' in skmem:
+        text += ',bl%d' % skmem['backlog']
+    if 'drops' in skmem:
+        text += ',d%d' % skmem['drops']
+    return text + ')'
+
+
+class DetailText(object):
+    """The text ss prints after a socket's Process column for the detail options (-o -e -m -i --tos ...).
+
+    A call returns the text for one record; '\n\t' (a space with -O, as ss
+    does) starts a continuation line.
+    """
+
+    def __init__(self, details=frozenset(), timers=False, oneline=False, numeric=True):
+        self.details = details
+        self.timers = timers
+        self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
+        self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
+        self.numeric = numeric
+        self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
+                          'netlink': self.netlink}
+
+    def __call__(self, rec):
+        text = (' ' + timer_text(rec)) if self.timers and rec.get('timer') else ''
+        if self.details:
+            family_text = self.by_family.get(rec['family'])
+            if family_text is not None:
+                text += family_text(rec)
+        return text
+
+    @staticmethod
+    def sock_details(rec):
+        """ss's sock_details_print: uid, inode, cookie (mark and cgroup for inet)."""
+        text = ' uid:%d' % rec['uid'] if rec.get('uid') else ''
+        return text + ' ino:%d sk:%x' % (rec['inode'], rec['cookie'])
+
+    def inet(self, rec):
+        d = self.details
+        text = ''
+        ext = rec.get('extended')
+        if ext is not None:
+            text += self.sock_details(rec)
+            if ext['mark']:
+                text += ' fwmark:0x%x' % ext['mark']
+            if ext['cgroup_id']:
+                text += ' cgroup:%s' % ext['cgroup']
+            if ext['v6only'] is not None and rec['family'] == 'inet6':
+                text += ' v6only:%d' % ext['v6only']
+            if ext['shutdown']:
+                text += ' ' + ext['shutdown']
+        tos = rec.get('tos')
+        if tos is not None:
+            for key in ('tos', 'tclass', 'class_id'):
+                if tos[key] is not None:
+                    text += ' %s:%s' % (key, _hex(tos[key]))
+        if rec.get('cgroup') is not None:
+            text += ' cgroup:%s' % rec['cgroup']
+        if rec.get('sockopt') is not None:
+            text += self.newline + 'inet-sockopt: (' + ''.join(' ' + name for name in rec['sockopt']) + ')'
+        if 'memory' in d or ('info' in d and rec['netid'] != 'udp'):
+            text += self.wrap + skmem_text(rec.get('skmem'))
+            if rec.get('info'):
+                from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import info_text
+                text += info_text(rec['info'], rec['state'], show_options=self.timers, numeric=self.numeric)
+        return text
+
+    def unix(self, rec):
+        text = skmem_text(rec.get('skmem'))
+        ext = rec.get('extended')
+        if ext is not None:
+            if ext['shutdown']:
+                text += ' ' + ext['shutdown']
+            if ext['vfs']:
+                text += ' ino:%d dev:%d/%d' % (ext['vfs']['inode'], ext['vfs']['dev_major'], ext['vfs']['dev_minor'])
+            if ext['icons'] is not None:
+                text += ' peers:' + ''.join(' %d' % ino for ino in ext['icons'])
+        return text
+
+    def packet(self, rec):
+        text = ''
+        ext = rec.get('extended')
+        if ext is not None:
+            text += self.sock_details(rec)
+            if ext['version'] is not None:
+                flags = ext['flags']
+                text += '%sver:%d cpy_thresh:%d flags( %s%s )' % (
+                    self.newline, ext['version'], ext['copy_thresh'], 'running' if 'running' in flags else '',
+                    ''.join(' ' + f for f in flags if f != 'running') or ('' if flags else '0'))
+            for ring in ('ring_rx', 'ring_tx'):
+                if ext[ring]:
+                    r = ext[ring]
+                    text += '%s%s(blk_size:%d,blk_nr:%d,frm_size:%d,frm_nr:%d,tmo:%d,features:0x%x)' % (
+                        self.newline, ring, r['block_size'], r['block_nr'], r['frame_size'], r['frame_nr'],
+                        r['retire_tmo'], r['features'])
+            if ext['fanout']:
+                text += '%sfanout(id:%d,type:%s)' % (self.newline, ext['fanout']['id'], ext['fanout']['type'])
+        if rec.get('bpf') is not None:
+            text += '%sbpf filter (%d): ' % (self.newline, len(rec['bpf'])) + ''.join(
+                ' 0x%02x %d %d %d,' % tuple(op) for op in rec['bpf'])
+        return text + skmem_text(rec.get('skmem'))
+
+    @staticmethod
+    def netlink(rec):
+        text = ''
+        if rec.get('extended') is not None:
+            text += ' sk=0 cb=0 groups=0x%08x' % rec['extended']['groups']
+        if rec.get('skmem'):
+            text += '\t' + skmem_text(rec['skmem'])
+        return text
+
+
 def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
-           lookups=None):
+           lookups=None, extra=extra_cell):
     """Return the lines of an `ss -n` listing of `records`.
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
@@ -169,7 +303,9 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     blanks are trimmed (as iproute2 >= 7.0 does). resolve=True names hosts
     like `ss -r`; services=True names services and netlink/packet protocols
     (ss does unless -n; this collection only with -r); lookups: a
-    _host.HostLookups (default: this host).
+    _host.HostLookups (default: this host); extra: callable(record) -> the
+    text after the Process column (a DetailText), where '\n' starts a
+    continuation line of its own (the text brings its own leading blank).
     """
     if services is None:
         services = resolve
@@ -185,7 +321,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
                      (address_cell(rec, 'local', names) + delim, port_cell(rec, 'local', names),
                       address_cell(rec, 'peer', names) + (delim if rec['peer_port'] is not None else ''),
                       port_cell(rec, 'peer', names)),
-                     (' ' + users_cell(rec)).rstrip() if show_process else '', extra_cell(rec)))
+                     (' ' + users_cell(rec)).rstrip() if show_process else '', extra(rec)))
     if not rows:
         return []
     nlead = len(rows[0][0]) + 2
@@ -199,18 +335,19 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
         parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
         # ss prints the Process column with no delimiter (its "users:(" text
         # brings its own leading blank), then the extra text
-        text = ' '.join(parts) + proc.ljust(proc_w)
-        if extra:
-            text += ' ' + extra
-        lines.append(text.rstrip())
+        text = ' '.join(parts) + proc.ljust(proc_w) + extra
+        lines.extend(line.rstrip() for line in text.split('\n'))
     return lines
 
 
 def listing(request, records, lookups=None):
-    """The rows ss prints for the records of a _request.Request: its columns, header, processes and names."""
+    """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details."""
+    extra = DetailText(request.details, request.timers, request.oneline, numeric=not request.services) \
+        if request.details or request.timers else extra_cell
     return render(records, show_netid=len(request.tables) > 1, show_state=bool(request.states & (request.states - 1)),
                   header=request.header, show_process=request.processes or request.threads, resolve=request.resolve,
-                  services=request.services, lookups=lookups)
+                  services=request.services, lookups=lookups, extra=extra)
 
 
-__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'format_timer_ms']
+__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
+           'DetailText', 'format_timer_ms']

@@ -22,7 +22,7 @@ from __future__ import annotations
 import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
-from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._query import DETAIL_SPELLING, Query, inet_dump_families, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
 
 # The longest line ss -F reads (its buffer is 1024 bytes with the newline and NUL).
@@ -46,9 +46,22 @@ Request = collections.namedtuple('Request', [
     'resolve',          # -r: host names
     'services',         # -r without -n: service and protocol names too
     'header',           # not -H
+    'details',          # frozenset of detail options: extended memory info tos cgroup inet_sockopt bpf context
+                        # contexts tipcinfo (_query.DETAIL_OPTS)
+    'oneline',          # -O: details on the socket's line, not on a second one
+    'events',           # -E: seconds to listen for closed sockets, or None
+    'max_events',       # at most this many events are kept
+    'dump_file',        # -D FILE: write the raw TCP dump there, or None
+    'from_dump',        # read the TCP table from this capture (ss -D format) instead of the kernel, or None
     'identity',         # records keep their SockId (for requests that address one socket)
     'warnings',         # tuple of texts for the user
 ])
+
+# Module options for the detail options (the module option is the detail's name) and -O.
+DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
+DEFAULT_MAX_EVENTS = 10000
+# detail options whose decoding is still being written: refused clearly, never ignored
+NOT_READY = frozenset(('info', 'context', 'contexts', 'tipcinfo'))
 
 
 def _contradiction(option, value, given):
@@ -99,13 +112,25 @@ def _merge_options(q, params):
             raise _contradiction('resolve', _bool_text(params['resolve']), q.given['resolve'])
         q.resolve = params['resolve']
         q.numeric = not params['resolve']
-    for option in ('processes', 'threads', 'timers', 'summary'):
+    for option in ('processes', 'threads', 'timers', 'summary', 'oneline'):
         value = params.get(option)
         if value is None:
             continue
         if option in q.given and bool(getattr(q, option)) != bool(value):
             raise _contradiction(option, _bool_text(value), q.given[option])
         setattr(q, option, bool(value))
+    for option in DETAIL_OPTIONS:
+        value = params.get(option)
+        if value is None:
+            continue
+        if option in q.given and not value:
+            raise _contradiction(option, 'false', q.given[option])
+        if value:
+            q.details.add(option)
+    if params.get('dump_file'):
+        if q.dump_file and q.dump_file != params['dump_file']:
+            raise _contradiction('dump_file', params['dump_file'], q.given['dump_file'])
+        q.dump_file = params['dump_file']
     netns = params.get('netns')
     if netns:
         if q.netns and q.netns != netns:
@@ -173,6 +198,32 @@ def build_request(params, identity=False):
             # ss (B-14): an operand's family replaces the family set and becomes the preferred one
             families = frozenset((expr.forced_family,))
             preferred = expr.forced_family
+    details = frozenset(q.details)
+    waiting = sorted(details & NOT_READY)
+    if waiting:
+        raise ArgsError('%s: not supported yet by this module; remove it' % ', '.join(
+            DETAIL_SPELLING[d] if d in q.given else d for d in waiting))
+    if 'contexts' in details:
+        details |= {'context'}          # ss -z shows the process contexts too
+    events = params.get('events')
+    if q.events and not events:
+        raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
+                        'seconds to listen) as well')
+    if events is not None and not 0 < events <= 3600:
+        raise ArgsError('events: %r is not a number of seconds from 1 to 3600' % (events,))
+    max_events = params.get('max_events') or DEFAULT_MAX_EVENTS
+    if max_events < 1:
+        raise ArgsError('max_events: %r must be at least 1' % (max_events,))
+    if q.dump_file or params.get('from_dump') or q.events:     # being written: refused clearly, never ignored
+        raise ArgsError('%s: not supported yet by this module; remove it'
+                        % ('-D (dump_file)' if q.dump_file else 'from_dump' if params.get('from_dump') else '-E (events)'))
+    if q.dump_file and 'tcp' not in q.dbs:
+        raise ArgsError('dump_file: -D writes the TCP table, and no TCP table is selected (ss says "tcpdiag dump '
+                        'requested and no tcp in filter")')
+    from_dump = params.get('from_dump')
+    if from_dump and (q.dump_file or events):
+        raise ArgsError('from_dump reads sockets from a capture: it cannot be combined with %s'
+                        % ('dump_file (-D)' if q.dump_file else 'events (-E)'))
     return Request(
         tables=tuple(q.tables()),
         explicit_tables=frozenset(q.explicit_tables),
@@ -183,17 +234,23 @@ def build_request(params, identity=False):
         filter_words=tuple(words),
         kernel_filter=params.get('kernel_filter', True) is not False,
         netns=q.netns,
-        processes=q.processes,
+        processes=q.processes or 'context' in details,     # -Z/-z show the holders' contexts
         threads=q.threads,
-        timers=q.timers,
+        timers=q.timers or bool(details & {'extended', 'bpf'}),   # ss: -e and -b imply -o
         summary=q.summary,
         summary_only=q.summary_only(),
         resolve=q.resolve,
         services=q.resolve and not q.numeric,
         header=q.header,
+        details=details,
+        oneline=q.oneline,
+        events=events,
+        max_events=max_events,
+        dump_file=q.dump_file,
+        from_dump=from_dump,
         identity=identity,
         warnings=tuple(warnings),
     )
 
 
-__all__ = ['Request', 'build_request', 'read_filter_file', 'MAX_FILTER_LINE']
+__all__ = ['Request', 'build_request', 'read_filter_file', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS']

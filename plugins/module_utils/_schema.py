@@ -38,19 +38,36 @@ BASE_FIELDS = (
     ('interface', 'str'), ('family', 'str'), ('uid', 'int'), ('inode', 'int'), ('cookie', 'int'),
 )
 # Keys added only when a detail option asks for them: option -> keys.
+# A detail key is in every record when its option is given, null where the detail does not apply to the
+# socket's family (for example `tos` for a unix socket).
 DETAIL_FIELDS = {
     'processes': (('processes', 'list'),),
     'timers': (('timer', 'str'), ('timer_expires_ms', 'int'), ('timer_retrans', 'int')),
+    'extended': (('extended', 'dict'),),
+    'memory': (('skmem', 'dict'),),
+    'info': (('info', 'dict'),),
+    'tos': (('tos', 'dict'),),
+    'cgroup': (('cgroup', 'str'),),
+    'inet_sockopt': (('sockopt', 'list'),),
+    'bpf': (('bpf', 'list'),),
+    'tipcinfo': (('tipc_info', 'dict'),),
 }
-# Keys of one entry of `processes`.
-HOLDER_FIELDS = (('name', 'str'), ('pid', 'int'), ('fd', 'int'), ('tid', 'int'))
+# the detail options in the order their keys follow the base keys
+DETAIL_ORDER = ('processes', 'timers', 'extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo')
+# Keys of one entry of `processes` (context with -Z/-z, socket_context with -z).
+HOLDER_FIELDS = (('name', 'str'), ('pid', 'int'), ('fd', 'int'), ('tid', 'int'), ('context', 'str'),
+                 ('socket_context', 'str'))
+# The kernel's struct sk_meminfo (SK_MEMINFO_*), the keys of `skmem`, in order.
+SKMEM_FIELDS = ('rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops')
 
 BASE_KEYS = tuple(name for name, _type in BASE_FIELDS)
 FIELD_TYPES = dict(BASE_FIELDS)
 for _fields in DETAIL_FIELDS.values():
     FIELD_TYPES.update(_fields)
 # every key a record can have, in order (the choices of the `fields` option)
-RECORD_FIELDS = BASE_KEYS + tuple(name for option in ('processes', 'timers') for name, _type in DETAIL_FIELDS[option])
+RECORD_FIELDS = BASE_KEYS + tuple(name for option in DETAIL_ORDER for name, _type in DETAIL_FIELDS[option])
+# detail option -> its keys (for filling in the ones a family does not have)
+DETAIL_KEYS = dict((option, tuple(name for name, _type in fields)) for option, fields in DETAIL_FIELDS.items())
 
 # Where a record keeps the kernel's identity of its socket (a _collect.SockId), when asked for.
 # It is never returned to Ansible: shape the records with select_fields() first.
@@ -147,5 +164,6 @@ def select_fields(records, fields):
     return [dict((k, r[k]) for k in keep if k in r) for r in records]
 
 
-__all__ = ['BASE_FIELDS', 'DETAIL_FIELDS', 'HOLDER_FIELDS', 'BASE_KEYS', 'FIELD_TYPES', 'RECORD_FIELDS', 'SOCKID',
+__all__ = ['BASE_FIELDS', 'DETAIL_FIELDS', 'DETAIL_ORDER', 'DETAIL_KEYS', 'HOLDER_FIELDS', 'SKMEM_FIELDS', 'BASE_KEYS',
+           'FIELD_TYPES', 'RECORD_FIELDS', 'SOCKID',
            'bytes_text', 'unix_display', 'unix_name_text', 'name_bytes', 'display_bytes', 'select_fields']

@@ -50,7 +50,8 @@ def select(request, lookups=None):
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
-            match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups)
+            match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
+            details=request.details)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '

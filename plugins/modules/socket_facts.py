@@ -33,7 +33,8 @@ options:
     type: list
     elements: str
     choices: [netid, state, recv_q, send_q, local_address, local_port, peer_address, peer_port, interface,
-              family, uid, inode, cookie, processes, timer, timer_expires_ms, timer_retrans]
+              family, uid, inode, cookie, processes, timer, timer_expires_ms, timer_retrans, extended, skmem, info,
+              tos, cgroup, sockopt, bpf, tipc_info]
   lines:
     description:
       - Also return RV(lines), the rows as C(ss -n) prints them, for reading an ad-hoc run.
@@ -161,6 +162,14 @@ ansible_facts:
               description: Thread id.
               returned: with O(threads) or C(-T)
               type: int
+            context:
+              description: The process's SELinux context (null where SELinux is not enabled).
+              returned: with O(context) or C(-Z)
+              type: str
+            socket_context:
+              description: The socket's SELinux context (null where SELinux is not enabled).
+              returned: with O(contexts) or C(-z)
+              type: str
         timer:
           description:
             - The socket's running timer as C(ss -o) names it (V(on) for retransmit or probe, V(keepalive),
@@ -175,6 +184,65 @@ ansible_facts:
           description: Retransmissions or probes sent so far (the third field of the C(timer:) that C(ss -o) prints).
           returned: when O(timers=true) or C(-o) is in O(ss_args)
           type: int
+        extended:
+          description:
+            - What C(ss -e) shows, by family (null for families it shows nothing for). Base fields such as RV(ansible_facts.sockets[].uid),
+              RV(ansible_facts.sockets[].inode) and RV(ansible_facts.sockets[].cookie) stay where they are.
+            - "inet: C(mark) (null without CAP_NET_ADMIN), C(cgroup_id), C(cgroup) (its path, as C(ss) prints it),
+              C(v6only) (IPv6 listeners and unbound sockets), C(shutdown) (C(<->) open, C(-->) receive side shut,
+              C(<--) send side shut, C(---) both; null for TIME-WAIT and request sockets)."
+            - "unix: C(shutdown), C(vfs) (C(inode), C(dev_major), C(dev_minor) of the socket file, null when unnamed), C(icons)
+              (inodes of connections waiting to be accepted, for listeners)."
+            - "packet: C(version), C(copy_thresh), C(tstamp), C(flags) (running, auxdata, origdev, vnethdr, loss), C(ring_rx) and
+              C(ring_tx) (C(block_size), C(block_nr), C(frame_size), C(frame_nr), C(retire_tmo), C(sizeof_priv), C(features)),
+              C(fanout) (C(id), C(type))."
+            - "netlink: C(groups) (the first word of the multicast group bitmap)."
+          returned: when O(extended=true) or C(-e) is in O(ss_args)
+          type: dict
+          sample: {"mark": 0, "cgroup_id": 1, "cgroup": "/", "v6only": null, "shutdown": "<->"}
+        skmem:
+          description:
+            - The socket's memory (C(struct sk_meminfo), C(ss -m)'s C(skmem:(r,rb,t,tb,f,w,o,bl,d))), in bytes; null where
+              the kernel gives none.
+          returned: when O(memory=true) or C(-m) is in O(ss_args)
+          type: dict
+          sample: {"rmem_alloc": 0, "rcvbuf": 131072, "wmem_alloc": 0, "sndbuf": 16384, "fwd_alloc": 0, "wmem_queued": 0,
+                   "optmem": 0, "backlog": 0, "drops": 0}
+        info:
+          description:
+            - What C(ss -i) shows, as data (see C(docs/socket_facts.md) for every key); null where the kernel gives none.
+          returned: when O(info=true) or C(-i) is in O(ss_args)
+          type: dict
+        tos:
+          description: The type of service (C(tos)), the IPv6 traffic class (C(tclass)) and the class id (C(class_id), the
+            net_cls class or else the socket priority), as C(ss --tos) prints them; null for other than inet sockets.
+          returned: when O(tos=true) or C(--tos) is in O(ss_args)
+          type: dict
+          sample: {"tos": 0, "tclass": null, "class_id": 0}
+        cgroup:
+          description: The socket's cgroup, as a path relative to the cgroup2 mount (C(/) for the root), or
+            C(unreachable:<hex id>); null for other than inet sockets.
+          returned: when O(cgroup=true) or C(--cgroup) is in O(ss_args)
+          type: str
+          sample: /system.slice/sshd.service
+        sockopt:
+          description: The inet socket options that are set, as C(ss --inet-sockopt) names them; null for other than inet
+            sockets.
+          returned: when O(inet_sockopt=true) or C(--inet-sockopt) is in O(ss_args)
+          type: list
+          elements: str
+          sample: [is_icsk, mc_loop, mc_all]
+        bpf:
+          description: The classic BPF filter of a packet socket, one C([code, jt, jf, k]) per instruction, as C(ss -b)
+            shows it; an empty list when the caller may not see it; null when there is none.
+          returned: when O(bpf=true) or C(-b) is in O(ss_args)
+          type: list
+          elements: list
+          sample: [[6, 0, 0, 0]]
+        tipc_info:
+          description: TIPC socket details as C(ss --tipcinfo) shows them; null for other sockets.
+          returned: when O(tipcinfo=true) or C(--tipcinfo) is in O(ss_args)
+          type: dict
     socket_stats:
       description: The kernel's socket statistics as C(ss -s) prints them.
       returned: when O(summary=true) or C(-s) is in O(ss_args)

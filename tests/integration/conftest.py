@@ -190,7 +190,7 @@ def timer_ms(text):
     return total
 
 
-def comparable(lines, keep=None):
+def comparable(lines, keep=None, normalize=None):
     """Rows as token lists, without the sock_diag socket of the listing tool itself.
 
     Each tool sees its own NETLINK_SOCK_DIAG socket (protocol 4, port id =
@@ -202,6 +202,8 @@ def comparable(lines, keep=None):
         tokens = line.split()
         if not tokens or any(_OWN_DIAG.match(t) for t in tokens[:5]) or (keep and not keep(tokens)):
             continue
+        if normalize:
+            tokens = normalize(tokens)
         row_times = []
         for i, t in enumerate(tokens):
             m = _TIMER.match(t)
@@ -218,11 +220,12 @@ def _times_close(a, b):
     return all(abs(x - y) <= (61000 if max(x, y) >= 600000 else 1500) for x, y in zip(a, b))
 
 
-def compare_once(ns, argv, module_args=None, keep=None):
+def compare_once(ns, argv, module_args=None, keep=None, normalize=None):
     """Run ss and socket_facts once with the same arguments; return (problem or None, ss rows, our rows, result).
 
     keep: optional predicate on a row's tokens; rows it rejects are left out on both sides
-    (for documented differences from ss).
+    (for documented differences from ss); normalize: optional function on a row's tokens,
+    applied to both sides (for documented differences inside a row).
     """
     rc, ss_lines, ss_err = run_ss(ns, argv)
     args = {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': ns.name}
@@ -238,8 +241,8 @@ def compare_once(ns, argv, module_args=None, keep=None):
     ours = result['lines']
     if not ss_lines or ours[0].split()[:2] != ss_lines[0].split()[:2]:
         return 'column choice differs: %r vs %r' % (ours[0], ss_lines[:1]), ss_lines, ours, result
-    expected, expected_t = comparable(ss_lines[1:], keep)
-    got, got_t = comparable(ours[1:], keep)
+    expected, expected_t = comparable(ss_lines[1:], keep, normalize)
+    got, got_t = comparable(ours[1:], keep, normalize)
     for i, (a, b) in enumerate(zip(got, expected)):
         if a != b:
             return 'row %d: ours %s, ss %s' % (i, a, b), expected, got, result
@@ -251,12 +254,12 @@ def compare_once(ns, argv, module_args=None, keep=None):
     return None, expected, got, result
 
 
-def compare_with_ss(ns, argv, module_args=None, attempts=3, keep=None):
+def compare_with_ss(ns, argv, module_args=None, attempts=3, keep=None, normalize=None):
     """compare_once, retried: two tools cannot dump the kernel at the same instant, so a
     socket that changed between the dumps makes a transient difference (reported as a
     warning). Returns (problem or None, ss rows, our rows, module result)."""
     for attempt in range(attempts):
-        outcome = compare_once(ns, argv, module_args, keep)
+        outcome = compare_once(ns, argv, module_args, keep, normalize)
         if outcome[0] is None:
             return outcome
         warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), outcome[0]))

@@ -98,3 +98,37 @@ def test_identity_is_kept_only_when_asked():
                            socket.inet_pton(socket.AF_INET6, '::1'), 40520, 22, 3, (2 << 32) | 1, 77)
     v4 = decode_inet([inet_msg(src='127.0.0.1', dst='127.0.0.2') + done()], identity=True)[0][SOCKID]
     assert v4.src == socket.inet_aton('127.0.0.1') + bytes(12) and v4.protocol == 6
+
+
+def test_inet_details():
+    """-e -m --tos --cgroup --inet-sockopt from the attributes (linux/inet_diag.h); ext bits in the request."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import DetailText
+
+    class Cgroups(HostLookups):
+        def cgroup_paths(self):
+            return {77: '/system.slice/x.service'}
+    attrs = (nl.rtattr(c.INET_DIAG_SHUTDOWN, b'\x02') + nl.rtattr(c.INET_DIAG_TOS, b'\x10') + nl.rtattr(c.INET_DIAG_TCLASS, b'\x00')
+             + nl.rtattr(c.INET_DIAG_SKMEMINFO, struct.pack('=7I', *range(7))) + nl.rtattr(c.INET_DIAG_SKV6ONLY, b'\x01')
+             + nl.rtattr(c.INET_DIAG_MARK, struct.pack('=I', 0x23)) + nl.rtattr(c.INET_DIAG_CLASS_ID, struct.pack('=I', 6))
+             + nl.rtattr(c.INET_DIAG_CGROUP_ID, struct.pack('=Q', 77)) + nl.rtattr(c.INET_DIAG_SOCKOPT, b'\x52\x04'))
+    details = frozenset(['extended', 'memory', 'tos', 'cgroup', 'inet_sockopt'])
+    out = []
+    c.decode_inet(nl.dump(FakeSock([inet_msg(AF_INET6, state=1, src='::1', dst='::1', uid=1000, inode=9, cookie=(0xab, 0),
+                                             attrs=attrs) + done()]), b'', 'tcp'),
+                  'tcp', Context({AF_INET6}, details=details, lookups=Cgroups()), out)
+    r = out[0]
+    assert r['extended'] == {'mark': 0x23, 'cgroup_id': 77, 'cgroup': '/system.slice/x.service', 'v6only': 1, 'shutdown': '<--'}
+    assert r['skmem'] == {'rmem_alloc': 0, 'rcvbuf': 1, 'wmem_alloc': 2, 'sndbuf': 3, 'fwd_alloc': 4, 'wmem_queued': 5, 'optmem': 6}
+    assert r['tos'] == {'tos': 0x10, 'tclass': 0, 'class_id': 6} and r['cgroup'] == '/system.slice/x.service'
+    assert r['sockopt'] == ['is_icsk', 'mc_loop', 'mc_all', 'defer_connect']
+    text = DetailText(details, timers=True)(r)
+    assert text == (' uid:1000 ino:9 sk:ab fwmark:0x23 cgroup:/system.slice/x.service v6only:1 <-- tos:0x10 tclass:0 class_id:0x6'
+                    ' cgroup:/system.slice/x.service\n\tinet-sockopt: ( is_icsk mc_loop mc_all defer_connect)'
+                    '\n\t skmem:(r0,rb1,t2,tb3,f4,w5,o6)')
+    assert '\n' not in DetailText(details, oneline=True)(r)
+    assert c.inet_ext(details) == 0x41 | 0x30 and c.inet_ext(frozenset(['info'])) == 0x0e
+    unknown = []
+    c.decode_inet(nl.dump(FakeSock([inet_msg(attrs=nl.rtattr(c.INET_DIAG_CGROUP_ID, struct.pack('=Q', 5))) + done()]), b'', 'tcp'),
+                  'tcp', Context({AF_INET}, details=frozenset(['cgroup']), lookups=Cgroups()), unknown)
+    assert unknown[0]['cgroup'] == 'unreachable:5'

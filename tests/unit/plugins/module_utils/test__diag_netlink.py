@@ -30,3 +30,14 @@ def test_netlink_connected_peer_port_is_signed_like_its_own():
     out = []
     c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), Context({AF_NETLINK}), out)
     assert (out[0]['local_port'], out[0]['peer_address'], out[0]['peer_port']) == (-5, '0', -2114227043)
+
+
+def test_netlink_details():
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import DetailText
+    nlm = msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 5, 0, 0, 66, 1, 0)
+              + nl.rtattr(c.NETLINK_DIAG_MEMINFO, struct.pack('=9I', *range(9)))
+              + nl.rtattr(c.NETLINK_DIAG_GROUPS, struct.pack('=L', 0x11) + bytes(8)))
+    out = []
+    c.decode_netlink(nl.dump(FakeSock([nlm + done()]), b'', 'netlink'), Context({AF_NETLINK}, details=frozenset(['extended', 'memory'])), out)
+    assert out[0]['extended'] == {'groups': 0x11} and out[0]['skmem']['wmem_alloc'] == 2
+    assert DetailText(frozenset(['extended', 'memory']))(out[0]) == ' sk=0 cb=0 groups=0x00000011\t skmem:(r0,rb1,t2,tb3,f4,w5,o6,bl7,d8)'

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _diag_unix as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
+from ansible_collections.netdiag.ss.plugins.module_utils._render import DetailText
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_UNIX
 
@@ -44,3 +47,17 @@ def test_identity_is_kept_only_when_asked():
     c.decode_unix(nl.dump(FakeSock([unix_msg(stype=2, inode=9, cookie=(4, 1)) + done()]), b'', 'unix'), {'unix_dgram'},
                   Context({AF_UNIX}, identity=True), out)
     assert out[0][SOCKID] == SockId(AF_UNIX, 2, b'', b'', 0, 0, 0, (1 << 32) | 4, 9)
+
+
+def test_unix_details():
+    """-e: shutdown, the socket file's inode and device, pending connections; -m: sk_meminfo (linux/unix_diag.h)."""
+    attrs = (nl.rtattr(c.UNIX_DIAG_VFS, struct.pack('=II', 4242, (254 << 20) | 3)) + nl.rtattr(c.UNIX_DIAG_ICONS, struct.pack('=2I', 7, 8))
+             + nl.rtattr(c.UNIX_DIAG_SHUTDOWN, b'\x01') + nl.rtattr(c.UNIX_DIAG_MEMINFO, struct.pack('=9I', *range(9))))
+    out = []
+    ctx = Context({AF_UNIX}, details=frozenset(['extended', 'memory']))
+    c.decode_unix(nl.dump(FakeSock([unix_msg(name=b'/run/x.sock\0', attrs=attrs) + done()]), b'', 'unix'), {'unix_stream'}, ctx, out)
+    assert out[0]['extended'] == {'shutdown': '-->', 'vfs': {'inode': 4242, 'dev_major': 254, 'dev_minor': 3}, 'icons': [7, 8]}
+    assert DetailText(frozenset(['extended', 'memory']))(out[0]) == \
+        ' skmem:(r0,rb1,t2,tb3,f4,w5,o6,bl7,d8) --> ino:4242 dev:254/3 peers: 7 8'
+    show = struct.unpack_from('=I', c.unix_request(0xfff, frozenset(['extended', 'memory'])), 12)[0]
+    assert show == 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40

@@ -85,7 +85,7 @@ def test_positional_words():
     ('-f inet7', '"inet7" is not a family'),
     ('-A tcp,bogus', '"bogus" is not a socket table'),
     ('-A', 'needs an argument'),
-    ('-e', '-e (details) is not supported yet'),
+    ('-D a -D b', 'more than one dump file'),
     ('-K', 'socket_kill'),
     ('-F a -F b', 'more than one filter file'),
     ("-t 'unclosed", 'cannot split'),

@@ -130,3 +130,27 @@ def test_random_structured_options(tables, states, families, listening, every, t
                        'all': every, 'filter': text})
     except ArgsError as exc:
         assert str(exc)
+
+
+def test_detail_options():
+    r = build_request({'ss_args': '-tem --tos', 'cgroup': True, 'inet_sockopt': True, 'bpf': False})
+    assert r.details == {'extended', 'memory', 'tos', 'cgroup', 'inet_sockopt'} and r.timers     # -e implies -o
+    assert build_request({'ss_args': '-0b'}).timers and build_request({'ss_args': '-tO'}).oneline
+    with pytest.raises(ArgsError, match='extended=false contradicts "-e"'):
+        build_request({'ss_args': '-e', 'extended': False})
+    with pytest.raises(ArgsError, match='oneline=false contradicts "-O"'):
+        build_request({'ss_args': '-O', 'oneline': False})
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'ss_args': '-E'}, 'give the events option'),
+    ({'ss_args': '-E', 'events': 5}, '-E (events): not supported yet'),
+    ({'ss_args': '-D /tmp/x'}, '-D (dump_file): not supported yet'),
+    ({'from_dump': '/tmp/x'}, 'from_dump: not supported yet'),
+    ({'ss_args': '-tZ'}, '-Z: not supported yet'),
+    ({'contexts': True}, 'contexts: not supported yet'),
+])
+def test_options_being_built_are_refused_not_ignored(params, message):
+    with pytest.raises(ArgsError) as info:
+        build_request(params)
+    assert message in str(info.value)

@@ -64,8 +64,7 @@ class FakeSock(object):
         self.closed = True
 
 
-def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid=1000, cookie=(9, 0)):
-    attrs = b''
+def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid=1000, cookie=(9, 0), attrs=b''):
     if name is not None:
         attrs += nl.rtattr(UNIX_DIAG_NAME, name)
     if peer is not None:
