@@ -283,9 +283,10 @@ class DetailText(object):
                 ' 0x%02x %d %d %d,' % tuple(op) for op in rec['bpf'])
         return text + skmem_text(rec.get('skmem'))
 
-    @staticmethod
-    def netlink(rec):
+    def netlink(self, rec):
         text = ''
+        if 'context' in self.details:
+            text += ' proc_ctx=%s' % (rec.get('context') or 'unavailable')
         if rec.get('extended') is not None:
             text += ' sk=0 cb=0 groups=0x%08x' % rec['extended']['groups']
         if rec.get('skmem'):

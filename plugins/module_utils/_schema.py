@@ -51,9 +51,11 @@ DETAIL_FIELDS = {
     'inet_sockopt': (('sockopt', 'list'),),
     'bpf': (('bpf', 'list'),),
     'tipcinfo': (('tipc_info', 'dict'),),
+    'context': (('context', 'str'),),
 }
 # the detail options in the order their keys follow the base keys
-DETAIL_ORDER = ('processes', 'timers', 'extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo')
+DETAIL_ORDER = ('processes', 'timers', 'extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo',
+                'context')
 # Keys of one entry of `processes` (context with -Z/-z, socket_context with -z).
 HOLDER_FIELDS = (('name', 'str'), ('pid', 'int'), ('fd', 'int'), ('tid', 'int'), ('context', 'str'),
                  ('socket_context', 'str'))

@@ -65,9 +65,20 @@ def select(request, lookups=None):
             warnings.append(unsupported[group])
     if request.processes or request.threads:
         from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
-        holders = find_holders([r['inode'] for r in records], threads=request.threads)
+        contexts = None
+        if 'context' in request.details:
+            from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
+            contexts = SELinux()
+            if not contexts.enabled:
+                warnings.append('SELinux is not enabled on this host: every context is null (ss -Z fails there)')
+        holders = find_holders([r['inode'] for r in records], threads=request.threads, contexts=contexts,
+                               socket_contexts='contexts' in request.details)
         for r in records:
             r['processes'] = holders.get(r['inode'], [])
+            if contexts is not None and r['family'] == 'netlink':
+                # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
+                pid = r['local_port']
+                r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
     return Selection(records, list(unsupported), warnings, stats)
 
 
