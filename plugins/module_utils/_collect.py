@@ -50,7 +50,7 @@ _RETRIES = 5
 
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
-            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset()):
+            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False):
     """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -61,12 +61,14 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     needs_attrs    the filter reads marks or cgroup ids;
     timers         add the -o timer keys; identity: keep each SockId;
     details        detail options (-e -m -i ...): every record gets their keys,
-                   null where the detail does not apply to its family.
+                   null where the detail does not apply to its family;
+    tagged         what match returns for a kept socket is kept in its record
+                   under _schema.MATCHES (for callers that evaluate several filters).
     A group this kernel (or this version) cannot list is skipped and named,
     in ss's order, in the second value.
     """
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
-                  lookups=lookups, details=frozenset(details))
+                  lookups=lookups, details=frozenset(details), tagged=tagged)
     selected = set(tables)
     out = []
     unsupported = collections.OrderedDict()

@@ -34,8 +34,14 @@ Selection = collections.namedtuple('Selection', [
 ])
 
 
-def select(request, lookups=None):
-    """Read the sockets a Request selects (raises SocketToolError and its subclasses only)."""
+def select(request, lookups=None, planner=None):
+    """Read the sockets a Request selects (raises SocketToolError and its subclasses only).
+
+    planner: callable(request, lookups) -> (match, needs_attrs, bytecode, has_mark, tagged), run
+    after the namespace is entered, for callers that evaluate filters of their own (_assert); by
+    default the request's filter is bound and planned. With tagged=True the match returns a
+    truthy value per kept socket that its record keeps under _schema.MATCHES.
+    """
     if request.netns:
         enter(request.netns)
     lookups = lookups or HostLookups()
@@ -46,12 +52,12 @@ def select(request, lookups=None):
         stats = read_summary()      # before any socket of ours exists, as ss does
     if request.summary_only:
         return Selection([], [], warnings, stats)
-    match, needs_attrs, bytecode, has_mark = _plan(request, lookups)
+    match, needs_attrs, bytecode, has_mark, tagged = (planner or _plan)(request, lookups)
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
-            details=request.details)
+            details=request.details, tagged=tagged)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -83,16 +89,16 @@ def select(request, lookups=None):
 
 
 def _plan(request, lookups):
-    """(match, needs_attrs, bytecode, has_mark) for the request's filter, bound on this host (see _filter._plan)."""
+    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_filter._plan)."""
     if request.filter is None:
-        return None, False, None, False
+        return None, False, None, False, False
     # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
     expr = bind(request.filter, request.tables, lookups)
     eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
-    return plan(expr, request.kernel_filter, eph)
+    return tuple(plan(expr, request.kernel_filter, eph)) + (False,)
 
 
 __all__ = ['Selection', 'select']
