@@ -70,9 +70,10 @@ sctp: {} for now. The extension point is _decode_sctp() / _sctp_text()
 below (struct sctp_info, INET_DIAG_LOCALS / PEERS), left to the SCTP work.
 
 info_text(info, state, ...) -> the text ss appends for that socket with -i:
-the newline and tab (a space-less nothing with -O), the caller's skmem text
-(ss prints it first), then what tcp_show_info / mptcp_show_info print.
-info_block_shown() says whether ss prints that block at all.
+'\\n\\t' (nothing with -O), the caller's skmem text (ss prints it first, and
+whenever the kernel sent SKMEMINFO, i.e. with -m), then what tcp_show_info /
+mptcp_show_info print. info_block_shown() says whether ss prints that block
+at all (not for UDP without -m).
 """
 
 from __future__ import annotations
@@ -236,8 +237,9 @@ def _nested(data):
 
 def _c_string(data):
     """A NUL-terminated attribute string as text (the collection's text form of kernel bytes)."""
+    data = bytes(data)
     cut = data.find(b'\0')
-    return bytes_text(bytes(data if cut < 0 else data[:cut]))
+    return bytes_text(data if cut < 0 else data[:cut])
 
 
 def _unpack_by_length(data, fields):
@@ -665,6 +667,7 @@ def _md5_ulp_text(info, out):
     """The MD5SIG and ULP_INFO parts of tcp_show_info (printed with or without INFO)."""
     w = out.append
     if 'md5keys' in info:
+        # (ss also prints one key from whatever bytes a payload shorter than one entry holds; we print none)
         # 6.1.0 prints each key with printf() (print_escape_buf), outside its column buffer, so the
         # keys come out before the table and the token reads 'md5keys:ADDR/PLEN=,...'; later iproute2
         # (out_escape_buf) prints them in place. We print them in place.
