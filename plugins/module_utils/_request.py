@@ -34,6 +34,7 @@ Request = collections.namedtuple('Request', [
     'families',         # AF numbers to keep
     'inet_families',    # which inet dumps to send (only one when -4/-6 came last)
     'states',           # the state mask
+    'state_words',      # how the states were chosen: ('state'|'exclude', word) and ('option', '-a'|'-l'), in order
     'filter',           # the parsed, unbound filter expression, or None
     'filter_words',     # its words as given
     'kernel_filter',    # compile the filter to kernel bytecode where possible
@@ -101,8 +102,10 @@ def _merge_options(q, params):
         q.positional = True
     if listening:
         q.state_filter = LISTEN_AND_CLOSE
+        q.state_words.append(('option', '-l'))
     elif every:
         q.state_filter = SS_ALL
+        q.state_words.append(('option', '-a'))
     for word in states or ():
         q.state_word(word)
     for word in excludes or ():
@@ -230,6 +233,7 @@ def build_request(params, identity=False):
         families=families,
         inet_families=inet_dump_families(preferred),
         states=q.states,
+        state_words=tuple(q.state_words),
         filter=expr,
         filter_words=tuple(words),
         kernel_filter=params.get('kernel_filter', True) is not False,

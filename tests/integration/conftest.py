@@ -135,13 +135,17 @@ def sockets(netns):
     fx.stop()
 
 
-def run_module(name, args, check=True):
-    """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON)."""
+def run_module(name, args, check=True, env=None, prefix=()):
+    """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON).
+
+    env: extra environment variables; prefix: argv to run it under (e.g. ip netns exec NS setpriv ...).
+    """
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, f)
+    os.chmod(f.name, 0o644)
     try:
-        env = dict(os.environ, PYTHONPATH=COLLECTIONS)
-        proc = subprocess.run([sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name],
+        env = dict(os.environ, PYTHONPATH=COLLECTIONS, **(env or {}))
+        proc = subprocess.run(list(prefix) + [sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name],
                               capture_output=True, text=True, env=env, timeout=120, check=False)
     finally:
         os.unlink(f.name)
