@@ -13,8 +13,8 @@ description:
   - Runs the commands and modules of a host inside a named network namespace on the Ansible controller, one made with
     C(ip netns add NAME) (or anything else that bind-mounts a namespace at C(/var/run/netns/NAME)).
   - B(Only the network namespace changes.) The file system, mounts, users, processes and host name stay those of the
-    controller, so files are local files, and C(ansible.builtin.copy), C(ansible.builtin.fetch),
-    C(ansible.builtin.slurp) or C(ansible.builtin.template) read and write the controller's file system.
+    controller, so files are local files, and M(ansible.builtin.copy), M(ansible.builtin.fetch),
+    M(ansible.builtin.slurp) or M(ansible.builtin.template) read and write the controller's file system.
   - Network interfaces, addresses, routes, firewall rules and sockets are those of the namespace, so a set of namespaces
     can stand in for a fleet of hosts in tests, labs and CI.
   - A namespace that does not exist is an error when the connection is made (the host is unreachable); it is never
