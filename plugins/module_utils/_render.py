@@ -78,6 +78,7 @@ class Names(object):
 
 
 _SERVICE_PROTO = {'tcp': 'tcp', 'udp': 'udp'}
+VMADDR_PORT_ANY = 0xffffffff        # a vsock port ss prints as '*'
 
 
 def address_cell(rec, side, names=None):
@@ -113,6 +114,8 @@ def port_cell(rec, side, names=None):
         return names.netlink_port(port)
     if fam == 'link' and side == 'local':
         return rec.get('interface') or '*'
+    if fam == 'vsock' and port == VMADDR_PORT_ANY:
+        return '*'
     return str(port)
 
 
@@ -201,6 +204,7 @@ class DetailText(object):
         self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
         self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
         self.numeric = numeric
+        # vsock: ss prints nothing for -e or -m
         self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
                           'netlink': self.netlink}
 

@@ -118,12 +118,24 @@ def record_view(rec):
         src, dst, dport = (ETH_P_ALL if local == '*' else int(local.strip('[]'))), 0, 0
     elif fam == AF_NETLINK:
         src, dst, dport = int(rec['local_address']), 0, -1
+    elif fam == AF_VSOCK:
+        # CIDs ('*' is VMADDR_CID_ANY); ports as ss's ints (VMADDR_PORT_ANY is -1)
+        src, dst = _vsock_cid(rec['local_address']), _vsock_cid(rec['peer_address'])
+        sport, dport = _s32(sport), _s32(dport)
     else:
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
                       sport if fam == AF_PACKET else 0)
     view.ifname = rec.get('interface')
     return view
+
+
+def _vsock_cid(text):
+    return 0xffffffff if text == '*' else int(text)
+
+
+def _s32(value):
+    return value - 0x100000000 if value & 0x80000000 else value
 
 
 def _inet_bytes(sys_fam, text):

@@ -9,7 +9,7 @@ import errno
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_VSOCK
 
 from uapi import FakeSock, done, inet_msg
 
@@ -30,6 +30,9 @@ def test_collect_retries_interrupted_dump(monkeypatch):
 
 def test_collect_names_unsupported_tables(monkeypatch):
     monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT)] * 4))
-    recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
+    recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET, AF_VSOCK}, 0xfff, inet_families=(AF_INET,))
     assert recs == [] and list(unsupported) == ['raw', 'sctp', 'vsock']
     assert 'not supported by this kernel' in unsupported['sctp'] and 'not implemented yet' in unsupported['raw']
+    # as ss: a vsock table whose family is not selected is not dumped at all
+    recs, unsupported = c.collect(['sctp', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
+    assert list(unsupported) == ['sctp']

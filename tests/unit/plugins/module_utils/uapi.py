@@ -4,9 +4,10 @@
 """Test support: netlink messages built by hand from the UAPI layouts, and a fake sock_diag socket.
 
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
-(inet_diag_msg), linux/unix_diag.h (unix_diag_msg). Used where a test needs
-bytes the running kernel does not send (errors, odd sizes, foreign
-sequence numbers).
+(inet_diag_msg), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
+(vsock_diag_msg). Used where a test needs bytes the running kernel does not
+send (errors, odd sizes, foreign sequence numbers, tables this kernel has no
+diag module for).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX, AF_VSOCK
 
 # linux/unix_diag.h attribute types
 UNIX_DIAG_NAME, UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_UID = 0, 2, 4, 7
@@ -71,3 +72,11 @@ def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid
         attrs += nl.rtattr(UNIX_DIAG_PEER, struct.pack('=I', peer))
     attrs += nl.rtattr(UNIX_DIAG_RQLEN, struct.pack('=II', *rq)) + nl.rtattr(UNIX_DIAG_UID, struct.pack('=I', uid))
     return msg(struct.pack('=BBBBIII', AF_UNIX, stype, state, 0, inode, cookie[0], cookie[1]) + attrs)
+
+
+def vsock_msg(stype=1, state=10, src_cid=3, src_port=1024, dst_cid=0xffffffff, dst_port=0xffffffff, inode=700,
+              cookie=(5, 0), shutdown=0, tail=b''):
+    """One struct vsock_diag_msg (32 bytes; `tail` stands for fields a newer kernel would append)."""
+    return msg(struct.pack('=BBBBIIIIIII', AF_VSOCK, stype, state, shutdown, src_cid, src_port, dst_cid, dst_port, inode,
+                           cookie[0], cookie[1]) + tail)
+
