@@ -195,18 +195,20 @@ class DetailText(object):
     """The text ss prints after a socket's Process column for the detail options (-o -e -m -i --tos ...).
 
     A call returns the text for one record; '\n\t' (a space with -O, as ss
-    does) starts a continuation line.
+    does) starts a continuation line. before_process(rec) is the text ss
+    prints before the process column (tipc's -e); render() places it.
     """
 
     def __init__(self, details=frozenset(), timers=False, oneline=False, numeric=True):
         self.details = details
         self.timers = timers
+        self.oneline = oneline
         self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
         self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
         self.numeric = numeric
         # vsock: ss prints nothing for -e or -m
         self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
-                          'netlink': self.netlink}
+                          'netlink': self.netlink, 'tipc': self.tipc}
 
     def __call__(self, rec):
         text = (' ' + timer_text(rec)) if self.timers and rec.get('timer') else ''
@@ -215,6 +217,12 @@ class DetailText(object):
             if family_text is not None:
                 text += family_text(rec)
         return text
+
+    def before_process(self, rec):
+        """ss's text before the process column: tipc prints -e's uid, inode and cookie there (tipc_show_sock)."""
+        if rec['family'] == 'tipc' and rec.get('extended') is not None:
+            return self.sock_details(rec)
+        return ''
 
     @staticmethod
     def sock_details(rec):
@@ -297,6 +305,18 @@ class DetailText(object):
             text += '\t' + skmem_text(rec['skmem'])
         return text
 
+    def tipc(self, rec):
+        """--tipcinfo (tipc_show_sock): a new line starting with a blank (not a tab), or a blank with -O."""
+        info = rec.get('tipc_info')
+        if info is None:
+            return ''
+        text = '%s type:%s cong:%s  drop:%d ' % ('' if self.oneline else '\n', info['type'], info['cong'], info['drop'])
+        if info['publ']:
+            text += ' publ'
+        if info['via'] is not None:
+            text += ' via {%d,%d} ' % (info['via']['type'], info['via']['inst'])
+        return text
+
 
 def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
            lookups=None, extra=extra_cell):
@@ -310,7 +330,9 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     (ss does unless -n; this collection only with -r); lookups: a
     _host.HostLookups (default: this host); extra: callable(record) -> the
     text after the Process column (a DetailText), where '\n' starts a
-    continuation line of its own (the text brings its own leading blank).
+    continuation line of its own (the text brings its own leading blank);
+    its before_process(record), if it has one, is the text ss prints before
+    the process (tipc's -e).
     """
     if services is None:
         services = resolve
@@ -319,14 +341,17 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     if header:
         rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
                      ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
+    before = getattr(extra, 'before_process', None)
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
+        lead = before(rec) if before is not None else ''
         rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
                      ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
                      (address_cell(rec, 'local', names) + delim, port_cell(rec, 'local', names),
                       address_cell(rec, 'peer', names) + (delim if rec['peer_port'] is not None else ''),
                       port_cell(rec, 'peer', names)),
-                     (' ' + users_cell(rec)).rstrip() if show_process else '', extra(rec)))
+                     (lead + ' ' + users_cell(rec)).rstrip() if show_process else '',
+                     extra(rec) if show_process else lead + extra(rec)))
     if not rows:
         return []
     nlead = len(rows[0][0]) + 2

@@ -61,7 +61,7 @@ Request = collections.namedtuple('Request', [
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
 # detail options whose decoding is still being written: refused clearly, never ignored
-NOT_READY = frozenset(('info', 'tipcinfo'))
+NOT_READY = frozenset(('info',))
 
 
 def _contradiction(option, value, given):

@@ -19,7 +19,7 @@ class SockView:
 
     family    AF_* number of the socket.
     table     the netid: tcp udp raw mptcp sctp dccp u_str u_dgr u_seq
-              p_raw p_dgr nl v_str v_dgr tipc xdp (vsock: ??? for other types).
+              p_raw p_dgr nl v_str v_dgr xdp (vsock: ??? for other types).
     state     kernel/ss state number (1 ESTABLISHED ... 10 LISTEN ...).
     src, dst  inet: raw address bytes (4 for AF_INET, 16 for AF_INET6);
               unix: the name's bytes as ss displays them (b'' unnamed,
@@ -37,6 +37,8 @@ class SockView:
     ifindex   device the socket is bound to (inet idiag_if), 0 if none.
     mark      SO_MARK (INET_DIAG_MARK), 0 when unknown.
     cgroup_id cgroup v2 id (INET_DIAG_CGROUP_ID), 0 when unknown.
+
+    ss never runs the filter on tipc sockets: they have no SockView.
     """
 
     __slots__ = ('family', 'table', 'state', 'src', 'dst', 'sport', 'dport',

@@ -5,7 +5,8 @@
 
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
 (inet_diag_msg), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
-(vsock_diag_msg). Used where a test needs bytes the running kernel does not
+(vsock_diag_msg), linux/tipc_netlink.h (the TIPC_NLA_SOCK nest of a tipc
+sock_diag reply). Used where a test needs bytes the running kernel does not
 send (errors, odd sizes, foreign sequence numbers, tables this kernel has no
 diag module for).
 """
@@ -79,4 +80,33 @@ def vsock_msg(stype=1, state=10, src_cid=3, src_port=1024, dst_cid=0xffffffff, d
     """One struct vsock_diag_msg (32 bytes; `tail` stands for fields a newer kernel would append)."""
     return msg(struct.pack('=BBBBIIIIIII', AF_VSOCK, stype, state, shutdown, src_cid, src_port, dst_cid, dst_port, inode,
                            cookie[0], cookie[1]) + tail)
+
+
+def tipc_sock(stype=1, state=1, node=4711, ref=2000, con=None, publ=False, rcvq=0, sendq=0, drop=0, link_cong=False,
+              conn_cong=False, inode=800, uid=0, cookie=0x1234, extra=b''):
+    """The TIPC_NLA_SOCK nest of a tipc reply, in the kernel's order (tipc_sk_fill_sock_diag).
+
+    con: None (not connected) or (peer node, peer port[, (name type, name instance)]).
+    """
+    attrs = nl.rtattr(2, struct.pack('=I', ref)) + nl.rtattr(1, struct.pack('=I', node))
+    if con is not None:
+        inner = nl.rtattr(2, struct.pack('=I', con[0])) + nl.rtattr(3, struct.pack('=I', con[1]))
+        if len(con) > 2:
+            inner += nl.rtattr(1, b'') + nl.rtattr(4, struct.pack('=I', con[2][0])) + nl.rtattr(5, struct.pack('=I', con[2][1]))
+        attrs += nl.rtattr(3, inner)
+    elif publ:
+        attrs += nl.rtattr(4, b'')
+    attrs += (nl.rtattr(6, struct.pack('=I', stype)) + nl.rtattr(9, struct.pack('=I', state)) + nl.rtattr(7, struct.pack('=I', inode))
+              + nl.rtattr(8, struct.pack('=I', uid)) + nl.rtattr(10, struct.pack('=Q', cookie)))
+    stat = nl.rtattr(0, struct.pack('=I', rcvq)) + nl.rtattr(1, struct.pack('=I', sendq)) + nl.rtattr(4, struct.pack('=I', drop))
+    if link_cong:
+        stat += nl.rtattr(2, b'')
+    if conn_cong:
+        stat += nl.rtattr(3, b'')
+    return nl.rtattr(2, attrs + nl.rtattr(5, stat) + extra)
+
+
+def tipc_msg(*socks, **kw):
+    """One tipc reply: no fixed header, the payload is the attributes (a TIPC_NLA_SOCK nest, or none)."""
+    return msg(b''.join(socks) if socks else tipc_sock(**kw))
 
