@@ -27,14 +27,16 @@ class SockView:
                     dst is always b'' (ss never collects peer names);
               packet: protocol number (int, host order); dst 0;
               netlink: protocol number (int); dst 0 (ss filters with 0);
-              vsock: local / remote CID (int).
+              vsock: local / remote CID (int); xdp: 0 and 0 (ss's
+                    zeroed addresses).
     sport     inet: local port; unix: inode; packet: ifindex;
               netlink: port id (signed); vsock: local port (signed, as
-              ss's int: VMADDR_PORT_ANY is -1).
+              ss's int: VMADDR_PORT_ANY is -1); xdp: queue id.
     dport     inet: remote port; unix: peer inode (0 if none);
               netlink: -1 (ss filters with -1); vsock: remote port
-              (signed); packet: 0.
-    ifindex   device the socket is bound to (inet idiag_if), 0 if none.
+              (signed); packet, xdp: 0.
+    ifindex   device the socket is bound to (inet idiag_if, xdp's
+              device), 0 if none.
     mark      SO_MARK (INET_DIAG_MARK), 0 when unknown.
     cgroup_id cgroup v2 id (INET_DIAG_CGROUP_ID), 0 when unknown.
 

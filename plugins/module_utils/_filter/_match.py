@@ -30,8 +30,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
-    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, ETH_P_ALL, FAMILY_NAMES, STATE_NUMBERS,
-    V4_MAPPED_PREFIX,
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, AF_XDP, ETH_P_ALL, FAMILY_NAMES,
+    STATE_NUMBERS, V4_MAPPED_PREFIX,
 )
 
 _ABSTRACT_AUTO = re.compile(b'@[0-9a-f]{5}\\Z')
@@ -125,6 +125,9 @@ def record_view(rec):
         # CIDs ('*' is VMADDR_CID_ANY); ports as ss's ints (VMADDR_PORT_ANY is -1)
         src, dst = _vsock_cid(rec['local_address']), _vsock_cid(rec['peer_address'])
         sport, dport = _s32(sport), _s32(dport)
+    elif fam == AF_XDP:
+        # ss's zeroed addresses; the queue id as the local port (null when unbound: 0)
+        src, dst, sport, dport = 0, 0, _s32(sport or 0), 0
     else:
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
@@ -153,7 +156,8 @@ def _view_data(view, side):
     val = view.src if side == 'src' else view.dst
     if fam in (AF_INET, AF_INET6):
         return bytes(val).ljust(16, b'\0') if val else bytes(16)
-    if fam in (AF_PACKET, AF_NETLINK, AF_VSOCK):
+    if fam in (AF_PACKET, AF_NETLINK, AF_VSOCK, AF_XDP):
+        # xdp: ss compares its zeroed addresses (so `ss -A xdp src 0.0.0.0/8` lists every xdp socket)
         return (int(val or 0) & 0xffffffff).to_bytes(4, sys.byteorder) + bytes(12)
     return None
 

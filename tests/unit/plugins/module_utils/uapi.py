@@ -6,9 +6,9 @@
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
 (inet_diag_msg), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
 (vsock_diag_msg), linux/tipc_netlink.h (the TIPC_NLA_SOCK nest of a tipc
-sock_diag reply). Used where a test needs bytes the running kernel does not
-send (errors, odd sizes, foreign sequence numbers, tables this kernel has no
-diag module for).
+sock_diag reply), linux/xdp_diag.h (xdp_diag_msg and its attributes). Used
+where a test needs bytes the running kernel does not send (errors, odd
+sizes, foreign sequence numbers, tables this kernel has no diag module for).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX, AF_VSOCK
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX, AF_VSOCK, AF_XDP
 
 # linux/unix_diag.h attribute types
 UNIX_DIAG_NAME, UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_UID = 0, 2, 4, 7
@@ -110,3 +110,11 @@ def tipc_msg(*socks, **kw):
     """One tipc reply: no fixed header, the payload is the attributes (a TIPC_NLA_SOCK nest, or none)."""
     return msg(b''.join(socks) if socks else tipc_sock(**kw))
 
+
+def xdp_msg(ifindex=1, queue=0, uid=0, inode=900, cookie=(7, 0), rmem=0, stype=3, attrs=b''):
+    """One struct xdp_diag_msg with XDP_DIAG_INFO (ifindex None: none), XDP_DIAG_UID, XDP_DIAG_MEMINFO and `attrs`."""
+    body = struct.pack('=BBHIII', AF_XDP, stype, 0, inode, cookie[0], cookie[1])
+    if ifindex is not None:
+        body += nl.rtattr(1, struct.pack('=II', ifindex, queue)) + nl.rtattr(2, struct.pack('=I', uid))
+    body += nl.rtattr(8, struct.pack('=9I', rmem, 1, 2, 3, 4, 5, 6, 7, 8))
+    return msg(body + attrs)
