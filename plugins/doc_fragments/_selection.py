@@ -173,8 +173,8 @@ options:
     type: bool
   tipcinfo:
     description:
-      - Add TIPC socket details (type, congestion, drops, publications) to the TIPC records' RV(ansible_facts.sockets[].info),
-        like C(ss --tipcinfo).
+      - Add TIPC socket details (type, congestion, drops, publications, the service name a connection reached) as
+        RV(ansible_facts.sockets[].tipc_info) of the TIPC records, like C(ss --tipcinfo).
     type: bool
   oneline:
     description:

@@ -61,8 +61,6 @@ Request = collections.namedtuple('Request', [
 # Module options for the detail options (the module option is the detail's name) and -O.
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
-# detail options whose decoding is still being written: refused clearly, never ignored
-NOT_READY = frozenset(('tipcinfo',))
 
 
 def _contradiction(option, value, given):
@@ -202,10 +200,6 @@ def build_request(params, identity=False):
             families = frozenset((expr.forced_family,))
             preferred = expr.forced_family
     details = frozenset(q.details)
-    waiting = sorted(details & NOT_READY)
-    if waiting:
-        raise ArgsError('%s: not supported yet by this module; remove it' % ', '.join(
-            DETAIL_SPELLING[d] if d in q.given else d for d in waiting))
     if 'contexts' in details:
         details |= {'context'}          # ss -z shows the process contexts too
     events = params.get('events')

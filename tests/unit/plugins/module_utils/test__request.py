@@ -147,7 +147,6 @@ def test_detail_options():
     ({'ss_args': '-E', 'events': 5}, '-E (events): not supported yet'),
     ({'ss_args': '-D /tmp/x'}, '-D (dump_file): not supported yet'),
     ({'from_dump': '/tmp/x'}, 'from_dump: not supported yet'),
-    ({'ss_args': '--tipc --tipcinfo'}, '--tipcinfo: not supported yet'),
 ])
 def test_options_being_built_are_refused_not_ignored(params, message):
     with pytest.raises(ArgsError) as info:

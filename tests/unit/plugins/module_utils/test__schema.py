@@ -86,7 +86,13 @@ def test_decoders_build_the_base_keys():
                     {'packet_raw'}, Context({AF_PACKET}), out)
     _diag_netlink.decode_netlink(nl.dump(FakeSock([msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()]),
                              b'', 'netlink'), Context({AF_NETLINK}), out)
-    assert [tuple(r) for r in out] == [BASE_KEYS] * 4
+    from ansible_collections.netdiag.ss.plugins.module_utils import _diag_tipc, _diag_vsock, _diag_xdp
+    from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_TIPC, AF_VSOCK, AF_XDP
+    from uapi import tipc_msg, vsock_msg, xdp_msg
+    _diag_vsock.decode_vsock(nl.dump(FakeSock([vsock_msg() + done()]), b'', 'vsock'), {'vsock_stream'}, Context({AF_VSOCK}), out)
+    _diag_tipc.decode_tipc(nl.dump(FakeSock([tipc_msg() + done()]), b'', 'tipc'), Context({AF_TIPC}), out)
+    _diag_xdp.decode_xdp(nl.dump(FakeSock([xdp_msg(ifindex=0) + done()]), b'', 'xdp'), Context({AF_XDP}), out)
+    assert [tuple(r) for r in out] == [BASE_KEYS] * 7
     timed = []
     _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}, timers=True), timed)
     assert tuple(timed[0]) == BASE_KEYS + tuple(k for k, _t in DETAIL_FIELDS['timers'])
