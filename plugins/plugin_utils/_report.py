@@ -493,7 +493,8 @@ table.m td.c { text-align: center; width: 40px; min-width: 40px; height: 26px; p
 td.c.pass, .legend .pass { background: var(--pass); color: var(--pass-ink); }
 td.c.fail, .legend .fail { background: var(--fail); color: var(--fail-ink); font-weight: 700; }
 td.c.fail a { color: inherit; text-decoration: none; display: block; line-height: 26px; }
-td.c.fail a:hover, td.c.fail a:focus { text-decoration: underline; }
+td.c.fail a:hover, td.c.fail a:focus, td.c.wide a:hover, td.c.wide a:focus { text-decoration: underline; }
+td.c.wide a { color: inherit; text-decoration: none; }
 td.c.unreach, .legend .unreach { color: var(--unreach-ink);
   background: repeating-linear-gradient(135deg, var(--unreach) 0 6px, #d2d2d2 6px 8px); }
 td.c.error, .legend .error { background: var(--error); color: var(--error-ink); font-weight: 700; }
@@ -534,14 +535,16 @@ def _plural(n, word):
     return f'{n} {word}{"" if n == 1 else "s"}'
 
 
-def _tiles(totals):
+def _tiles(model):
+    totals = model['totals']
+    extra = sum(1 for rule in model['rules'] if not rule['in_policy'])
     items = [
         ('', totals['hosts'], 'hosts'),
         ('t-pass', totals['hosts_passed'], '\u2713 hosts passed'),
         ('t-fail', totals['hosts_failed'], '\u2717 hosts failed'),
         ('t-unreach', totals['hosts_unreachable'], '\u2298 unreachable'),
         ('t-error', totals['hosts_error'], '! errors'),
-        ('', totals['rules'], 'rules'),
+        ('', totals['rules'], f'rules ({extra} not in the policy)' if extra else 'rules'),
         ('t-fail', totals['cells']['failed'], 'failed checks'),
     ]
     out = ['<ul class="tiles">']
@@ -612,8 +615,8 @@ def _grid(model, anchors):
             msg = (host['msg'] or '').strip().splitlines()
             text = f'{mark} {word}' + (f': {msg[0]}' if msg else '')
             if rules:
-                out.append(f'<td class="c {_CELL_CLASS[host["status"]]} wide" colspan="{len(rules)}" '
-                           f'title="{_h(host["msg"] or word)}">{_h(text)}</td>')
+                out.append(f'<td class="c {_CELL_CLASS[host["status"]]} wide" colspan="{len(rules)}">'
+                           f'<a href="#{anchors[id(host)]}" title="{_h(host["msg"] or word)}">{_h(text)}</a></td>')
         else:
             for cell in host['cells']:
                 mark, word = _MARKS[cell['status']]
@@ -663,15 +666,15 @@ def _failures(model, anchors):
     return out
 
 
-def _not_checked(model):
+def _not_checked(model, anchors):
     hosts = [h for h in model['hosts'] if h['status'] in ('unreachable', 'error')]
     if not hosts:
         return []
     out = [f'<h2 id="notchecked">Hosts not checked ({len(hosts)})</h2>']
     for host in hosts:
         mark, word = _MARKS[host['status']]
-        out.append(f'<article class="failure notchecked {host["status"]}"><h4>{_h(mark)} {_h(host["name"])} '
-                   f'<span class="note">{_h(word)}</span></h4>')
+        out.append(f'<article class="failure notchecked {host["status"]}" id="{anchors[id(host)]}"><h4>{_h(mark)} '
+                   f'{_h(host["name"])} <span class="note">{_h(word)}</span><a class="back" href="#grid">\u2191 grid</a></h4>')
         out.append(f'<pre>{_h(host["msg"] or "(no message)")}</pre></article>')
     return out
 
@@ -694,18 +697,21 @@ def _differences(model):
 
 def to_html(model):
     """report.html: one self-contained page (inline CSS, no script, no external resource)."""
+    # in-page links: failed cells to their details (f1, f2 ...), hosts not checked to their message (n1 ...)
     anchors = dict((id(cell), f'f{i}') for i, (_host, cell) in enumerate(failed_cells(model), 1))
+    not_checked = [host for host in model['hosts'] if host['status'] in ('unreachable', 'error')]
+    anchors.update((id(host), f'n{i}') for i, host in enumerate(not_checked, 1))
     title = model['title']
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f'<title>{_h(title)} \u2014 {_h(model["generated"])}</title>', f'<style>{_CSS}</style>', '</head>', '<body>',
            f'<h1>{_h(title)}</h1>', f'<p class="meta">Generated {_h(model["generated"])}</p>', _verdict(model)]
-    out.extend(_tiles(model['totals']))
+    out.extend(_tiles(model))
     if model['hosts']:
         out.extend(_legend(any(not r['in_policy'] for r in model['rules'])))
         out.extend(_grid(model, anchors))
         out.extend(_failures(model, anchors))
-        out.extend(_not_checked(model))
+        out.extend(_not_checked(model, anchors))
         out.extend(_differences(model))
     out.append('<footer>netdiag.ss.compliance_report \u00b7 '
                f'{_h(_plural(model["totals"]["rules"], "rule"))} on {_h(_plural(model["totals"]["hosts"], "host"))}'

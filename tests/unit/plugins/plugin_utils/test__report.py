@@ -478,7 +478,7 @@ def test_html_shows_totals_grid_and_every_failure():
     assert 'Generated 2026-12-02T10:00:00Z' in text
     assert '4 of 5 hosts not compliant: 2 failed, 1 unreachable, 1 with errors' in text
     for number, label in ((5, 'hosts'), (1, 'hosts passed'), (2, 'hosts failed'), (1, 'unreachable'), (1, 'errors'),
-                          (4, 'rules'), (3, 'failed checks')):
+                          (4, r'rules \(1 not in the policy\)'), (3, 'failed checks')):
         assert re.search(rf'<li[^>]*><b>{number}</b><span>[^<]*{label}</span></li>', page), label
     for word in ('pass', 'fail', 'unreachable', 'error', 'not applicable'):
         assert f'</span>{word}</li>' in page
@@ -488,7 +488,10 @@ def test_html_shows_totals_grid_and_every_failure():
     assert page.count('<th class="rule" scope="col"') == 3 and page.count('<th class="rule extra" scope="col"') == 1
     assert page.count('<td class="c fail">') == 3 and page.count('<td class="c na"') == 3
     assert page.count('<td class="c pass"') == 6
-    assert 'colspan="4" title="Failed to connect to the host via ssh: No route to host"' in page
+    assert ('colspan="4"><a href="#n1" title="Failed to connect to the host via ssh: No route to host">'
+            '\u2298 unreachable: Failed to connect to the host via ssh: No route to host</a>') in page
+    assert '<a href="#n2" title="rule &quot;bad&quot;: unknown key(s) frobnicate\nsecond line">! error: rule' in page
+    assert '<article class="failure notchecked unreachable" id="n1">' in page
     # each failed cell: host, rule, expected / found, and its ss lines in a <pre>
     pres = re.findall(r'<pre>(.*?)</pre>', page, re.S)
     for _host, cell in _report.failed_cells(_report.build(report)):
