@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -101,7 +102,7 @@ def _plain(value, path, depth=0):
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        if value != value or value in (float('inf'), float('-inf')):
+        if not math.isfinite(value):
             raise ReportError(path, f'{value!r} cannot be written as JSON')
         return float(value)
     if isinstance(value, str):

@@ -172,7 +172,8 @@ def test_tuples_and_subclasses_are_accepted():
     report['rules'] = tuple(report['rules'])
     report['hosts'] = Lazy(report['hosts'])
     model = _report.build(report)
-    assert type(model['title']) is str and model['title'] == 'Tagged title' and type(model['rules']) is list
+    # plain types, not the subclasses (pylint would have isinstance(), which is exactly what is not meant here)
+    assert model['title'].__class__ is str and model['title'] == 'Tagged title' and model['rules'].__class__ is list
 
 
 # ---------------------------------------------------------------------------- bad input
@@ -233,6 +234,7 @@ BAD = [
     (_set(RULE0 + ('offenders',), [{'when': object()}]), 'is an object, which is not JSON data'),
     (_set(RULE0 + ('offenders',), [{1: 'x'}]), W1 + '.rules[0].offenders[0]: key 1 is a number; keys must be strings'),
     (_set(RULE0 + ('offenders',), [{'x': float('nan')}]), 'offenders[0].x: nan cannot be written as JSON'),
+    (_set(RULE0 + ('offenders',), [{'x': float('-inf')}]), 'offenders[0].x: -inf cannot be written as JSON'),
 ]
 
 
