@@ -106,8 +106,8 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
         elif rec['state'] == 'LISTEN' and not listeners:
             plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
-            plan.cannot.append((rec, errno.EOPNOTSUPP, 'the kernel closes only inet sockets (SOCK_DESTROY); '
-                                                        'this is a %s socket' % rec['family']))
+            why = 'the kernel closes only inet sockets (SOCK_DESTROY); this is a %s socket' % rec['family']
+            plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)
     if len(plan.to_kill) > max_kill:

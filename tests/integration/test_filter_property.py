@@ -26,6 +26,7 @@ st = hypothesis.strategies
 
 from strategies import expressions  # noqa: E402  (needs hypothesis)
 
+
 def _not_unix(tokens):
     return not tokens[0].startswith('u_')
 

@@ -82,10 +82,10 @@ def test_decoders_build_the_base_keys():
     out = []
     _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}), out)
     _diag_unix.decode_unix(nl.dump(FakeSock([unix_msg() + done()]), b'', 'unix'), {'unix_stream'}, Context({AF_UNIX}), out)
-    _diag_packet.decode_packet(nl.dump(FakeSock([msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()]), b'', 'packet'),
-                    {'packet_raw'}, Context({AF_PACKET}), out)
-    _diag_netlink.decode_netlink(nl.dump(FakeSock([msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()]),
-                             b'', 'netlink'), Context({AF_NETLINK}), out)
+    packet = msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()
+    _diag_packet.decode_packet(nl.dump(FakeSock([packet]), b'', 'packet'), {'packet_raw'}, Context({AF_PACKET}), out)
+    netlink = msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()
+    _diag_netlink.decode_netlink(nl.dump(FakeSock([netlink]), b'', 'netlink'), Context({AF_NETLINK}), out)
     from ansible_collections.netdiag.ss.plugins.module_utils import _diag_tipc, _diag_vsock, _diag_xdp
     from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_TIPC, AF_VSOCK, AF_XDP
     from uapi import tipc_msg, vsock_msg, xdp_msg
