@@ -20,7 +20,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._netlink import iter_attrs
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import RTA_HDR, iter_attrs
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 
 U32 = struct.Struct('=I')
@@ -89,8 +89,21 @@ def _each(chunks):
 
 
 def attr_map(buf, start, end):
-    """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket)."""
-    return dict((atype, bytes(buf[aoff:aoff + alen])) for atype, aoff, alen in iter_attrs(buf, start, end))
+    """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket).
+
+    The last attribute of a type wins, as with iproute2's parse_rtattr. (iter_attrs's walk, inlined: this runs
+    for every kept socket when details are asked.)
+    """
+    out = {}
+    unpack = RTA_HDR.unpack_from
+    off = start
+    while off + 4 <= end:
+        alen, atype = unpack(buf, off)
+        if alen < 4 or off + alen > end:
+            break
+        out[atype & 0x3fff] = bytes(buf[off + 4:off + alen])
+        off += (alen + 3) & ~3
+    return out
 
 
 def skmem(data):

@@ -242,15 +242,61 @@ def _c_string(data):
     return bytes_text(data if cut < 0 else data[:cut])
 
 
-def _unpack_by_length(data, fields):
-    """The fields of `fields` ((offset, format, name), ...) that lie wholly inside data."""
-    n = len(data)
-    out = {}
-    for off, fmt, name in fields:
-        size = struct.calcsize('=' + fmt)
-        if off + size <= n:
-            out[name] = struct.unpack_from('=' + fmt, data, off)[0]
-    return out
+class _Layout(object):
+    """One struct.Struct reading, from a buffer of a given length, every field of a layout wholly inside it.
+
+    Bitfield words are read in place and split into their fields, so the result is in offset order.
+    """
+
+    __slots__ = ('struct', 'names', 'splits')
+
+    def __init__(self, fields, length, bitfields=()):
+        words = dict((off, (size, bits)) for off, size, bits in bitfields)
+        items = sorted([(off, code, name) for off, code, name in fields] +
+                       [(off, {1: 'B', 2: 'H', 4: 'I'}[size], None) for off, (size, _bits) in words.items()],
+                       key=lambda item: item[0])
+        fmt, pos, raw, self.names, splits = ['='], 0, 0, [], []
+        for off, code, name in items:
+            size = struct.calcsize('=' + code)
+            if off + size > length:
+                continue
+            if off > pos:
+                fmt.append('%dx' % (off - pos))
+            if name is None:
+                splits.append((raw, words[off][1]))
+                self.names.extend(bit[0] for bit in words[off][1])
+            else:
+                self.names.append(name)
+            fmt.append(code)
+            raw += 1
+            pos = off + size
+        self.struct = struct.Struct(''.join(fmt))
+        self.splits = tuple(reversed(splits))       # (index in the raw tuple, bits), last first
+
+    def unpack(self, data):
+        values = self.struct.unpack_from(data)
+        if self.splits:
+            values = list(values)
+            for index, bits in self.splits:
+                word = values[index]
+                values[index:index + 1] = [(word >> shift) & ((1 << width) - 1) for _name, shift, width in bits]
+        return dict(zip(self.names, values))
+
+
+def _layout(cache, fields, length, bitfields=()):
+    """The _Layout of `fields` for buffers of `length` bytes (one per length seen: kernels send one length)."""
+    lay = cache.get(length)
+    if lay is None:
+        lay = cache[length] = _Layout(fields, length, bitfields)
+    return lay
+
+
+_TCP_LAYOUTS = {}
+_MPTCP_LAYOUTS = {}
+_DCTCP_FIELDS = tuple((off, fmt, name) for name, off, fmt in _DCTCP)
+_DCTCP_LAYOUTS = {}
+_BBR_FIELDS = tuple((off, 'I', name) for name, off in _BBR)
+_BBR_LAYOUTS = {}
 
 
 # ---------------------------------------------------------------- structures
@@ -261,18 +307,13 @@ def decode_tcp_info(data):
     Fields the kernel did not send are absent; bytes past TCP_INFO_SIZE are ignored.
     """
     data = bytes(data)
-    values = _unpack_by_length(data, _TCP_FIELDS)
-    for off, size, bits in _TCP_BITFIELDS:
-        if off + size <= len(data):
-            word = int.from_bytes(data[off:off + size], 'little')
-            for name, shift, width in bits:
-                values[name] = (word >> shift) & ((1 << width) - 1)
-    return dict((name, values[name]) for name in TCP_INFO_FIELDS if name in values)
+    return _layout(_TCP_LAYOUTS, _TCP_FIELDS, min(len(data), TCP_INFO_SIZE), _TCP_BITFIELDS).unpack(data)
 
 
 def decode_mptcp_info(data):
     """struct mptcp_info by length -> {field: value} (names without mptcpi_, MPTCP_INFO_FIELDS order)."""
-    return _unpack_by_length(bytes(data), _MPTCP_FIELDS)
+    data = bytes(data)
+    return _layout(_MPTCP_LAYOUTS, _MPTCP_FIELDS, min(len(data), MPTCP_INFO_SIZE)).unpack(data)
 
 
 def _decode_vegas(data):
@@ -282,11 +323,11 @@ def _decode_vegas(data):
 
 
 def _decode_dctcp(data):
-    return _unpack_by_length(data, [(off, fmt, name) for name, off, fmt in _DCTCP])
+    return _layout(_DCTCP_LAYOUTS, _DCTCP_FIELDS, len(data)).unpack(data)
 
 
 def _decode_bbr(data):
-    raw = _unpack_by_length(data, [(off, 'I', name) for name, off in _BBR])
+    raw = _layout(_BBR_LAYOUTS, _BBR_FIELDS, len(data)).unpack(data)
     out = {}
     if 'bw_lo' in raw:
         out['bw'] = raw['bw_lo'] | (raw.get('bw_hi', 0) << 32)
