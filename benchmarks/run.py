@@ -281,6 +281,20 @@ def build_contenders(ns, tmp, library, with_filters, repeat):
         Contender('psutil', "psutil.net_connections('tcp'), in-process",
                   lambda: inproc(ns.name, 'psutil'), repeat=min(repeat, REF_REPEAT)),
     ]
+    # -i: tcp_info for every socket (the widest record)
+    tani = {'ss_args': '-tani', 'netns': ns.name}
+    tani_path = module_args_file(tmp, 'tani', tani)
+    floors['tani'], result = capture_result(tmp, 'tani', tani_path)
+    facts['module_total_tani'] = result['ansible_facts']['socket_summary']['total']
+    c += [
+        proc('ss_tani', 'ss -tani', ss + ['-tani']),
+        Contender('gather_tani', 'collector in-process, -tani', lambda: inproc(ns.name, 'gather', '-tani'),
+                  reference='ss_tani'),
+        proc('module_tani', 'module direct, ss_args: -tani', [PY, MODULE, tani_path], reference='ss_tani'),
+        proc('ansible_tani', 'ansible -m socket_facts, -tani', ansible_argv('netdiag.ss.socket_facts', tani),
+             reference='floor_tani'),
+        proc('floor_tani', 'ansible -m floor (same result), -tani', ansible_argv('ndss_floor', {'path': floors['tani']}, library)),
+    ]
     if with_filters:
         dev = {'ss_args': '-tan dev = lo', 'netns': ns.name}
         sport = {'ss_args': '-tan sport = :23', 'netns': ns.name}
@@ -439,7 +453,8 @@ def machine_info():
 
 ORDER = ['ss_tan', 'gather_tan', 'module_lines', 'module_nolines', 'module_fields',
          'ansible_lines', 'floor_lines', 'ansible_nolines', 'floor_nolines', 'ansible_fields', 'floor_fields',
-         'ss_tanp', 'module_tanp', 'gather_tanp', 'pyroute2', 'psutil',
+         'ss_tanp', 'module_tanp', 'gather_tanp', 'ss_tani', 'gather_tani', 'module_tani', 'ansible_tani', 'floor_tani',
+         'pyroute2', 'psutil',
          'ss_dev', 'module_dev', 'gather_dev', 'module_dev_user', 'gather_dev_user', 'ss_sport', 'module_sport', 'gather_sport', 'ansible_sport', 'floor_sport']
 
 TARGETS = [
@@ -455,6 +470,9 @@ TARGETS = [
     ('T2-dev-user-inproc', 'collector in-process `dev = lo`, kernel_filter: false, within 2x of ss',
      'gather_dev_user', 'ss_dev', 2.0),
     ('T4-procs', 'collector in-process `-tanp` faster than `ss -tanp`', 'gather_tanp', 'ss_tanp', 1.0),
+    ('T6-info-collector', 'collector in-process `-tani` within 1.5x of `ss -tani` (whole process)', 'gather_tani', 'ss_tani',
+     1.5),
+    ('T6-info-ansible', 'ansible socket_facts `-tani` within 1.3x of the floor', 'ansible_tani', 'floor_tani', 1.3),
     ('T3-sport', 'ansible socket_facts `sport = :23` within 1.3x of the floor', 'ansible_sport', 'floor_sport', 1.3),
 ]
 
