@@ -23,7 +23,7 @@ import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import dump_inet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
@@ -50,7 +50,7 @@ _RETRIES = 5
 
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
-            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset()):
+            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), capture=None):
     """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -61,7 +61,11 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     needs_attrs    the filter reads marks or cgroup ids;
     timers         add the -o timer keys; identity: keep each SockId;
     details        detail options (-e -m -i ...): every record gets their keys,
-                   null where the detail does not apply to its family.
+                   null where the detail does not apply to its family;
+    capture        (chunks, match): the TCP table is decoded from these chunks
+                   (a capture, see _dumpfile.capture_chunks) with this matcher
+                   instead of being asked from the kernel, as ss does with
+                   TCPDIAG_FILE.
     A group this kernel (or this version) cannot list is skipped and named,
     in ss's order, in the second value.
     """
@@ -78,6 +82,11 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                 continue
             if dumper is None:
                 unsupported[group] = 'table %s is not implemented yet by this collection; it was skipped' % group
+                continue
+            if group == 'tcp' and capture is not None:
+                decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
+                                                       timers=timers, identity=identity, lookups=ctx.lookups,
+                                                       details=ctx.details), out)
                 continue
             for attempt in range(_RETRIES):
                 part = []

@@ -33,3 +33,14 @@ def test_collect_names_unsupported_tables(monkeypatch):
     recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
     assert recs == [] and list(unsupported) == ['raw', 'sctp', 'vsock']
     assert 'not supported by this kernel' in unsupported['sctp'] and 'not implemented yet' in unsupported['raw']
+
+
+def test_collect_reads_the_tcp_table_from_a_capture(monkeypatch):
+    """With capture=(chunks, match) the TCP table is decoded from the chunks with that matcher; others are dumped."""
+    sock = FakeSock([inet_msg(sport=9, state=7) + done(), inet_msg(sport=9, family=10, src='::', dst='::') + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    capture = ([(inet_msg(sport=1, state=1) + inet_msg(sport=2, state=1), [(0, 88), (88, 88)])],
+               lambda view: view.sport == 2)
+    recs, _unsupported = c.collect(['udp', 'tcp'], {AF_INET, 10}, 0xfff, capture=capture, details={'extended'})
+    assert [(r['netid'], r['local_port']) for r in recs] == [('udp', 9), ('udp', 9), ('tcp', 2)]
+    assert len(sock.sent) == 2 and recs[2]['extended'] is not None      # two udp dumps; tcp came from the capture
