@@ -26,9 +26,10 @@ options:
       - A filter expression may follow, quoted as in a shell, for example
         V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
         See O(filter).
-      - Detail options (C(-e -m -i -b -E -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
+      - Detail options (C(-e -m -i -b -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
         until this collection implements them; they are never silently ignored.
-        C(-D FILE) is the module's C(dump_file) option, where the module has it; C(-E) is refused until it is built.
+        C(-E) needs the module's C(events) option as well (how many seconds to listen), and C(-D FILE) is its
+        C(dump_file) option, where the module has them.
         C(-K) is refused, because listing never closes sockets.
     type: str
   tables:

@@ -242,8 +242,10 @@ def build_request(params, identity=False):
         max_events = DEFAULT_MAX_EVENTS
     if max_events < 1:
         raise ArgsError('max_events: %r must be at least 1' % (max_events,))
-    if events:      # being written: refused clearly, never ignored
-        raise ArgsError('-E (events): not supported yet by this module; remove it')
+    if events:
+        # imported here: only event mode needs it
+        from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings
+        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables))
     return Request(
         tables=tuple(q.tables()),
         explicit_tables=frozenset(q.explicit_tables),
