@@ -50,7 +50,8 @@ _RETRIES = 5
 
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
-            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), capture=None):
+            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False,
+            capture=None):
     """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -62,6 +63,8 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     timers         add the -o timer keys; identity: keep each SockId;
     details        detail options (-e -m -i ...): every record gets their keys,
                    null where the detail does not apply to its family;
+    tagged         what match returns for a kept socket is kept in its record
+                   under _schema.MATCHES (for callers that evaluate several filters);
     capture        (chunks, match): the TCP table is decoded from these chunks
                    (a capture, see _dumpfile.capture_chunks) with this matcher
                    instead of being asked from the kernel, as ss does with
@@ -70,7 +73,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     in ss's order, in the second value.
     """
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
-                  lookups=lookups, details=frozenset(details))
+                  lookups=lookups, details=frozenset(details), tagged=tagged)
     selected = set(tables)
     out = []
     unsupported = collections.OrderedDict()
@@ -86,7 +89,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
             if group == 'tcp' and capture is not None:
                 decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
                                                        timers=timers, identity=identity, lookups=ctx.lookups,
-                                                       details=ctx.details), out)
+                                                       details=ctx.details, tagged=tagged), out)
                 continue
             for attempt in range(_RETRIES):
                 part = []

@@ -38,10 +38,11 @@ class Context(object):
     """What every decoder needs: the filter, the family set, options, caches."""
 
     def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None,
-                 details=frozenset()):
+                 details=frozenset(), tagged=False):
         self.families = families
         self.timers = timers                # ss -o: add timer fields to inet records
         self.details = details              # detail options (_request.DETAIL_OPTIONS) to decode for kept sockets
+        self.tagged = tagged                # keep what match returned under _schema.MATCHES
         self.match = match                  # callable(SockView) -> bool, or None
         self.needs_attrs = needs_attrs      # filter reads mark / cgroup id
         self.identity = identity            # keep each socket's SockId under SOCKID

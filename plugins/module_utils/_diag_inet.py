@@ -13,7 +13,7 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, INET_PROTOCOLS, STATE_NAMES, TABLE_BY_NAME, TIMER_NAMES,
@@ -91,6 +91,7 @@ def decode_inet(chunks, table, ctx, out):
     timers = ctx.timers
     identity = ctx.identity
     details = ctx.details
+    tagged = ctx.tagged
     protocol = INET_PROTOCOLS[table]
     v4get = ctx._v4.get
     v6get = ctx._v6.get
@@ -119,8 +120,11 @@ def decode_inet(chunks, table, ctx, out):
                         mark = U32.unpack_from(buf, aoff)[0]
                     elif atype == INET_DIAG_CGROUP_ID and alen >= 8:
                         cgroup = U64.unpack_from(buf, aoff)[0]
-            if match is not None and not match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup)):
-                continue
+            hit = True
+            if match is not None:
+                hit = match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup))
+                if not hit:
+                    continue
             if family == AF_INET:
                 laddr = v4get(src) or ctx.v4(src)
                 raddr = v4get(dst) or ctx.v4(dst)
@@ -148,6 +152,8 @@ def decode_inet(chunks, table, ctx, out):
                                      sport, dport, ifindex, cookie, inode)
             if details:
                 inet_details(rec, attr_map(buf, off + 88, off + mlen), table, state, ctx)
+            if tagged:
+                rec[MATCHES] = hit
             append(rec)
 
 

@@ -12,7 +12,7 @@ import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, attr_map, each, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_NETLINK, SS_CLOSE
 
@@ -45,8 +45,11 @@ def decode_netlink(messages, ctx, out):
                 wq = U32.unpack_from(buf, aoff + 8)[0]
         connected = state == 1
         # ss filters netlink sockets with remote address 0 and remote port -1
-        if match is not None and not match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, 0, portid, -1)):
-            continue
+        hit = True
+        if match is not None:
+            hit = match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, 0, portid, -1))
+            if not hit:
+                continue
         rec = {
             'netid': 'nl', 'state': 'UNCONN', 'recv_q': rq, 'send_q': wq,
             'local_address': str(proto), 'local_port': portid,
@@ -59,6 +62,8 @@ def decode_netlink(messages, ctx, out):
             rec[SOCKID] = SockId(AF_NETLINK, stype, b'', b'', 0, 0, 0, rec['cookie'], inode)
         if ctx.details:
             netlink_details(rec, attr_map(buf, off + 44, off + mlen), ctx.details)
+        if ctx.tagged:
+            rec[MATCHES] = hit
         append(rec)
 
 

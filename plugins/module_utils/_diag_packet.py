@@ -12,7 +12,7 @@ import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, attr_map, each, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_PACKET, ETH_P_ALL, SS_CLOSE, TABLE_BY_NAME
 
@@ -72,8 +72,11 @@ def decode_packet(messages, tables, ctx, out):
                 uid = U32.unpack_from(buf, aoff)[0]
         netid = TABLE_BY_NAME[table].netid
         # ss filters packet sockets with remote address 0 and remote port 0
-        if match is not None and not match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex)):
-            continue
+        hit = True
+        if match is not None:
+            hit = match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex))
+            if not hit:
+                continue
         rec = {
             'netid': netid, 'state': 'UNCONN', 'recv_q': rq, 'send_q': 0,
             'local_address': '*' if proto == ETH_P_ALL else '[%d]' % proto,
@@ -85,6 +88,8 @@ def decode_packet(messages, tables, ctx, out):
             rec[SOCKID] = SockId(AF_PACKET, stype, b'', b'', 0, 0, ifindex, rec['cookie'], inode)
         if ctx.details:
             packet_details(rec, attr_map(buf, off + 32, off + mlen), ctx.details)
+        if ctx.tagged:
+            rec[MATCHES] = hit
         append(rec)
 
 

@@ -12,7 +12,7 @@ import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U32X2, SockId, attr_map, each, shutdown_text, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, unix_display, unix_name_text
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID, unix_display, unix_name_text
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_UNIX, STATE_NAMES, TABLE_BY_NAME
 
@@ -70,8 +70,11 @@ def decode_unix(messages, tables, ctx, out):
             elif atype == UNIX_DIAG_UID and alen >= 4:
                 uid = U32.unpack_from(buf, aoff)[0]
         netid = TABLE_BY_NAME[table].netid
-        if match is not None and not match(SockView(AF_UNIX, netid, state, unix_display(name), b'', inode, peer)):
-            continue
+        hit = True
+        if match is not None:
+            hit = match(SockView(AF_UNIX, netid, state, unix_display(name), b'', inode, peer))
+            if not hit:
+                continue
         rec = {
             'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',
             'recv_q': rq, 'send_q': wq,
@@ -84,6 +87,8 @@ def decode_unix(messages, tables, ctx, out):
             rec[SOCKID] = SockId(AF_UNIX, stype, b'', b'', 0, 0, 0, rec['cookie'], inode)
         if ctx.details:
             unix_details(rec, attr_map(buf, off + 32, off + mlen), ctx.details)
+        if ctx.tagged:
+            rec[MATCHES] = hit
         append(rec)
 
 

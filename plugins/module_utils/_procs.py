@@ -69,11 +69,13 @@ def _scan_fds(fd_dir, wanted, found, entry):
     return hit
 
 
-def find_holders(inodes, threads=False, root='/proc'):
+def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_contexts=False):
     """Map inode -> list of holders in ss's order (last discovered first).
 
     A holder is {'name', 'pid', 'fd'} plus 'tid' with threads=True (each
-    thread other than the main one is scanned as ss -T does).
+    thread other than the main one is scanned as ss -T does). contexts: a
+    _selinux.SELinux to add each holder's 'context' (ss -Z) and, with
+    socket_contexts, the socket's 'socket_context' (ss -z).
     """
     wanted = set(i for i in inodes if i)
     result = {}
@@ -107,6 +109,10 @@ def find_holders(inodes, threads=False, root='/proc'):
         holder = {'name': name, 'pid': int(pid), 'fd': item[-1]}
         if threads:
             holder['tid'] = int(item[2])
+        if contexts is not None:
+            holder['context'] = contexts.process(key)
+            if socket_contexts:
+                holder['socket_context'] = contexts.socket(pid, item[-1])
         result.setdefault(ino, []).append(holder)
     return result
 

@@ -163,6 +163,7 @@ class Query(object):
         self.do_default = True
         self.saw_query = False
         self.saw_states = False
+        self.state_words = []       # how the states were chosen: ('state'|'exclude', word), ('option', '-a'|'-l')
         self.resolve = False        # -r: host names (and, without -n, service names)
         self.numeric = False        # -n: no service names
         self.processes = False
@@ -227,6 +228,7 @@ class Query(object):
 
     def state_word(self, word, exclude=False):
         mask = state_mask(word, 'exclude' if exclude else 'state')
+        self.state_words.append(('exclude' if exclude else 'state', word.lower()))
         if exclude:
             if not self.saw_states:
                 self.state_filter = SS_ALL
@@ -308,9 +310,11 @@ def parse_ss_args(text, query=None):
             q.query(value, 'ss_args: -A')
         elif name == 'all':
             q.state_filter = SS_ALL
+            q.state_words.append(('option', '-a'))
             q.given['states'] = '-a'
         elif name == 'listening':
             q.state_filter = LISTEN_AND_CLOSE
+            q.state_words.append(('option', '-l'))
             q.given['states'] = '-l'
         elif name in _FLAG_OPTS:
             attr, key, spelling = _FLAG_OPTS[name]

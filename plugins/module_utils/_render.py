@@ -242,10 +242,12 @@ class DetailText(object):
         if rec.get('sockopt') is not None:
             text += self.newline + 'inet-sockopt: (' + ''.join(' ' + name for name in rec['sockopt']) + ')'
         if 'memory' in d or ('info' in d and rec['netid'] != 'udp'):
-            text += self.wrap + skmem_text(rec.get('skmem'))
-            if rec.get('info'):
+            if rec.get('info') is not None:
                 from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import info_text
-                text += info_text(rec['info'], rec['state'], show_options=self.timers, numeric=self.numeric)
+                text += info_text(rec['info'], rec['state'], skmem_text=skmem_text(rec.get('skmem')),
+                                  show_options=self.timers, numeric=self.numeric, oneline=self.wrap == '')
+            else:
+                text += self.wrap + skmem_text(rec.get('skmem'))
         return text
 
     def unix(self, rec):
@@ -283,9 +285,10 @@ class DetailText(object):
                 ' 0x%02x %d %d %d,' % tuple(op) for op in rec['bpf'])
         return text + skmem_text(rec.get('skmem'))
 
-    @staticmethod
-    def netlink(rec):
+    def netlink(self, rec):
         text = ''
+        if 'context' in self.details:
+            text += ' proc_ctx=%s' % (rec.get('context') or 'unavailable')
         if rec.get('extended') is not None:
             text += ' sk=0 cb=0 groups=0x%08x' % rec['extended']['groups']
         if rec.get('skmem'):

@@ -34,6 +34,7 @@ Request = collections.namedtuple('Request', [
     'families',         # AF numbers to keep
     'inet_families',    # which inet dumps to send (only one when -4/-6 came last)
     'states',           # the state mask
+    'state_words',      # how the states were chosen: ('state'|'exclude', word) and ('option', '-a'|'-l'), in order
     'filter',           # the parsed, unbound filter expression, or None
     'filter_words',     # its words as given
     'kernel_filter',    # compile the filter to kernel bytecode where possible
@@ -61,7 +62,7 @@ Request = collections.namedtuple('Request', [
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
 # detail options whose decoding is still being written: refused clearly, never ignored
-NOT_READY = frozenset(('info', 'context', 'contexts', 'tipcinfo'))
+NOT_READY = frozenset(('tipcinfo',))
 
 
 def _contradiction(option, value, given):
@@ -101,8 +102,10 @@ def _merge_options(q, params):
         q.positional = True
     if listening:
         q.state_filter = LISTEN_AND_CLOSE
+        q.state_words.append(('option', '-l'))
     elif every:
         q.state_filter = SS_ALL
+        q.state_words.append(('option', '-a'))
     for word in states or ():
         q.state_word(word)
     for word in excludes or ():
@@ -228,10 +231,7 @@ def build_request(params, identity=False):
     details = frozenset(q.details)
     events, from_dump = params.get('events'), params.get('from_dump')
     _check_modes(q, events, from_dump, expr is not None)
-    waiting = details & NOT_READY
-    if q.dump_file:
-        waiting -= {'info'}     # -D only asks the kernel for tcp_info, it decodes nothing
-    waiting = sorted(waiting)
+    waiting = sorted(details & NOT_READY)
     if waiting:
         raise ArgsError('%s: not supported yet by this module; remove it' % ', '.join(
             DETAIL_SPELLING[d] if d in q.given else d for d in waiting))
@@ -252,6 +252,7 @@ def build_request(params, identity=False):
         families=families,
         inet_families=inet_dump_families(preferred),
         states=q.states,
+        state_words=tuple(q.state_words),
         filter=expr,
         filter_words=tuple(words),
         kernel_filter=params.get('kernel_filter', True) is not False,

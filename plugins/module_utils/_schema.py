@@ -51,9 +51,11 @@ DETAIL_FIELDS = {
     'inet_sockopt': (('sockopt', 'list'),),
     'bpf': (('bpf', 'list'),),
     'tipcinfo': (('tipc_info', 'dict'),),
+    'context': (('context', 'str'),),
 }
 # the detail options in the order their keys follow the base keys
-DETAIL_ORDER = ('processes', 'timers', 'extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo')
+DETAIL_ORDER = ('processes', 'timers', 'extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo',
+                'context')
 # Keys of one entry of `processes` (context with -Z/-z, socket_context with -z).
 HOLDER_FIELDS = (('name', 'str'), ('pid', 'int'), ('fd', 'int'), ('tid', 'int'), ('context', 'str'),
                  ('socket_context', 'str'))
@@ -69,9 +71,12 @@ RECORD_FIELDS = BASE_KEYS + tuple(name for option in DETAIL_ORDER for name, _typ
 # detail option -> its keys (for filling in the ones a family does not have)
 DETAIL_KEYS = dict((option, tuple(name for name, _type in fields)) for option, fields in DETAIL_FIELDS.items())
 
-# Where a record keeps the kernel's identity of its socket (a _collect.SockId), when asked for.
-# It is never returned to Ansible: shape the records with select_fields() first.
+# Where a record keeps the kernel's identity of its socket (a _collect.SockId), when asked for, and
+# which rules of a tagging matcher selected it (_assert). Never returned to Ansible: shape the
+# records with select_fields() first.
 SOCKID = 'sockid'
+MATCHES = 'matches'
+PRIVATE_KEYS = (SOCKID, MATCHES)
 
 
 def bytes_text(raw):
@@ -152,10 +157,10 @@ def name_bytes(text):
 
 
 def select_fields(records, fields):
-    """Records with only `fields` (names from RECORD_FIELDS), or without the private identity when fields is empty."""
+    """Records with only `fields` (names from RECORD_FIELDS), or without the private keys when fields is empty."""
     if not fields:
-        if records and SOCKID in records[0]:
-            return [dict((k, v) for k, v in r.items() if k != SOCKID) for r in records]
+        if records and any(k in records[0] for k in PRIVATE_KEYS):
+            return [dict((k, v) for k, v in r.items() if k not in PRIVATE_KEYS) for r in records]
         return records
     bad = [f for f in fields if f not in RECORD_FIELDS]
     if bad:
@@ -165,5 +170,5 @@ def select_fields(records, fields):
 
 
 __all__ = ['BASE_FIELDS', 'DETAIL_FIELDS', 'DETAIL_ORDER', 'DETAIL_KEYS', 'HOLDER_FIELDS', 'SKMEM_FIELDS', 'BASE_KEYS',
-           'FIELD_TYPES', 'RECORD_FIELDS', 'SOCKID',
+           'FIELD_TYPES', 'RECORD_FIELDS', 'SOCKID', 'MATCHES', 'PRIVATE_KEYS',
            'bytes_text', 'unix_display', 'unix_name_text', 'name_bytes', 'display_bytes', 'select_fields']

@@ -39,8 +39,14 @@ Selection = collections.namedtuple('Selection', [
 ])
 
 
-def select(request, lookups=None):
-    """Read the sockets a Request selects (raises SocketToolError and its subclasses only)."""
+def select(request, lookups=None, planner=None):
+    """Read the sockets a Request selects (raises SocketToolError and its subclasses only).
+
+    planner: callable(request, lookups) -> (match, needs_attrs, bytecode, has_mark, tagged), run
+    after the namespace is entered, for callers that evaluate filters of their own (_assert); by
+    default the request's filter is bound and planned. With tagged=True the match returns a
+    truthy value per kept socket that its record keeps under _schema.MATCHES.
+    """
     if request.netns:
         enter(request.netns)
     lookups = lookups or HostLookups()
@@ -51,19 +57,24 @@ def select(request, lookups=None):
         stats = read_summary()      # before any socket of ours exists, as ss does
     if request.summary_only:
         return Selection([], [], warnings, stats)
-    expr, eph = _bind(request, lookups)
-    match, needs_attrs, bytecode, has_mark = _plan(request, lookups, expr, eph)
+    if planner is None:
+        expr, eph = _bind(request, lookups)
+        match, needs_attrs, bytecode, has_mark, tagged = _plan(request, lookups, expr, eph)
+    else:
+        expr = eph = None
+        match, needs_attrs, bytecode, has_mark, tagged = planner(request, lookups)
     capture = None
     if request.from_dump:
         from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import capture_chunks, read_capture
         chunks = capture_chunks(read_capture(request.from_dump), request.states,
                                 frozenset(request.inet_families) & request.families)
-        capture = (chunks, _userspace(expr, eph))
+        # ss checks what it reads from a file in user space only; a caller's planner brings its own match
+        capture = (chunks, _userspace(expr, eph) if planner is None else match)
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
-            details=request.details, capture=capture)
+            details=request.details, tagged=tagged, capture=capture)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -77,9 +88,20 @@ def select(request, lookups=None):
             warnings.append(unsupported[group])
     if request.processes or request.threads:
         from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
-        holders = find_holders([r['inode'] for r in records], threads=request.threads)
+        contexts = None
+        if 'context' in request.details:
+            from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
+            contexts = SELinux()
+            if not contexts.enabled:
+                warnings.append('SELinux is not enabled on this host: every context is null (ss -Z fails there)')
+        holders = find_holders([r['inode'] for r in records], threads=request.threads, contexts=contexts,
+                               socket_contexts='contexts' in request.details)
         for r in records:
             r['processes'] = holders.get(r['inode'], [])
+            if contexts is not None and r['family'] == 'netlink':
+                # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
+                pid = r['local_port']
+                r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
     return Selection(records, list(unsupported), warnings, stats)
 
 
@@ -96,13 +118,13 @@ def _bind(request, lookups):
 
 
 def _plan(request, lookups, expr=None, eph=None):
-    """(match, needs_attrs, bytecode, has_mark) for the request's filter, bound on this host (see _filter._plan)."""
+    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_filter._plan)."""
     if request.filter is None:
-        return None, False, None, False
+        return None, False, None, False, False
     if expr is None:
         expr, eph = _bind(request, lookups)
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
-    return plan(expr, request.kernel_filter, eph)
+    return tuple(plan(expr, request.kernel_filter, eph)) + (False,)
 
 
 def _userspace(expr, eph):

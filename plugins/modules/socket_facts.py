@@ -36,7 +36,7 @@ options:
     elements: str
     choices: [netid, state, recv_q, send_q, local_address, local_port, peer_address, peer_port, interface,
               family, uid, inode, cookie, processes, timer, timer_expires_ms, timer_retrans, extended, skmem, info,
-              tos, cgroup, sockopt, bpf, tipc_info]
+              tos, cgroup, sockopt, bpf, tipc_info, context]
   lines:
     description:
       - Also return RV(lines), the rows as C(ss -n) prints them, for reading an ad-hoc run.
@@ -317,6 +317,12 @@ ansible_facts:
           description: TIPC socket details as C(ss --tipcinfo) shows them; null for other sockets.
           returned: when O(tipcinfo=true) or C(--tipcinfo) is in O(ss_args)
           type: dict
+        context:
+          description:
+            - For netlink sockets, the SELinux context C(ss -Z) shows as C(proc_ctx) (the process the port id names, or the
+              kernel's); null for other sockets (their holders carry theirs) and where SELinux is not enabled.
+          returned: when O(context=true) or O(contexts=true), or C(-Z)/C(-z) is in O(ss_args)
+          type: str
     socket_stats:
       description: The kernel's socket statistics as C(ss -s) prints them.
       returned: when O(summary=true) or C(-s) is in O(ss_args)

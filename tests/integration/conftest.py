@@ -135,12 +135,13 @@ def sockets(netns):
     fx.stop()
 
 
-def _module_argv(name, args):
+def _module_argv(name, args, env=None, prefix=()):
     """(argv, args file, env) to run plugins/modules/NAME.py as Ansible would; the caller removes the file."""
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, f)
-    return ([sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name], f.name,
-            dict(os.environ, PYTHONPATH=COLLECTIONS))
+    os.chmod(f.name, 0o644)
+    return (list(prefix) + [sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name], f.name,
+            dict(os.environ, PYTHONPATH=COLLECTIONS, **(env or {})))
 
 
 def _module_result(name, rc, stdout, stderr, check):
@@ -153,9 +154,12 @@ def _module_result(name, rc, stdout, stderr, check):
     return result
 
 
-def run_module(name, args, check=True):
-    """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON)."""
-    argv, path, env = _module_argv(name, args)
+def run_module(name, args, check=True, env=None, prefix=()):
+    """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON).
+
+    env: extra environment variables; prefix: argv to run it under (e.g. ip netns exec NS setpriv ...).
+    """
+    argv, path, env = _module_argv(name, args, env, prefix)
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
     finally:

@@ -72,3 +72,15 @@ def test_records_hold_the_details(netns, sockets):
     assert 'is_icsk' in rec['sockopt']
     unix = run_module('socket_facts', {'ss_args': '-xa', 'extended': True, 'tos': True, 'netns': netns.name, 'lines': False})
     assert all(r['tos'] is None and r['extended'] is not None for r in unix['ansible_facts']['sockets'])
+
+
+def test_info_through_the_module(netns, sockets):
+    """-i as records and lines through socket_facts (test_inet_info_vs_ss.py compares every token with ss)."""
+    result = run_module('socket_facts', {'ss_args': '-tani', 'netns': netns.name})
+    listener = [r for r in result['ansible_facts']['sockets'] if r['local_port'] == 5001 and r['state'] == 'LISTEN'][0]
+    assert listener['info']['congestion'] and listener['info']['tcp_info']['snd_cwnd'] > 0
+    estab = [r for r in result['ansible_facts']['sockets'] if r['state'] == 'ESTAB' and r['netid'] == 'tcp']
+    assert estab and all(r['info']['tcp_info']['snd_mss'] > 0 for r in estab)
+    assert any(line.startswith('\t') and 'cwnd:' in line for line in result['lines'])
+    udp = run_module('socket_facts', {'ss_args': '-uani', 'netns': netns.name})
+    assert all(r['info'] == {} for r in udp['ansible_facts']['sockets'])        # the kernel sends none for udp

@@ -35,3 +35,22 @@ def test_task_names_keep_their_bytes(tmp_path):
     assert task_name(20, str(tmp_path)) == 'we\\xffird\\\\'
     assert task_name(21, str(tmp_path)) == '(paren'      # ss reads up to the first ')'
     assert task_name(99, str(tmp_path)) is None
+
+
+def test_selinux_contexts(tmp_path):
+    """-Z / -z: a holder's process context and its socket's; None where SELinux is not enabled."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
+    _task(tmp_path, 30, b'sshd', {3: 'socket:[444]'})
+    (tmp_path / '30' / 'attr').mkdir()
+    (tmp_path / '30' / 'attr' / 'current').write_bytes(b'system_u:system_r:sshd_t:s0\0')
+    fs = tmp_path / 'selinuxfs'
+    (fs / 'initial_contexts').mkdir(parents=True)
+    (fs / 'initial_contexts' / 'kernel').write_bytes(b'system_u:system_r:kernel_t:s0')
+    on = SELinux(proc=str(tmp_path), selinuxfs=str(fs))
+    holders = find_holders([444], root=str(tmp_path), contexts=on, socket_contexts=True)
+    assert holders[444][0]['context'] == 'system_u:system_r:sshd_t:s0'
+    assert holders[444][0]['socket_context'] is None           # no security.selinux attribute on this file system
+    assert on.kernel() == 'system_u:system_r:kernel_t:s0' and on.process(99) is None
+    off = SELinux(proc=str(tmp_path))            # no selinuxfs among the mounts
+    assert not off.enabled and off.process(30) is None and off.kernel() is None
+    assert find_holders([444], root=str(tmp_path), contexts=off)[444][0]['context'] is None

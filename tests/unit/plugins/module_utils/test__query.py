@@ -101,3 +101,18 @@ def test_finished_query_cannot_change():
     with pytest.raises(AttributeError, match='finished'):
         q.states = 0
     assert q.finish() is q
+
+
+SEED_QUERY_IDS = ['all', 'inet', 'tcp', 'mptcp', 'udp', 'raw', 'unix', 'packet', 'netlink', 'unix_dgram', 'unix_stream',
+                  'packet_raw', 'packet_dgram', 'unix_seqpacket', 'dccp', 'sctp', 'vsock_stream', 'vsock_dgram', 'tipc', 'xdp']
+
+
+@pytest.mark.parametrize('name', SEED_QUERY_IDS)
+def test_every_query_identifier_of_the_seed(name):
+    """-A NAME selects that table or group, and -A all,!NAME removes it again (the seed lists these identifiers)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._vocab import QUERY_GROUPS
+    q = parse_ss_args('-a -A %s' % name).finish()
+    assert set(q.tables()) == set(QUERY_GROUPS[name])
+    if name != 'all':
+        rest = parse_ss_args("-a -A 'all,!%s'" % name).finish()
+        assert not set(rest.tables()) & set(QUERY_GROUPS[name]) - ({'tipc'} if name != 'tipc' else set())

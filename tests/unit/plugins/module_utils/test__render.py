@@ -81,3 +81,11 @@ def test_listing_follows_the_request():
     assert listing(build_request({'ss_args': '-tu'}), [rec])[0].split()[:2] == ['Netid', 'State']
     assert listing(build_request({'ss_args': '-t state listening'}), [rec])[0].split()[0] == 'Recv-Q'
     assert listing(build_request({'ss_args': '-tlH'}), [rec]) == ['LISTEN 0      128    0.0.0.0:22 0.0.0.0:*']
+
+
+def test_contexts_in_users_and_netlink_rows():
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import DetailText, users_cell
+    rec = _rec(processes=[{'name': 'sshd', 'pid': 1, 'fd': 3, 'context': 'u:r:sshd_t:s0', 'socket_context': None}])
+    assert users_cell(rec) == 'users:(("sshd",pid=1,proc_ctx=u:r:sshd_t:s0,fd=3,sock_ctx=unavailable))'
+    nl = _rec(netid='nl', family='netlink', context=None)
+    assert DetailText(frozenset(['context']))(nl) == ' proc_ctx=unavailable'

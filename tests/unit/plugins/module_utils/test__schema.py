@@ -53,7 +53,8 @@ MODULES = list(_module_docs())
 @pytest.mark.parametrize('name, blocks', MODULES, ids=[m[0] for m in MODULES])
 def test_return_documents_the_schema(name, blocks):
     docs = list(_record_docs(blocks['RETURN']))
-    assert docs, '%s documents no socket records' % name
+    if name == 'socket_facts.py':
+        assert docs, 'socket_facts documents no socket records'      # the others refer to socket_facts' records
     for contains in docs:
         assert list(contains) == list(RECORD_FIELDS), name
         for key, spec in contains.items():

@@ -75,7 +75,7 @@ def test_warns_only_for_tables_asked_for(fake):
 def test_processes_only_for_kept_sockets(fake, monkeypatch):
     from ansible_collections.netdiag.ss.plugins.module_utils import _procs
     asked = []
-    monkeypatch.setattr(_procs, 'find_holders', lambda inodes, threads: asked.append((inodes, threads)) or {5: ['h']})
+    monkeypatch.setattr(_procs, 'find_holders', lambda inodes, threads, **kw: asked.append((inodes, threads)) or {5: ['h']})
     sel = _select.select(build_request({'ss_args': '-tT'}))
     assert asked == [([5], True)] and sel.records[0]['processes'] == ['h']
 

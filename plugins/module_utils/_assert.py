@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Compliance rules written as ss selections, answered from one dump (netdiag.ss.socket_assert).
+
+parse_rules() checks every rule and builds its Request before anything is
+read, so a bad rule is an error that names the rule. evaluate() enters the
+namespace, binds every rule's filter there, dumps each table once for the
+union of what the rules select (with a kernel program that is the OR of the
+rules' programs, where every rule has one), and lets one matcher tell, per
+socket, which rules select it. Each rule then sees exactly the sockets that
+`ss` would print for its selection: its tables, families, states, and both
+halves of its filter (the kernel's half is run in Python, as with
+kernel_filter=false). A rule with `autobound`, whose kernel half cannot be
+seen from user space, gets a dump of its own.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
+from ansible_collections.netdiag.ss.plugins.module_utils._select import select
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, TABLE_BY_NAME
+
+# The selection keys a rule may have (those of the selection argument spec; netns is the module's)
+SELECTION_KEYS = ('ss_args', 'tables', 'families', 'listening', 'all', 'states', 'exclude_states', 'filter',
+                  'filter_file', 'kernel_filter')
+RULE_KEYS = ('name', 'expect', 'min', 'max', 'process', 'allow_process') + SELECTION_KEYS
+PROCESS_KEYS = ('name', 'user', 'pid')
+EXPECTATIONS = ('absent', 'present')
+DEFAULT_MAX_OFFENDERS = 20
+
+Rule = collections.namedtuple('Rule', [
+    'index', 'name', 'request', 'expect', 'min', 'max',
+    'process',          # tuple of holder conditions (dicts): the rule selects only sockets one of them holds
+    'allow_process',    # tuple of holder conditions: sockets held only by these are fine (expect: absent)
+])
+
+
+def _rule_error(name, message):
+    return ArgsError('rule "%s": %s' % (name, message))
+
+
+def _holder_conditions(name, key, value):
+    """A tuple of {name, user, pid} conditions from a dict or a list of dicts."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list) or not items:
+        raise _rule_error(name, '%s must be a dict or a non-empty list of dicts with keys %s' % (key, ', '.join(PROCESS_KEYS)))
+    conditions = []
+    for item in items:
+        if not isinstance(item, dict) or not item:
+            raise _rule_error(name, '%s: %r is not a dict with keys %s' % (key, item, ', '.join(PROCESS_KEYS)))
+        unknown = sorted(set(item) - set(PROCESS_KEYS))
+        if unknown:
+            raise _rule_error(name, '%s: unknown key(s) %s (valid: %s)' % (key, ', '.join(unknown), ', '.join(PROCESS_KEYS)))
+        cond = {}
+        for k, v in item.items():
+            if k == 'pid':
+                try:
+                    v = int(v)
+                except (TypeError, ValueError):
+                    raise _rule_error(name, '%s: pid %r is not a number' % (key, v))
+            elif k == 'user' and isinstance(v, int):
+                pass
+            elif not isinstance(v, str):
+                raise _rule_error(name, '%s: %s %r is not text' % (key, k, v))
+            cond[k] = v
+        conditions.append(cond)
+    return tuple(conditions)
+
+
+def _count(name, key, value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = -1
+        if value < 0:
+            raise _rule_error(name, '%s must be a whole number of sockets, 0 or more' % key)
+    return value
+
+
+def parse_rule(index, raw, netns=None):
+    """One rule (a dict) -> Rule; raises ArgsError naming the rule and what is wrong."""
+    if not isinstance(raw, dict):
+        raise ArgsError('rule %d: %r is not a dict (give name, a selection and an expectation)' % (index + 1, raw))
+    name = raw.get('name')
+    if not name or not isinstance(name, str):
+        raise ArgsError('rule %d has no name (every rule needs one, to be reported)' % (index + 1))
+    unknown = sorted(set(raw) - set(RULE_KEYS))
+    if unknown:
+        hint = ''
+        if set(unknown) & set(DETAIL_OPTIONS + ('processes', 'threads', 'timers', 'summary', 'resolve')):
+            hint = '; rules select sockets and cannot ask for details (offenders come with their holders when a rule has process conditions)'
+        raise _rule_error(name, 'unknown key(s) %s (valid: %s)%s' % (', '.join(unknown), ', '.join(RULE_KEYS), hint))
+    expect = raw.get('expect') or 'absent'
+    if expect not in EXPECTATIONS:
+        raise _rule_error(name, 'expect must be absent or present, not %r (use min / max for a count range)' % (expect,))
+    low, high = _count(name, 'min', raw.get('min')), _count(name, 'max', raw.get('max'))
+    if low is not None and high is not None and low > high:
+        raise _rule_error(name, 'min %d is more than max %d' % (low, high))
+    if expect == 'absent' and low:
+        raise _rule_error(name, 'expect: absent contradicts min: %d; use expect: present with min' % low)
+    if expect == 'present' and high == 0:
+        raise _rule_error(name, 'expect: present contradicts max: 0')
+    process = _holder_conditions(name, 'process', raw.get('process'))
+    allow = _holder_conditions(name, 'allow_process', raw.get('allow_process'))
+    if allow and (expect != 'absent' or low is not None or high is not None):
+        raise _rule_error(name, 'allow_process says which holders are fine: it goes with expect: absent (no min / max)')
+    params = dict((k, raw[k]) for k in SELECTION_KEYS if raw.get(k) is not None)
+    try:
+        request = build_request(params)
+    except ArgsError as exc:
+        raise _rule_error(name, str(exc))
+    if request.netns and request.netns != netns:
+        raise _rule_error(name, '-N %s: every rule reads the namespace of the module (netns option)' % request.netns)
+    if request.details or request.processes or request.threads or request.timers or request.summary or request.resolve:
+        raise _rule_error(name, 'ss_args: rules select sockets; leave out detail options (-p -T -o -e -m -i -s -r ...)')
+    return Rule(index, name, request, expect, low, high, process, allow)
+
+
+def parse_rules(rules, netns=None):
+    """A list of rule dicts -> Rules, every one checked (raises ArgsError)."""
+    if not isinstance(rules, list) or not rules:
+        raise ArgsError('rules: give at least one rule')
+    parsed = []
+    seen = set()
+    for index, raw in enumerate(rules):
+        rule = parse_rule(index, raw, netns)
+        if rule.name in seen:
+            raise _rule_error(rule.name, 'the name is used by another rule: names must be unique')
+        seen.add(rule.name)
+        parsed.append(rule)
+    return parsed
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+def _union_request(rules, netns):
+    """One Request that selects what every rule selects (tables, families, states, inet dumps)."""
+    tables, families, states, inet = set(), set(), 0, set()
+    for rule in rules:
+        r = rule.request
+        tables.update(r.tables)
+        families.update(r.families)
+        states |= r.states
+        inet.update(r.inet_families)
+    base = rules[0].request
+    explicit = frozenset(t for rule in rules for t in rule.request.explicit_tables)
+    return base._replace(
+        tables=tuple(t for t in TABLE_BY_NAME if t in tables), explicit_tables=explicit, families=frozenset(families),
+        inet_families=tuple(f for f in (AF_INET, AF_INET6) if f in inet), states=states, filter=None, filter_words=(),
+        kernel_filter=True, netns=netns, processes=False, threads=False, timers=False, summary=False, summary_only=False,
+        details=frozenset(), identity=False, warnings=())
+
+
+class _RuleMatcher(object):
+    """Tells, for one socket, which rules select it (a tuple of rule indexes, empty for none)."""
+
+    def __init__(self, rules, lookups, kernel_filter):
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound, Or
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
+        self.checks = []
+        self.programs = []      # each rule's own kernel program (as socket_facts would send it), or None
+        exprs = []
+        programs_complete = True
+        for rule in rules:
+            r = rule.request
+            expr = bind(r.filter, r.tables, lookups)
+            match = None
+            if expr is not None:
+                eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
+                # both halves in Python (the kernel's where it decides differently): the union dump is only a pre-filter
+                planned = plan(expr, kernel_filter=False, ephemeral_range=eph)
+                match = planned.match
+                own = plan(expr, kernel_filter=True, ephemeral_range=eph)
+                self.programs.append(own.bytecode)
+                if own.bytecode is None:
+                    programs_complete = False
+                exprs.append(expr)
+            else:
+                self.programs.append(None)
+                programs_complete = False
+            netids = frozenset(TABLE_BY_NAME[t].netid for t in r.tables)
+            self.checks.append((rule.index, netids, frozenset(r.families), frozenset(r.inet_families), r.states, match))
+        self.needs_attrs = any(self._reads_attrs(e) for e in exprs)
+        self.has_mark = any(self._has_mark(e) for e in exprs)
+        self.bytecode = None
+        if kernel_filter and programs_complete and exprs:
+            union = exprs[0]
+            for expr in exprs[1:]:
+                union = Or(union, expr)
+            self.bytecode = compile_bytecode(union)
+
+    @staticmethod
+    def _reads_attrs(expr):
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import CgroupCond, MarkCond
+        return any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
+
+    @staticmethod
+    def _has_mark(expr):
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import MarkCond
+        return any(isinstance(n, MarkCond) for n in expr.walk())
+
+    def __call__(self, view):
+        fam = view.family
+        inet = fam in (AF_INET, AF_INET6)
+        bit = 1 << view.state
+        return tuple(index for index, netids, families, inet_families, states, match in self.checks
+                     if view.table in netids and fam in families and states & bit and (not inet or fam in inet_families)
+                     and (match is None or match(view)))
+
+    def plan(self, _request, _lookups):
+        return self, self.needs_attrs, self.bytecode, self.has_mark, True
+
+
+def _has_autobound(rule):
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
+    return rule.request.filter is not None and any(isinstance(n, AutoBound) for n in rule.request.filter.walk())
+
+
+def _holder_matches(holder, cond, users):
+    if 'pid' in cond and holder['pid'] != cond['pid']:
+        return False
+    if 'name' in cond and holder['name'] != cond['name']:
+        return False
+    if 'user' in cond:
+        uid = users.get(holder['pid'])
+        want = cond['user']
+        if isinstance(want, int) or (isinstance(want, str) and want.isdigit()):
+            return uid is not None and uid == int(want)
+        return uid is not None and _user_name(uid) == want
+    return True
+
+
+_USER_NAMES = {}
+
+
+def _user_name(uid):
+    if uid not in _USER_NAMES:
+        try:
+            import pwd
+            _USER_NAMES[uid] = pwd.getpwuid(uid).pw_name
+        except (ImportError, KeyError):
+            _USER_NAMES[uid] = str(uid)
+    return _USER_NAMES[uid]
+
+
+def _process_uids(pids, proc='/proc'):
+    """pid -> real uid of each process (from /proc/PID/status), None when gone."""
+    uids = {}
+    for pid in pids:
+        try:
+            with open('%s/%d/status' % (proc, pid)) as fh:
+                for line in fh:
+                    if line.startswith('Uid:'):
+                        uids[pid] = int(line.split()[1])
+                        break
+        except (IOError, OSError, ValueError, IndexError):
+            uids[pid] = None
+    return uids
+
+
+def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None):
+    """Answer every rule; return (result dict, warnings). Raises SocketToolError."""
+    lookups = lookups or HostLookups()
+    shared = [r for r in rules if not _has_autobound(r)]
+    alone = [r for r in rules if _has_autobound(r)]
+    records = []
+    warnings = []
+    batches = ([shared] if shared else []) + [[r] for r in alone]
+    for batch in batches:
+        # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
+        matcher_box = []
+
+        def planner(request, lookups_, batch=batch, box=matcher_box):
+            matcher = _RuleMatcher(batch, lookups_, kernel_filter=True)
+            box.append(matcher)
+            if len(batch) == 1 and _has_autobound(batch[0]):
+                return matcher, matcher.needs_attrs, matcher.programs[0], matcher.has_mark, True
+            return matcher.plan(request, lookups_)
+        union = _union_request(batch, netns)
+        selection = select(union, lookups, planner=planner)
+        warnings.extend(w for w in selection.warnings if w not in warnings)
+        records.extend(selection.records)
+    by_rule = dict((rule.index, []) for rule in rules)
+    for rec in records:
+        for index in rec[MATCHES]:
+            by_rule[index].append(rec)
+    needs_holders = [r for r in rules if r.process or r.allow_process]
+    if needs_holders:
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
+        wanted = set(id(rec) for r in needs_holders for rec in by_rule[r.index])
+        subset = [rec for rec in records if id(rec) in wanted]
+        holders = find_holders([rec['inode'] for rec in subset])
+        for rec in subset:
+            rec['processes'] = holders.get(rec['inode'], [])
+        users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
+            if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
+    else:
+        users = {}
+    results = []
+    for rule in rules:
+        selected = by_rule[rule.index]
+        if rule.process:
+            selected = [rec for rec in selected
+                        if any(_holder_matches(h, c, users) for h in rec['processes'] for c in rule.process)]
+        if rule.allow_process:
+            selected = [rec for rec in selected
+                        if not rec['processes'] or not all(any(_holder_matches(h, c, users) for c in rule.allow_process)
+                                                           for h in rec['processes'])]
+        results.append(_judge(rule, selected, max_offenders))
+    failed = [r['name'] for r in results if not r['passed']]
+    return {'rules': results, 'failed_rules': failed, 'passed': not failed}, warnings
+
+
+def _judge(rule, selected, max_offenders):
+    count = len(selected)
+    if rule.expect == 'absent' and rule.min is None and rule.max is None:
+        passed, offenders, expect = count == 0, selected, 'absent'
+    else:
+        low = rule.min if rule.min is not None else (1 if rule.expect == 'present' else 0)
+        high = rule.max
+        passed = count >= low and (high is None or count <= high)
+        offenders = selected if (high is not None and count > high) else []
+        if high is None:
+            expect = 'present' if low == 1 else 'at least %d' % low
+        else:
+            expect = 'at most %d' % high if low == 0 else '%d to %d' % (low, high)
+    # records are shared between rules: each rule shows its offenders with holders only when it looked them up
+    holders = bool(rule.process or rule.allow_process)
+    drop = PRIVATE_KEYS if holders else PRIVATE_KEYS + ('processes',)
+    shown = [dict((k, v) for k, v in rec.items() if k not in drop) for rec in offenders[:max_offenders]]
+    request = rule.request._replace(processes=holders)
+    return {
+        'name': rule.name,
+        'passed': passed,
+        'expect': expect,
+        'count': count,
+        'offenders': shown,
+        'offenders_total': len(offenders),
+        'lines': listing(request, shown) if shown else [],
+    }
+
+
+def failure_message(result):
+    """The message of a failed run: each failed rule and its first offenders as ss lines."""
+    parts = []
+    for rule in result['rules']:
+        if rule['passed']:
+            continue
+        head = 'rule "%s" failed: expected %s, found %d socket%s' % (
+            rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's')
+        lines = rule['lines'][1:6] if rule['lines'] else []
+        parts.append(head + (':\n  ' + '\n  '.join(lines) if lines else ''))
+    return '%d of %d rules failed\n%s' % (len(result['failed_rules']), len(result['rules']), '\n'.join(parts))
+
+
+__all__ = ['Rule', 'parse_rule', 'parse_rules', 'evaluate', 'failure_message', 'RULE_KEYS', 'SELECTION_KEYS',
+           'DEFAULT_MAX_OFFENDERS', 'Request', 'SocketToolError']

@@ -1,0 +1,219 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Closing sockets like ss -K, with guard rails (netdiag.ss.socket_kill).
+
+plan_kill() selects exactly what socket_facts selects for the same request,
+with each socket's kernel identity, and sorts the sockets into those to
+close, those protected (the connection Ansible itself uses, and listeners
+the states did not name), and those the kernel cannot close (not inet).
+It refuses an unfiltered selection and more sockets than max_kill before
+anything is closed. kill() then sends one SOCK_DESTROY per socket, each
+addressed by the identity the dump returned (never a second, looser
+selection), and reads the selection again to report the survivors.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import struct
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
+from ansible_collections.netdiag.ss.plugins.module_utils._select import select
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS
+
+DEFAULT_MAX_KILL = 10
+_SOCKID_TAIL = struct.Struct('=III')     # idiag_if, idiag_cookie[2]
+_RAW = INET_PROTOCOLS['raw']
+_MESSAGES = {
+    errno.EPERM: 'not permitted: closing sockets needs CAP_NET_ADMIN in the namespace (run as root, become: true)',
+    errno.ENOENT: 'gone already: the socket was closed (or replaced) before it could be',
+    errno.EOPNOTSUPP: 'the kernel cannot close sockets of this protocol',
+}
+
+
+class KillPlan(object):
+    """What a kill would do: to_kill, protected and cannot lists of records (with their SockId)."""
+
+    def __init__(self, request, selection):
+        self.request = request
+        self.selection = selection
+        self.to_kill = []
+        self.protected = []
+        self.cannot = []
+
+
+def ssh_connection(environ=None):
+    """The (client address, client port, server address, server port) Ansible's ssh connection uses, or None."""
+    text = (environ if environ is not None else os.environ).get('SSH_CONNECTION', '')
+    parts = text.split()
+    if len(parts) != 4:
+        return None
+    try:
+        return (_addr(parts[0]), int(parts[1]), _addr(parts[2]), int(parts[3]))
+    except ValueError:
+        return None
+
+
+def _addr(text):
+    """An address for comparing: IPv4 for a v4-mapped IPv6 address, no zone, no wildcards."""
+    addr = ipaddress.ip_address(text.split('%', 1)[0])
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _is_connection(rec, conn):
+    if rec['family'] not in ('inet', 'inet6') or rec['netid'] not in ('tcp', 'mptcp') or conn is None:
+        return False
+    try:
+        local = (_addr(rec['local_address']), rec['local_port'])
+        peer = (_addr(rec['peer_address']), rec['peer_port'])
+    except ValueError:
+        return False
+    client, server = (conn[0], conn[1]), (conn[2], conn[3])
+    return (local, peer) in ((server, client), (client, server))
+
+
+def listeners_named(request):
+    """Whether the request's states name listening sockets explicitly (state listening, -l, listening: true)."""
+    return any(word == ('state', 'listening') or word == ('option', '-l') for word in request.state_words)
+
+
+def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None):
+    """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close)."""
+    if request.filter is None and not request.state_words and not allow_unfiltered:
+        raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give a '
+                        'filter or states (or allow_unfiltered: true if that is really meant)')
+    selection = select(request._replace(identity=True))
+    plan = KillPlan(request, selection)
+    conn = ssh_connection(environ) if protect_connection else None
+    listeners = listeners_named(request)
+    for rec in selection.records:
+        if _is_connection(rec, conn):
+            plan.protected.append((rec, 'the connection Ansible uses (SSH_CONNECTION)'))
+        elif rec['state'] == 'LISTEN' and not listeners:
+            plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
+        elif rec[SOCKID].family not in (AF_INET, AF_INET6):
+            plan.cannot.append((rec, errno.EOPNOTSUPP, 'the kernel closes only inet sockets (SOCK_DESTROY); '
+                                                        'this is a %s socket' % rec['family']))
+        else:
+            plan.to_kill.append(rec)
+    if len(plan.to_kill) > max_kill:
+        raise KillLimitExceeded(plan, max_kill)
+    return plan
+
+
+class KillLimitExceeded(ArgsError):
+    """More sockets match than max_kill: nothing was closed."""
+
+    def __init__(self, plan, max_kill):
+        self.plan = plan
+        self.max_kill = max_kill
+        super(KillLimitExceeded, self).__init__(
+            '%d sockets match, more than max_kill (%d): nothing was closed; narrow the selection or raise max_kill'
+            % (len(plan.to_kill), max_kill))
+
+
+def destroy_request(sid):
+    """The inet_diag_req_v2 of a SOCK_DESTROY for one socket identity (and the protocol attribute past 255)."""
+    sockid = struct.pack('>HH', sid.sport, sid.dport) + sid.src + sid.dst + \
+        _SOCKID_TAIL.pack(sid.ifindex, sid.cookie & 0xffffffff, sid.cookie >> 32)
+    # raw sockets: the socket's protocol (their local "port") goes in the pad byte, sdiag_raw_protocol
+    payload = INET_REQ.pack(sid.family, sid.protocol & 0xff, 0, sid.sport & 0xff if sid.protocol == _RAW else 0, 0, sockid)
+    if sid.protocol > 255:
+        payload += nl.rtattr(INET_DIAG_REQ_PROTOCOL, U32.pack(sid.protocol))
+    return payload
+
+
+def probe_destroy(sock):
+    """Check that this kernel can close sockets: a SOCK_DESTROY for a socket that cannot exist must say ENOENT."""
+    # 0.0.0.0:0 -> 0.0.0.0:0 with no cookie check (INET_DIAG_NOCOOKIE): no socket has that address
+    nothing = INET_REQ.pack(AF_INET, INET_PROTOCOLS['tcp'], 0, 0, 0, b'\0' * 36 + _SOCKID_TAIL.pack(0, 0xffffffff, 0xffffffff))
+    err = nl.request_ack(sock, nl.SOCK_DESTROY, nothing, 'tcp', seq=1)
+    if err == errno.EOPNOTSUPP:
+        raise SocketToolError('this kernel cannot close sockets: it was built without CONFIG_INET_DIAG_DESTROY '
+                              '(SOCK_DESTROY answers EOPNOTSUPP)')
+    if err == errno.EPERM:
+        return err          # every close will fail the same way: reported per socket
+    return 0
+
+
+def kill(plan, check_mode=False):
+    """Close plan.to_kill; return the result dict (killed, aborted, failed, protected, survivors, lines, diff, changed)."""
+    killed, failed = [], []
+    for rec, err, why in plan.cannot:
+        failed.append(_failure(rec, err, why))
+    if check_mode:
+        killed = list(plan.to_kill)
+    elif plan.to_kill:
+        try:
+            sock = nl.open_socket()
+        except OSError as exc:
+            raise SocketToolError('cannot open a sock_diag socket to close sockets: %s' % exc)
+        try:
+            denied = probe_destroy(sock)
+            for seq, rec in enumerate(plan.to_kill, 2):
+                sid = rec[SOCKID]
+                err = denied or nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(sid), rec['netid'], seq=seq)
+                if err == 0:
+                    killed.append(rec)
+                else:
+                    failed.append(_failure(rec, err, _MESSAGES.get(err) or os.strerror(err)))
+        except NetlinkError as exc:
+            raise SocketToolError('closing sockets failed: %s' % exc)
+        finally:
+            sock.close()
+    aborted = []
+    if check_mode:
+        gone = set(id(r) for r in killed)
+        survivors = [r for r in plan.selection.records if id(r) not in gone]
+    else:
+        survivors = select(plan.request._replace(identity=True)).records if killed else plan.selection.records
+        # a UDP socket bound to an address keeps it after SOCK_DESTROY (the kernel aborts it: its application gets
+        # ECONNABORTED, a connected one is disconnected) until the application closes it
+        alive = set(_cookie(r) for r in survivors)
+        aborted = [r for r in killed if _cookie(r) in alive]
+        killed = [r for r in killed if _cookie(r) not in alive]
+    request = plan.request
+    return {
+        'changed': bool(killed or aborted),
+        'killed': select_fields(killed, None),
+        'aborted': select_fields(aborted, None),
+        'failed': failed,
+        'protected': [dict(select_fields([rec], None)[0], reason=why) for rec, why in plan.protected],
+        'survivors': select_fields(survivors, None),
+        'lines': _listing(request, killed + aborted),
+        'diff': {'before': '\n'.join(_listing(request, plan.selection.records)) + '\n',
+                 'after': '\n'.join(_listing(request, survivors)) + '\n'},
+    }
+
+
+def _cookie(rec):
+    sid = rec[SOCKID]
+    return (sid.family, sid.protocol, sid.cookie)
+
+
+def _failure(rec, err, why):
+    out = select_fields([rec], None)[0]
+    name = 'EOPNOTSUPP' if err == errno.EOPNOTSUPP else errno.errorcode.get(err, str(err))   # Linux: ENOTSUP is the same number
+    out.update(errno=err, error=name, message=why)
+    return out
+
+
+def _listing(request, records):
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+    return listing(request, records)
+
+
+__all__ = ['plan_kill', 'kill', 'destroy_request', 'probe_destroy', 'ssh_connection', 'listeners_named', 'KillPlan',
+           'KillLimitExceeded', 'DEFAULT_MAX_KILL']

@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: socket_assert
+short_description: Check sockets against rules written as C(ss) selections
+version_added: 0.1.0
+description:
+  - Checks the sockets of the managed host (or of one of its network namespaces) against compliance rules. Each rule
+    selects sockets exactly as C(ss) would for the same arguments (an C(ss) filter, an C(ss) command line, or the
+    structured selection options) and says what is expected of them, for example V(nothing listens on port 23),
+    V(only nginx listens on 443), V(at least one connection to the database).
+  - All rules of one call are answered from one kernel dump per table, filtered in the kernel where every rule allows
+    it, and evaluated in one pass; processes are looked up only for rules with process conditions, and only for the
+    sockets those rules selected.
+  - Fails when a rule fails (unless O(report_only=true)), naming each failed rule with its first offending sockets as
+    C(ss) prints them. Never changes anything.
+  - One rule can be given with the top-level options instead of O(rules), for a quick check.
+author:
+  - netdiag.ss developers (@netdiag)
+extends_documentation_fragment:
+  - netdiag.ss._attributes
+  - netdiag.ss._attributes.INFO_MODULE
+  - netdiag.ss._selection
+options:
+  rules:
+    description:
+      - The rules, each a dict with a C(name) (unique), a selection and an expectation. Keys
+        (see C(docs/compliance.md) in the collection for examples)
+      - "C(name) (required): how the rule is reported."
+      - "Selection: C(filter), C(ss_args), C(tables), C(families), C(listening), C(all), C(states), C(exclude_states),
+        C(filter_file), C(kernel_filter), with the meaning they have as options of this module. C(ss_args) must not ask
+        for details (C(-p -e -m -i ...)), and C(-N) must name the namespace of O(netns) if it is given at all."
+      - "Expectation: C(expect) V(absent) (the default: no socket may be selected) or V(present) (at least one), or a
+        count range with C(min) and/or C(max)."
+      - "C(process): a dict (or a list of dicts) of C(name), C(user) (a name or a uid) and C(pid): the rule selects
+        only the sockets that such a process holds."
+      - "C(allow_process): a dict (or a list of dicts) of the same keys: with C(expect: absent), the sockets the rule
+        selects are fine when every process holding them matches one of these (for example only nginx on 443); a
+        socket that no process holds is not fine."
+      - Mutually exclusive with a rule given by the top-level options (O(filter), O(ss_args), O(tables), ...).
+    type: list
+    elements: dict
+  name:
+    description:
+      - The name of the rule given by the top-level options.
+    type: str
+    default: assertion
+  expect:
+    description:
+      - The expectation of the rule given by the top-level options, as C(expect) in O(rules).
+    type: str
+    choices: [absent, present]
+  min:
+    description:
+      - The least number of sockets the top-level rule may select.
+    type: int
+  max:
+    description:
+      - The most sockets the top-level rule may select.
+    type: int
+  process:
+    description:
+      - Holder conditions of the top-level rule, as C(process) in O(rules).
+    type: raw
+  allow_process:
+    description:
+      - Allowed holders of the top-level rule, as C(allow_process) in O(rules).
+    type: raw
+  max_offenders:
+    description:
+      - How many offending sockets to return per rule (RV(rules[].count) always counts them all).
+    type: int
+    default: 20
+  report_only:
+    description:
+      - Return the results without failing when a rule fails.
+    type: bool
+    default: false
+notes:
+  - Run as root (C(become=true)) to see the processes of other users (for C(process) and C(allow_process) conditions)
+    and sockets' marks.
+seealso:
+  - module: netdiag.ss.socket_facts
+"""
+
+EXAMPLES = r"""
+---
+- name: Nothing listens on telnet, and only nginx on 443
+  netdiag.ss.socket_assert:
+    rules:
+      - name: no telnet
+        filter: sport = :23
+        states: [listening]
+      - name: only nginx on https
+        ss_args: -tl sport = :443
+        allow_process: {name: nginx}
+
+- name: Ad hoc, from the command line
+  # ansible all -m netdiag.ss.socket_assert -a "filter='sport = :23' states=listening"
+  netdiag.ss.socket_assert:
+    filter: sport = :23
+    states: [listening]
+
+- name: At least one connection to the database, report only
+  netdiag.ss.socket_assert:
+    ss_args: -t state established dst 10.0.0.5:5432
+    expect: present
+    report_only: true
+  register: db
+"""
+
+RETURN = r"""
+rules:
+  description: One result per rule, in the order of the rules.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The rule's name.
+      type: str
+    passed:
+      description: Whether the sockets the rule selected meet its expectation.
+      type: bool
+    expect:
+      description: The expectation, as text (V(absent), V(present), V(at least N), V(at most N), V(N to M)).
+      type: str
+    count:
+      description: How many sockets the rule selected (after its process conditions; for O(allow_process), those not allowed).
+      type: int
+    offenders:
+      description:
+        - The sockets that break the rule (all selected sockets for V(absent), those over the maximum for a range), at most
+          O(max_offenders), as socket records of M(netdiag.ss.socket_facts) (with C(processes) when the rule has process conditions).
+      type: list
+      elements: dict
+    offenders_total:
+      description: How many offenders there are in all.
+      type: int
+    lines:
+      description: The offenders as C(ss -n) prints them, header first.
+      type: list
+      elements: str
+failed_rules:
+  description: The names of the rules that failed.
+  returned: always
+  type: list
+  elements: str
+passed:
+  description: Whether every rule passed.
+  returned: always
+  type: bool
+"""
+
+from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
+from ansible_collections.netdiag.ss.plugins.module_utils._assert import (
+    SELECTION_KEYS, evaluate, failure_message, parse_rules,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
+
+
+def main():
+    spec = selection_argspec().update_argspec(
+        rules=dict(type='list', elements='dict'),
+        name=dict(type='str', default='assertion'),
+        expect=dict(type='str', choices=['absent', 'present']),
+        min=dict(type='int'),
+        max=dict(type='int'),
+        process=dict(type='raw'),
+        allow_process=dict(type='raw'),
+        max_offenders=dict(type='int', default=20),
+        report_only=dict(type='bool', default=False),
+    ).update(mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('expect', 'min', 'max', 'process', 'allow_process')
+                                 if key != 'kernel_filter'])
+    module = spec.create_ansible_module(supports_check_mode=True)
+    p = module.params
+    try:
+        if p['rules'] is not None:
+            rules = parse_rules(p['rules'], p['netns'])
+        elif any(p[k] is not None for k in SELECTION_KEYS if k != 'kernel_filter'):
+            single = dict((k, p[k]) for k in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process', 'allow_process'))
+            rules = parse_rules([single], p['netns'])
+        else:
+            module.fail_json(msg='give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
+        result, warnings = evaluate(rules, p['netns'], max(0, p['max_offenders']))
+    except SocketToolError as exc:
+        module.fail_json(msg=str(exc))
+    for warning in warnings:
+        module.warn(warning)
+    if not result['passed'] and not p['report_only']:
+        module.fail_json(msg=failure_message(result), changed=False, **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()

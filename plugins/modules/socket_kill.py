@@ -1,0 +1,165 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: socket_kill
+short_description: Close sockets like C(ss -K), safely
+version_added: 0.1.0
+description:
+  - Closes the sockets of the managed host (or of one of its network namespaces) that a selection picks, as
+    C(ss -K) does; the selection is exactly that of M(netdiag.ss.socket_facts) for the same arguments, with the same
+    default states as C(ss -K) (without state words, listeners and TIME-WAIT sockets are not selected).
+  - Each socket is closed with C(SOCK_DESTROY) addressed by the identity the kernel reported for it in the dump (its
+    addresses, ports, interface and cookie), never by a second, looser selection. The application holding it sees
+    C(ECONNABORTED) and, for TCP, its peer C(ECONNRESET).
+  - "Guard rails: a selection without a filter and without state words is refused unless O(allow_unfiltered=true);
+    when more than O(max_kill) sockets match, nothing is closed and the task fails; the connection Ansible itself uses
+    is never closed (O(protect_connection)); listeners are closed only when the states name them (C(state listening),
+    C(-l), O(listening=true))."
+  - The kernel closes inet sockets only (TCP, UDP and raw; not MPTCP, SCTP or DCCP on current kernels); any other socket
+    selected is reported in RV(failed) with the reason, and nothing is sent for it.
+  - Running it again with the same selection closes nothing more, and reports no change, with one exception the
+    kernel makes. A UDP socket bound to an address stays bound after it is aborted (its application gets
+    C(ECONNABORTED)) until the application closes it; it is reported in RV(aborted), and a second run aborts it again.
+author:
+  - netdiag.ss developers (@netdiag)
+extends_documentation_fragment:
+  - netdiag.ss._attributes
+  - netdiag.ss._selection
+attributes:
+  check_mode:
+    support: full
+    details: Reports what would be closed (RV(killed)) and closes nothing.
+  diff_mode:
+    support: full
+    details: The selected sockets before and the survivors after, as C(ss) lines.
+options:
+  allow_unfiltered:
+    description:
+      - Allow a selection with no filter and no state words, which closes every socket of the selected tables in
+        C(ss)'s default states.
+    type: bool
+    default: false
+  max_kill:
+    description:
+      - The most sockets one run may close. When more match, nothing is closed and the task fails, showing the count and
+        the first matches as C(ss) lines.
+    type: int
+    default: 10
+  protect_connection:
+    description:
+      - Never close the connection Ansible uses (from C(SSH_CONNECTION), in both directions); it is reported in
+        RV(protected).
+    type: bool
+    default: true
+notes:
+  - Closing sockets needs CAP_NET_ADMIN (run as root, C(become=true)); without it every socket fails with C(EPERM) and
+    nothing changes.
+  - See C(docs/socket_kill.md) in the collection for how to preview what would be closed.
+seealso:
+  - module: netdiag.ss.socket_facts
+  - name: ss(8)
+    description: The ss manual page (option -K).
+    link: https://man7.org/linux/man-pages/man8/ss.8.html
+"""
+
+EXAMPLES = r"""
+---
+- name: Preview which connections to the old database would be closed
+  netdiag.ss.socket_kill:
+    ss_args: -t state established dst 10.0.0.5:5432
+  check_mode: true
+  diff: true
+
+- name: Close them (at most 50)
+  netdiag.ss.socket_kill:
+    ss_args: -t state established dst 10.0.0.5:5432
+    max_kill: 50
+
+- name: Close stuck CLOSE-WAIT connections of port 8080
+  netdiag.ss.socket_kill:
+    tables: [tcp]
+    states: [close-wait]
+    filter: sport = :8080
+"""
+
+RETURN = r"""
+killed:
+  description:
+    - The sockets closed (in check mode, those that would be), as socket records of M(netdiag.ss.socket_facts).
+  returned: always
+  type: list
+  elements: dict
+aborted:
+  description:
+    - Sockets the kernel aborted but did not remove, because their application still holds them bound (UDP sockets
+      bound to an address); the application got C(ECONNABORTED), a connected one was disconnected, and the socket
+      stays in the survivors until the application closes it. Counts as a change.
+  returned: always
+  type: list
+  elements: dict
+failed:
+  description:
+    - Selected sockets that were not closed, each a socket record with C(errno), C(error) (its name, such as V(EPERM),
+      V(ENOENT) when it was gone already, V(EOPNOTSUPP) when the kernel cannot close that kind of socket) and
+      C(message).
+  returned: always
+  type: list
+  elements: dict
+protected:
+  description:
+    - Selected sockets left open on purpose (the connection Ansible uses, listeners the states did not name), each with
+      its C(reason).
+  returned: always
+  type: list
+  elements: dict
+survivors:
+  description: The sockets the same selection finds after closing (a fresh read).
+  returned: always
+  type: list
+  elements: dict
+lines:
+  description: The closed sockets as C(ss -K) prints them.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._kill import KillLimitExceeded, kill, plan_kill
+from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+
+
+def main():
+    spec = selection_argspec().update_argspec(
+        allow_unfiltered=dict(type='bool', default=False),
+        max_kill=dict(type='int', default=10),
+        protect_connection=dict(type='bool', default=True),
+    )
+    module = spec.create_ansible_module(supports_check_mode=True)
+    p = module.params
+    try:
+        request = build_request(p, identity=True)
+        plan = plan_kill(request, p['allow_unfiltered'], max(0, p['max_kill']), p['protect_connection'])
+        result = kill(plan, check_mode=module.check_mode)
+    except KillLimitExceeded as exc:
+        lines = listing(exc.plan.request, exc.plan.to_kill[:10])
+        module.fail_json(msg='%s\n%s' % (exc, '\n'.join(lines)), count=len(exc.plan.to_kill), lines=lines)
+    except SocketToolError as exc:
+        module.fail_json(msg=str(exc))
+    for warning in plan.selection.warnings:
+        module.warn(warning)
+    if not module._diff:
+        result.pop('diff')
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

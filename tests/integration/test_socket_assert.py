@@ -1,0 +1,99 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_assert on the socket zoo: every rule counts exactly the rows ss prints for the same selection.
+
+All of test_filter_differential.py's cases become rules of ONE socket_assert
+call (one dump per table for all of them); the real ss runs once per rule.
+"""
+
+from __future__ import annotations
+
+import shlex
+import warnings
+
+import pytest
+
+from conftest import run_module, run_ss
+from test_filter_differential import CASES
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+
+
+def _rule_args(opts, expr):
+    words = [w for w in shlex.split(opts) if w != '-o'] + ['-n'] + shlex.split(expr)
+    return ' '.join(shlex.quote(w) for w in words)
+
+
+def _usable(opts, expr):
+    try:
+        request = build_request({'ss_args': _rule_args(opts, expr)})
+    except ArgsError:
+        return False
+    return not (request.timers or request.details)
+
+
+RULES = [(opts, expr) for opts, expr in CASES if _usable(opts, expr)]
+
+
+def _ss_count(ns, args):
+    rc, lines, _err = run_ss(ns, shlex.split(args))
+    return (len(lines) - 1) if rc == 0 and lines else None
+
+
+def test_every_rule_counts_what_ss_prints(netns, sockets):
+    args = [_rule_args(opts, expr) for opts, expr in RULES]
+    theirs = [_ss_count(netns, a) for a in args]
+    usable = [(a, n) for a, n in zip(args, theirs) if n is not None]      # ss accepts it (and so does a rule)
+    assert len(usable) >= 120
+    rules = [{'name': 'r%d %s' % (i, a), 'ss_args': a} for i, (a, _n) in enumerate(usable)]
+    for attempt in range(3):    # ss runs a moment after our single dump: a socket may change state in between
+        result = run_module('socket_assert', {'rules': rules, 'netns': netns.name, 'report_only': True, 'max_offenders': 0})
+        ours = [r['count'] for r in result['rules']]
+        expected = [_ss_count(netns, a) for a, _n in usable]
+        differ = [(a, o, e) for (a, _n), o, e in zip(usable, ours, expected) if o != e]
+        if not differ:
+            break
+        warnings.warn('attempt %d: %d rules differed, e.g. %s' % (attempt + 1, len(differ), differ[:3]))
+    assert differ == []
+    assert sum(1 for n in ours if n) >= 90        # the rules really select sockets
+
+
+def test_process_conditions(netns, sockets):
+    pid = sockets.info['pid']
+    rules = [
+        {'name': 'held by the fixture', 'ss_args': '-tl sport = :5001', 'process': {'pid': pid}},
+        {'name': 'held by someone else', 'ss_args': '-tl sport = :5001', 'process': {'pid': pid + 100000}},
+        {'name': 'fixture allowed', 'ss_args': '-tl sport = :5001', 'allow_process': {'pid': pid}},
+        {'name': 'only nginx', 'ss_args': '-tl sport = :5001', 'allow_process': [{'name': 'nginx'}]},
+        {'name': 'root holds it', 'ss_args': '-tl sport = :5001', 'process': {'user': 'root'}},
+        {'name': 'at least 5 listeners', 'ss_args': '-tl', 'expect': 'present', 'min': 5},
+        {'name': 'at most 2 listeners', 'ss_args': '-tl', 'max': 2},
+    ]
+    result = run_module('socket_assert', {'rules': rules, 'netns': netns.name, 'report_only': True, 'max_offenders': 3})
+    got = dict((r['name'], (r['count'], r['passed'])) for r in result['rules'])
+    assert got['held by the fixture'] == (1, False) and got['held by someone else'] == (0, True)
+    assert got['fixture allowed'] == (0, True) and got['only nginx'] == (1, False) and got['root holds it'] == (1, False)
+    assert got['at least 5 listeners'][1] and not got['at most 2 listeners'][1]
+    over = [r for r in result['rules'] if r['name'] == 'at most 2 listeners'][0]
+    assert len(over['offenders']) == 3 and over['offenders_total'] == over['count'] > 3
+    assert over['lines'][0].startswith('State') and len(over['lines']) == 4
+    nginx = [r for r in result['rules'] if r['name'] == 'only nginx'][0]
+    assert nginx['offenders'][0]['processes'][0]['pid'] == pid
+
+
+def test_failing_rules_fail_the_task_with_their_lines(netns, sockets):
+    result = run_module('socket_assert', {'filter': 'sport = :5001', 'states': ['listening'], 'name': 'no 5001',
+                                          'netns': netns.name}, check=False)
+    assert result['failed'] and result['failed_rules'] == ['no 5001']
+    assert 'rule "no 5001" failed: expected absent, found 1 socket' in result['msg'] and '0.0.0.0:5001' in result['msg']
+
+
+@pytest.mark.parametrize('rule, word', [
+    ({'name': 'typo', 'filter': 'sprt = :23'}, '"sprt"'), ({'name': 'bad key', 'filtr': 'x'}, 'filtr'),
+    ({'name': 'two', 'ss_args': '-t sport = :1', 'filter': 'dport = :1'}, 'give the expression once'),
+])
+def test_bad_rules_are_named(netns, rule, word):
+    result = run_module('socket_assert', {'rules': [rule], 'netns': netns.name}, check=False)
+    assert result['failed'] and 'rule "%s"' % rule['name'] in result['msg'] and word in result['msg']

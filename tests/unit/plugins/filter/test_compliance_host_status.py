@@ -1,0 +1,33 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A host's registered socket_assert result -> its report entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netdiag.ss.plugins.filter.compliance_host_status import FilterModule, compliance_host_status
+
+RESULT = {'changed': False, 'rules': [{'name': 'a', 'passed': False}], 'failed_rules': ['a'], 'passed': False}
+
+
+@pytest.mark.parametrize('data, key, expected', [
+    (RESULT, None, {'status': 'ok', 'result': {'rules': RESULT['rules'], 'failed_rules': ['a'], 'passed': False}}),
+    ({'unreachable': True, 'msg': 'ssh: no route'}, None, {'status': 'unreachable', 'msg': 'ssh: no route'}),
+    ({'failed': True, 'msg': 'rule "x": filter: ...'}, None, {'status': 'error', 'msg': 'rule "x": filter: ...'}),
+    ({'skipped': True}, None, {'status': 'error', 'msg': 'socket_assert was skipped on this host'}),
+    (None, None, {'status': 'error', 'msg': 'socket_assert did not run on this host (it failed or was skipped earlier)'}),
+    ({'r': RESULT}, 'r', {'status': 'ok', 'result': {'rules': RESULT['rules'], 'failed_rules': ['a'], 'passed': False}}),
+    ({'other': 1}, 'r', {'status': 'error', 'msg': 'socket_assert did not run on this host (it failed or was skipped earlier)'}),
+])
+def test_status(data, key, expected):
+    assert compliance_host_status(data, key) == expected
+
+
+def test_bad_input():
+    with pytest.raises(AnsibleFilterError, match='netdiag.ss.compliance_host_status'):
+        compliance_host_status('x', 'r')
+    assert 'compliance_host_status' in FilterModule().filters()

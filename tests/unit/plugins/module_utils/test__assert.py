@@ -1,0 +1,122 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Compliance rules: checking them before anything is read, one matcher for many rules, judging the counts."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _assert
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES
+from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX
+
+
+@pytest.mark.parametrize('rules, message', [
+    ([], 'give at least one rule'),
+    ('no', 'give at least one rule'),
+    (['x'], 'rule 1: \'x\' is not a dict'),
+    ([{'filter': 'sport = :23'}], 'rule 1 has no name'),
+    ([{'name': 'a', 'filter': 'sprt = :23'}], 'rule "a": filter: "sprt" is not a keyword here at word 1'),
+    ([{'name': 'a', 'bogus': 1}], 'rule "a": unknown key(s) bogus'),
+    ([{'name': 'a', 'processes': True}], 'cannot ask for details'),
+    ([{'name': 'a', 'ss_args': '-t sport = :22', 'filter': 'dport = :22'}], 'rule "a": option filter='),
+    ([{'name': 'a', 'ss_args': '-tp'}], 'leave out detail options'),
+    ([{'name': 'a', 'ss_args': '-N other'}], '-N other: every rule reads the namespace of the module'),
+    ([{'name': 'a', 'expect': 'maybe'}], 'expect must be absent or present'),
+    ([{'name': 'a', 'min': 3, 'max': 2}], 'min 3 is more than max 2'),
+    ([{'name': 'a', 'min': -1}], 'min must be a whole number'),
+    ([{'name': 'a', 'min': 1}], 'expect: absent contradicts min: 1'),
+    ([{'name': 'a', 'expect': 'present', 'max': 0}], 'contradicts max: 0'),
+    ([{'name': 'a', 'process': {'nme': 'x'}}], 'process: unknown key(s) nme'),
+    ([{'name': 'a', 'process': {'pid': 'one'}}], "pid 'one' is not a number"),
+    ([{'name': 'a', 'allow_process': {'name': 'x'}, 'expect': 'present'}], 'goes with expect: absent'),
+    ([{'name': 'a', 'tables': ['tcp']}, {'name': 'a', 'tables': ['udp']}], 'names must be unique'),
+])
+def test_bad_rules_name_the_rule_and_the_word(rules, message):
+    with pytest.raises(ArgsError) as info:
+        _assert.parse_rules(rules)
+    assert message in str(info.value)
+
+
+def test_rules_parse():
+    rules = _assert.parse_rules([
+        {'name': 'no telnet', 'filter': 'sport = :23', 'states': ['listening']},
+        {'name': 'db', 'ss_args': '-t state established dst 10.0.0.5:5432', 'expect': 'present', 'process': {'user': 'app'}},
+        {'name': 'nginx', 'ss_args': '-tl sport = :443', 'allow_process': [{'name': 'nginx'}, {'pid': '1'}]},
+    ], netns='blue')
+    assert [r.name for r in rules] == ['no telnet', 'db', 'nginx'] and rules[0].request.states == 1 << 10
+    assert rules[1].process == ({'user': 'app'},) and rules[2].allow_process == ({'name': 'nginx'}, {'pid': 1})
+    union = _assert._union_request(rules, 'blue')
+    assert union.netns == 'blue' and 'tcp' in union.tables and 'udp' in union.tables and union.filter is None
+
+
+def _view(port, state=10, family=AF_INET, table='tcp', dst_port=0):
+    addr = bytes(4) if family == AF_INET else bytes(16)
+    return SockView(family, table, state, addr, addr, port, dst_port)
+
+
+def test_one_matcher_tags_each_socket_with_its_rules():
+    rules = _assert.parse_rules([
+        {'name': 'telnet', 'filter': 'sport = :23', 'states': ['listening']},
+        {'name': 'tcp listeners', 'ss_args': '-tl'},
+        {'name': 'v6 only', 'ss_args': '-6 -ta'},
+        {'name': 'unix', 'ss_args': '-xa'},
+    ])
+    matcher = _assert._RuleMatcher(rules, HostLookups(), kernel_filter=True)
+    assert matcher(_view(23)) == (0, 1)
+    assert matcher(_view(23, state=1)) == ()
+    assert matcher(_view(80, family=AF_INET6)) == (1, 2)
+    assert matcher(SockView(AF_UNIX, 'u_str', 1, b'/x', b'', 5, 0)) == (3,)
+    assert matcher.bytecode is None        # some rules have no filter: the dump cannot be narrowed
+    only = _assert._RuleMatcher(_assert.parse_rules([{'name': 'a', 'filter': 'sport = :23'},
+                                                     {'name': 'b', 'filter': 'dport = :25'}]), HostLookups(), True)
+    assert only.bytecode is not None      # the OR of both programs
+
+
+def _rec(port, pid=None, name='x', **kw):
+    rec = {'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 5, 'local_address': '0.0.0.0', 'local_port': port,
+           'peer_address': '0.0.0.0', 'peer_port': 0, 'interface': None, 'family': 'inet', 'uid': 0, 'inode': port,
+           'cookie': port}
+    rec.update(kw)
+    return rec
+
+
+@pytest.mark.parametrize('rule, count, passed, expect', [
+    ({'name': 'r'}, 0, True, 'absent'), ({'name': 'r'}, 2, False, 'absent'),
+    ({'name': 'r', 'expect': 'present'}, 0, False, 'present'), ({'name': 'r', 'expect': 'present'}, 1, True, 'present'),
+    ({'name': 'r', 'max': 1}, 2, False, 'at most 1'), ({'name': 'r', 'expect': 'present', 'min': 2}, 1, False, 'at least 2'),
+    ({'name': 'r', 'expect': 'present', 'min': 1, 'max': 3}, 3, True, '1 to 3'),
+])
+def test_judge(rule, count, passed, expect):
+    (parsed,) = _assert.parse_rules([rule])
+    result = _assert._judge(parsed, [_rec(1000 + i, **{MATCHES: (0,)}) for i in range(count)], max_offenders=1)
+    assert (result['passed'], result['expect'], result['count']) == (passed, expect, count)
+    if result['offenders']:
+        assert len(result['offenders']) == 1 and MATCHES not in result['offenders'][0]
+        assert result['lines'][0].startswith('Netid State') and len(result['lines']) == 2    # every table, every state
+        assert result['offenders_total'] == (count if rule.get('max') is None else count)
+
+
+def test_holder_conditions():
+    users = {10: 0, 11: 1000}
+    assert _assert._holder_matches({'name': 'nginx', 'pid': 10}, {'name': 'nginx'}, users)
+    assert not _assert._holder_matches({'name': 'nginx', 'pid': 10}, {'name': 'nginx', 'pid': 11}, users)
+    assert _assert._holder_matches({'name': 'app', 'pid': 11}, {'user': 1000}, users)
+    assert _assert._holder_matches({'name': 'app', 'pid': 11}, {'user': '1000'}, users)
+    assert _assert._holder_matches({'name': 'init', 'pid': 10}, {'user': 'root'}, users)
+    assert not _assert._holder_matches({'name': 'gone', 'pid': 12}, {'user': 'root'}, users)
+
+
+def test_failure_message_names_rules_and_shows_lines():
+    result = {'rules': [{'name': 'ok', 'passed': True}, {'name': 'telnet', 'passed': False, 'expect': 'absent', 'count': 1,
+                                                          'lines': ['State ...', 'LISTEN 0 5 0.0.0.0:23 0.0.0.0:*']}],
+              'failed_rules': ['telnet']}
+    assert _assert.failure_message(result) == ('1 of 2 rules failed\nrule "telnet" failed: expected absent, found 1 socket:\n'
+                                               '  LISTEN 0 5 0.0.0.0:23 0.0.0.0:*')
+    assert socket.AF_INET == AF_INET

@@ -1,0 +1,72 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_assert's main(): rules in, the JSON result out, with the kernel faked (tests/integration has the real one)."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _select
+from ansible_collections.netdiag.ss.plugins.modules import socket_assert
+
+TELNET = {'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 5, 'local_address': '0.0.0.0', 'local_port': 23,
+          'peer_address': '0.0.0.0', 'peer_port': 0, 'interface': None, 'family': 'inet', 'uid': 0, 'inode': 77,
+          'cookie': 7}
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """A fake collector that runs the module's matcher over fixed sockets."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
+    calls = []
+
+    def fake_collect(tables, families, states, match=None, tagged=False, **kw):
+        calls.append(dict(kw, tables=tables, match=match))
+        out = []
+        hit = match(SockView(2, 'tcp', 10, bytes(4), bytes(4), 23, 0)) if match else True
+        if hit:
+            rec = dict(TELNET)
+            if tagged:
+                rec['matches'] = hit
+            out.append(rec)
+        return out, collections.OrderedDict()
+    monkeypatch.setattr(_select, 'collect', fake_collect)
+    return calls
+
+
+def run(args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as info:
+            socket_assert.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_rules_pass_and_fail(kernel, capsys):
+    rc, result = run({'rules': [{'name': 'no telnet', 'filter': 'sport = :23', 'states': ['listening']},
+                                {'name': 'no smtp', 'filter': 'sport = :25'}]}, capsys)
+    assert rc == 1 and result['failed'] and result['failed_rules'] == ['no telnet'] and not result['passed']
+    assert 'rule "no telnet" failed: expected absent, found 1 socket' in result['msg'] and '0.0.0.0:23' in result['msg']
+    assert [r['count'] for r in result['rules']] == [1, 0] and result['changed'] is False
+    assert len(kernel) == 1          # one dump for both rules
+
+
+def test_report_only_and_ad_hoc(kernel, capsys):
+    rc, result = run({'filter': 'sport = :23', 'states': ['listening'], 'report_only': True}, capsys)
+    assert rc == 0 and result['passed'] is False and result['rules'][0]['name'] == 'assertion'
+    assert result['rules'][0]['offenders'][0]['local_port'] == 23
+
+
+@pytest.mark.parametrize('args, message', [
+    ({}, 'give rules, or one rule'),
+    ({'rules': [{'name': 'x', 'filter': 'sport ='}]}, 'rule "x": filter: expression ends too early'),
+    ({'rules': [{'name': 'x'}], 'filter': 'sport = :1'}, 'mutually exclusive'),
+])
+def test_bad_input_reads_nothing(kernel, capsys, args, message):
+    rc, result = run(args, capsys)
+    assert rc == 1 and message in result['msg'] and not kernel

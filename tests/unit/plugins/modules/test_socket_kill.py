@@ -1,0 +1,68 @@
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""socket_kill's main(): arguments in, JSON out, with the kernel faked (tests/integration closes real sockets)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _kill
+from ansible_collections.netdiag.ss.plugins.module_utils._select import Selection
+from ansible_collections.netdiag.ss.plugins.modules import socket_kill
+
+from test__kill import _rec
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    box = {'records': [_rec(5000 + i, 40000 + i) for i in range(3)], 'selects': 0, 'killed': []}
+
+    def fake_select(request, lookups=None, planner=None):
+        box['selects'] += 1
+        return Selection([dict(r) for r in box['records']], [], [], None)
+
+    def fake_kill(plan, check_mode=False):
+        box['killed'] = [] if check_mode else list(plan.to_kill)
+        return {'changed': bool(plan.to_kill), 'killed': [], 'failed': [], 'protected': [], 'survivors': [], 'lines': [],
+                'diff': {'before': 'b\n', 'after': 'a\n'}}
+    monkeypatch.setattr(_kill, 'select', fake_select)
+    monkeypatch.setattr(socket_kill, 'kill', fake_kill)
+    return box
+
+
+def run(args, capsys, check_mode=False, diff=False):
+    if check_mode:
+        args = dict(args, _ansible_check_mode=True)
+    if diff:
+        args = dict(args, _ansible_diff=True)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as info:
+            socket_kill.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_kills_within_the_limit(kernel, capsys):
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
+    assert rc == 0 and result['changed'] and 'diff' not in result and len(kernel['killed']) == 3
+
+
+def test_diff(kernel, capsys):
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys, diff=True)
+    assert result['diff'] == {'before': 'b\n', 'after': 'a\n'}
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'ss_args': '-t'}, 'no filter and no state words'),
+    ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': 2}, '3 sockets match, more than max_kill (2)'),
+    ({'ss_args': '-t', 'filter': 'sport >='}, 'filter: expression ends too early'),
+])
+def test_refusals_close_nothing(kernel, capsys, args, message):
+    rc, result = run(args, capsys)
+    assert rc == 1 and message in result['msg'] and kernel['killed'] == []
+    if 'max_kill' in args:
+        assert result['count'] == 3 and result['lines'][1].split()[3] == '127.0.0.1:5000'
