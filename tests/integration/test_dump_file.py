@@ -46,7 +46,7 @@ def messages(data):
     and, for a socket whose timer runs, its idiag_expires zeroed too."""
     sections, current, off = [], [], 0
     while off < len(data):
-        mlen, mtype, flags, _seq, _pid = HDR.unpack_from(data, off)
+        mlen, mtype, _flags, _seq, _pid = HDR.unpack_from(data, off)
         raw = bytearray(data[off:off + mlen])
         raw[8:16] = b'\0' * 8
         if mtype == 20 and raw[18]:             # idiag_timer != 0: idiag_expires (body offset 52) counts down
@@ -182,3 +182,13 @@ def test_from_dump_reads_both_halves_of_ss1_dump():
     # ss's default states leave the listeners out, on a capture as on the kernel (ss shows them: it ignores states)
     result = run_module('socket_facts', {'ss_args': '-tn', 'from_dump': SS1_DUMP})
     assert [line.split()[0] for line in result['lines'][1:]] == ['ESTAB'] * 5
+
+
+@pytest.mark.parametrize('args', ['-tani4', '-taneo4', '-tanm4', '-tan4 --tos', '-tani6'])
+def test_from_dump_prints_what_tcpdiag_file_ss_prints_from_the_same_file(netns, sockets, tmp, args):
+    """No second read of the kernel here: both read one file (with one family, all ss reads), details included."""
+    path = os.path.join(tmp, 'ours.dump')
+    run_module('socket_facts', {'ss_args': args, 'dump_file': path, 'netns': netns.name})
+    theirs = comparable(_tcpdiag_file_ss(path, args.split(), netns))[0]
+    ours = comparable(run_module('socket_facts', {'ss_args': args, 'from_dump': path, 'netns': netns.name})['lines'])[0]
+    assert ours == theirs

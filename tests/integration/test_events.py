@@ -110,17 +110,20 @@ def expected_record(sock):
 def test_events_are_exactly_the_sockets_closed_and_what_ss_prints(evns):
     filtered_ss = ['-Etun', 'sport = :5599 or sport = :5601']
     ss_all, ss_some, ss_ext = start_ss(evns, ['-Etun']), start_ss(evns, filtered_ss), start_ss(evns, ['-Etuneo'])
+    ss_inf = start_ss(evns, ['-Etuni'])
     try:
         every = ModuleProcess('socket_facts', {'ss_args': '-tun', 'events': 4, 'netns': evns.name})
         some = ModuleProcess('socket_facts', {'ss_args': '-tun', 'filter': filtered_ss[1], 'events': 4,
                                               'netns': evns.name, 'fields': ['local_port', 'cookie']})
         ext = ModuleProcess('socket_facts', {'ss_args': '-tuneo', 'events': 4, 'netns': evns.name})
-        for pid in (ss_all.pid, ss_some.pid, ss_ext.pid, every.pid, some.pid, ext.pid):
+        inf = ModuleProcess('socket_facts', {'ss_args': '-tuni', 'events': 4, 'netns': evns.name})
+        for pid in (ss_all.pid, ss_some.pid, ss_ext.pid, ss_inf.pid, every.pid, some.pid, ext.pid, inf.pid):
             subscribed(pid, 0xf)
         made = make_and_close(evns)
-        result, filtered, extended = every.result(), some.result(), ext.result()
+        result, filtered, extended, info = every.result(), some.result(), ext.result(), inf.result()
     finally:
         ss_rows, ss_filtered, ss_extended = stop_ss(ss_all), stop_ss(ss_some), stop_ss(ss_ext)
+        ss_info = stop_ss(ss_inf)
     assert len(made) == 9 and result['changed'] is False and result['ansible_facts'] == {}
     assert not result['events_truncated'] and not filtered['events_truncated']
     by_cookie = dict((e['cookie'], e) for e in result['events'])
@@ -135,8 +138,11 @@ def test_events_are_exactly_the_sockets_closed_and_what_ss_prints(evns):
     assert comparable(filtered['lines'])[0] == comparable(ss_filtered)[0], (filtered['lines'], ss_filtered)
     # -e -o: only `ino:0 sk:<cookie>` (no other attribute comes with an event), no timer
     assert comparable(extended['lines'])[0] == comparable(ss_extended)[0], (extended['lines'], ss_extended)
-    assert all(line.split()[-2:] == ['ino:0', 'sk:%x' % e['cookie']] for line, e in zip(extended['lines'][1:],
-                                                                                          extended['events']))
+    rows = zip(extended['lines'][1:], extended['events'])
+    assert all(line.split()[-2:] == ['ino:0', 'sk:%x' % e['cookie']] for line, e in rows)
+    # -i: the tcp_info each TCP event carries, as ss prints it
+    assert comparable(info['lines'])[0] == comparable(ss_info)[0], (info['lines'], ss_info)
+    assert [e['info']['tcp_info']['state'] for e in info['events'] if e['netid'] == 'tcp'] == [7] * 6
     assert sorted(e['local_port'] for e in filtered['events']) == [5599, 5599, 5601]
     assert set(filtered['events'][0]) == {'local_port', 'cookie'}
 

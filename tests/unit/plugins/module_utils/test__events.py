@@ -215,3 +215,11 @@ def test_lines_are_those_ss_dash_e_prints():
     # one table, one state: ss hides the Netid and State columns the same way
     events, request, _o, _s = follow('-Et state established', [TCP4])
     assert events_result(request, events)['lines'][0].split()[:2] == ['Recv-Q', 'Send-Q']
+
+
+def test_info_comes_from_the_tcp_info_of_the_event():
+    events, request, _o, _s = follow('-Etui', [TCP4, UDP6])
+    tcp, udp = events.records
+    assert tcp['info']['tcp_info']['state'] == 7 and udp['info'] == {}     # UDP events carry no INET_DIAG_INFO
+    lines = events_result(request, events)['lines']
+    assert [line.split()[0] for line in lines] == ['Netid', 'tcp', 'reordering:0', 'udp']     # ss's -i line for TCP
