@@ -2,7 +2,7 @@
 # Copyright (c) 2026, netdiag.ss contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Benchmark floor: a do-nothing module that returns a saved socket_facts result.
+"""Benchmark floor: a do-nothing module that returns a saved module result.
 
 Not part of the collection. benchmarks/run.py copies it into a temporary
 library directory and runs it with `ansible localhost -M DIR -m ndss_floor`.
@@ -13,6 +13,8 @@ unchanged through exit_json, so Ansible moves a result of the same shape
 and size as socket_facts' (ansible_facts.sockets, socket_summary, lines,
 unsupported_tables). Whatever time socket_facts needs beyond this module is
 the cost of reading and shaping the sockets; the rest is Ansible's floor.
+A result without ansible_facts (socket_kill's, for benchmarks/kill.py) is
+returned as it was saved.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def main():
     saved.pop('invocation', None)
     saved.pop('warnings', None)
     saved.pop('deprecations', None)
+    if 'ansible_facts' not in saved:
+        module.exit_json(**saved)
     result = dict(changed=False, unsupported_tables=saved.get('unsupported_tables', []))
     if 'lines' in saved:
         result['lines'] = saved['lines']

@@ -26,9 +26,7 @@ options:
       - A filter expression may follow, quoted as in a shell, for example
         V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
         See O(filter).
-      - Detail options this collection does not implement yet (C(--tipcinfo)) are refused with a message; they are
-        never silently ignored.
-        C(-E) needs the module's C(events) option as well (how many seconds to listen), and C(-D FILE) is its
+      - C(-E) needs the module's C(events) option as well (how many seconds to listen), and C(-D FILE) is its
         C(dump_file) option, where the module has them.
         C(-K) is refused, because listing never closes sockets.
     type: str
@@ -175,8 +173,8 @@ options:
     type: bool
   tipcinfo:
     description:
-      - Add TIPC socket details (type, congestion, drops, publications) to the TIPC records' RV(ansible_facts.sockets[].info),
-        like C(ss --tipcinfo).
+      - Add TIPC socket details (type, congestion, drops, publications, the service name a connection reached) as
+        RV(ansible_facts.sockets[].tipc_info) of the TIPC records, like C(ss --tipcinfo).
     type: bool
   oneline:
     description:

@@ -275,6 +275,16 @@ def _process_uids(pids, proc='/proc'):
     return uids
 
 
+def _planner(batch):
+    """select()'s planner for one dump answering the rules of BATCH (tagging each record with the rules it matches)."""
+    def planner(request, lookups):
+        matcher = _RuleMatcher(batch, lookups, kernel_filter=True)
+        if len(batch) == 1 and _has_autobound(batch[0]):
+            return matcher, matcher.needs_attrs, matcher.programs[0], matcher.has_mark, True
+        return matcher.plan(request, lookups)
+    return planner
+
+
 def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None):
     """Answer every rule; return (result dict, warnings). Raises SocketToolError."""
     lookups = lookups or HostLookups()
@@ -285,16 +295,8 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     batches = ([shared] if shared else []) + [[r] for r in alone]
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
-        matcher_box = []
-
-        def planner(request, lookups_, batch=batch, box=matcher_box):
-            matcher = _RuleMatcher(batch, lookups_, kernel_filter=True)
-            box.append(matcher)
-            if len(batch) == 1 and _has_autobound(batch[0]):
-                return matcher, matcher.needs_attrs, matcher.programs[0], matcher.has_mark, True
-            return matcher.plan(request, lookups_)
         union = _union_request(batch, netns)
-        selection = select(union, lookups, planner=planner)
+        selection = select(union, lookups, planner=_planner(batch))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         records.extend(selection.records)
     by_rule = dict((rule.index, []) for rule in rules)

@@ -7,8 +7,9 @@
 """Collect sockets over NETLINK_SOCK_DIAG: every selected table, in ss's order, into flat records.
 
 One module per request kind decodes the replies (_diag_inet, _diag_unix,
-_diag_packet, _diag_netlink); they share _diag.Context. Records are built
-only for the sockets the filter keeps. With identity=True every record also
+_diag_packet, _diag_netlink, _diag_vsock, _diag_tipc, _diag_xdp); they share
+_diag.Context. Records are built only for the sockets the filter keeps
+(ss does not filter tipc sockets). With identity=True every record also
 keeps the kernel's identity of its socket (a _diag.SockId under the private
 key 'sockid'), so that a later request (SOCK_DESTROY) addresses exactly the
 socket that was selected.
@@ -26,7 +27,10 @@ from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, S
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_vsock import dump_vsock
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_xdp import dump_xdp
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, TableNotSupported
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
@@ -41,9 +45,9 @@ GROUPS = (
     ('tcp', ('tcp',), dump_inet),
     ('dccp', ('dccp',), dump_inet),
     ('sctp', ('sctp',), dump_inet),
-    ('vsock', ('vsock_stream', 'vsock_dgram'), None),
-    ('tipc', ('tipc',), None),
-    ('xdp', ('xdp',), None),
+    ('vsock', ('vsock_stream', 'vsock_dgram'), dump_vsock),
+    ('tipc', ('tipc',), dump_tipc),
+    ('xdp', ('xdp',), dump_xdp),
     ('mptcp', ('mptcp',), dump_inet),
 )
 _RETRIES = 5

@@ -30,7 +30,8 @@ U32X2 = struct.Struct('=II')
 # The kernel's identity of a socket, as a later request must give it back:
 # inet: family, IP protocol, the 16-byte source and destination (IPv4 in the
 # first 4), ports, bound interface and cookie (struct inet_diag_sockid);
-# unix, packet, netlink: family, inode and cookie (protocol: the socket type).
+# unix, packet, netlink, vsock, tipc, xdp: family, inode and cookie (protocol:
+# the socket type; packet and xdp also the interface index).
 SockId = collections.namedtuple('SockId', 'family protocol src dst sport dport ifindex cookie inode')
 
 

@@ -38,6 +38,8 @@ _MESSAGES = {
     errno.EPERM: 'not permitted: closing sockets needs CAP_NET_ADMIN in the namespace (run as root, become: true)',
     errno.ENOENT: 'gone already: the socket was closed (or replaced) before it could be',
     errno.EOPNOTSUPP: 'the kernel cannot close sockets of this protocol',
+    errno.EINVAL: 'the kernel refused to close it (EINVAL): a TCP subflow of an MPTCP socket, such as the listener an '
+                  'MPTCP listening socket shows in the TCP table, cannot be closed on its own',
 }
 
 
@@ -104,8 +106,8 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
         elif rec['state'] == 'LISTEN' and not listeners:
             plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
-            plan.cannot.append((rec, errno.EOPNOTSUPP, 'the kernel closes only inet sockets (SOCK_DESTROY); '
-                                                        'this is a %s socket' % rec['family']))
+            why = 'the kernel closes only inet sockets (SOCK_DESTROY); this is a %s socket' % rec['family']
+            plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)
     if len(plan.to_kill) > max_kill:
@@ -148,8 +150,8 @@ def probe_destroy(sock):
     return 0
 
 
-def kill(plan, check_mode=False):
-    """Close plan.to_kill; return the result dict (killed, aborted, failed, protected, survivors, lines, diff, changed)."""
+def kill(plan, check_mode=False, diff=False):
+    """Close plan.to_kill; return the result dict (killed, aborted, failed, protected, survivors, lines, changed; diff if asked)."""
     killed, failed = [], []
     for rec, err, why in plan.cannot:
         failed.append(_failure(rec, err, why))
@@ -185,7 +187,7 @@ def kill(plan, check_mode=False):
         aborted = [r for r in killed if _cookie(r) in alive]
         killed = [r for r in killed if _cookie(r) not in alive]
     request = plan.request
-    return {
+    result = {
         'changed': bool(killed or aborted),
         'killed': select_fields(killed, None),
         'aborted': select_fields(aborted, None),
@@ -193,9 +195,11 @@ def kill(plan, check_mode=False):
         'protected': [dict(select_fields([rec], None)[0], reason=why) for rec, why in plan.protected],
         'survivors': select_fields(survivors, None),
         'lines': _listing(request, killed + aborted),
-        'diff': {'before': '\n'.join(_listing(request, plan.selection.records)) + '\n',
-                 'after': '\n'.join(_listing(request, survivors)) + '\n'},
     }
+    if diff:
+        result['diff'] = {'before': '\n'.join(_listing(request, plan.selection.records)) + '\n',
+                          'after': '\n'.join(_listing(request, survivors)) + '\n'}
+    return result
 
 
 def _cookie(rec):

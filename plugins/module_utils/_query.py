@@ -70,9 +70,12 @@ _FLAG_OPTS = {
     'processes': ('processes', 'processes', '-p'), 'threads': ('threads', 'threads', '-T'),
     'options': ('timers', 'timers', '-o'), 'summary': ('summary', 'summary', '-s'),
 }
-_TABLE_OPTS = {'tcp': 'tcp', 'udp': 'udp', 'dccp': 'dccp', 'raw': 'raw', 'sctp': 'sctp', 'mptcp': 'mptcp',
-               'tipc': 'tipc', 'xdp': 'xdp'}
-_FAMILY_OPTS = {'ipv4': AF_INET, 'ipv6': AF_INET6, 'packet': AF_PACKET, 'unix': AF_UNIX, 'vsock': AF_VSOCK}
+_TABLE_OPTS = {'tcp': 'tcp', 'udp': 'udp', 'dccp': 'dccp', 'raw': 'raw', 'sctp': 'sctp', 'mptcp': 'mptcp'}
+# ss: --vsock, --tipc and --xdp set their family (filter_af_set), like -x or -0
+_FAMILY_OPTS = {'ipv4': AF_INET, 'ipv6': AF_INET6, 'packet': AF_PACKET, 'unix': AF_UNIX, 'vsock': AF_VSOCK,
+                'tipc': AF_TIPC, 'xdp': AF_XDP}
+# families whose option names their tables (--vsock, -f xdp, ...): a warning when the kernel lacks them
+_NAMING_FAMILIES = frozenset((AF_VSOCK, AF_TIPC, AF_XDP))
 
 
 def split_args(text):
@@ -200,6 +203,8 @@ class Query(object):
         self.families.add(af)
         self.do_default = False
         self.preferred_family = af
+        if af in _NAMING_FAMILIES:
+            self.explicit_tables.update(FAMILY_DEFAULTS[af][0])
 
     def query(self, text, where='-A'):
         if not self.saw_query:
@@ -298,10 +303,6 @@ def parse_ss_args(text, query=None):
             q.db_set(_TABLE_OPTS[name])
         elif name in _FAMILY_OPTS:
             q.af_set(_FAMILY_OPTS[name])
-        elif name == 'tipc':
-            q.af_set(AF_TIPC)
-        elif name == 'xdp':
-            q.af_set(AF_XDP)
         elif name == 'family':
             if value == 'help':
                 raise ArgsError('ss_args: -f help prints usage text; families are: ' + ', '.join(sorted(FAMILY_NAMES)))

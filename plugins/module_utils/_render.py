@@ -78,6 +78,7 @@ class Names(object):
 
 
 _SERVICE_PROTO = {'tcp': 'tcp', 'udp': 'udp'}
+VMADDR_PORT_ANY = 0xffffffff        # a vsock port ss prints as '*'
 
 
 def address_cell(rec, side, names=None):
@@ -113,6 +114,10 @@ def port_cell(rec, side, names=None):
         return names.netlink_port(port)
     if fam == 'link' and side == 'local':
         return rec.get('interface') or '*'
+    if fam == 'vsock' and port == VMADDR_PORT_ANY:
+        return '*'
+    if fam == 'xdp':
+        return 'q%d' % port      # the queue id of a bound socket (ss: "q%d")
     return str(port)
 
 
@@ -192,17 +197,20 @@ class DetailText(object):
     """The text ss prints after a socket's Process column for the detail options (-o -e -m -i --tos ...).
 
     A call returns the text for one record; '\n\t' (a space with -O, as ss
-    does) starts a continuation line.
+    does) starts a continuation line. before_process(rec) is the text ss
+    prints before the process column (tipc's -e); render() places it.
     """
 
     def __init__(self, details=frozenset(), timers=False, oneline=False, numeric=True):
         self.details = details
         self.timers = timers
+        self.oneline = oneline
         self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
         self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
         self.numeric = numeric
+        # vsock: ss prints nothing for -e or -m
         self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
-                          'netlink': self.netlink}
+                          'netlink': self.netlink, 'tipc': self.tipc, 'xdp': self.xdp}
 
     def __call__(self, rec):
         text = (' ' + timer_text(rec)) if self.timers and rec.get('timer') else ''
@@ -211,6 +219,12 @@ class DetailText(object):
             if family_text is not None:
                 text += family_text(rec)
         return text
+
+    def before_process(self, rec):
+        """ss's text before the process column: tipc prints -e's uid, inode and cookie there (tipc_show_sock)."""
+        if rec['family'] == 'tipc' and rec.get('extended') is not None:
+            return self.sock_details(rec)
+        return ''
 
     @staticmethod
     def sock_details(rec):
@@ -295,6 +309,45 @@ class DetailText(object):
             text += '\t' + skmem_text(rec['skmem'])
         return text
 
+    def tipc(self, rec):
+        """--tipcinfo (tipc_show_sock): a new line starting with a blank (not a tab), or a blank with -O."""
+        info = rec.get('tipc_info')
+        if info is None:
+            return ''
+        text = '%s type:%s cong:%s  drop:%d ' % ('' if self.oneline else '\n', info['type'], info['cong'], info['drop'])
+        if info['publ']:
+            text += ' publ'
+        if info['via'] is not None:
+            text += ' via {%d,%d} ' % (info['via']['type'], info['via']['inst'])
+        return text
+
+    def xdp(self, rec):
+        """-e (xdp_stats_print, xdp_show_sock): uid, inode, cookie, then rings, umem and statistics; -m: skmem.
+
+        With -O, ss 6.1.0 prints 'tumem(' for 'umem(' (B-26); we print 'umem('.
+        """
+        text = ''
+        ext = rec.get('extended')
+        if ext is not None:
+            text += self.sock_details(rec)
+            for key, label in (('ring_rx', 'rx'), ('ring_tx', 'tx')):
+                if ext[key] is not None:
+                    text += '%s%s(entries:%d)' % (self.newline, label, ext[key]['entries'])
+            umem = ext['umem']
+            if umem is not None:
+                text += '%sumem(id:%d,size:%d,num_pages:%d,chunk_size:%d,headroom:%d,ifindex:%d,qid:%d,zc:%d,refs:%d)' % (
+                    self.newline, umem['id'], umem['size'], umem['num_pages'], umem['chunk_size'], umem['headroom'],
+                    umem['ifindex'], umem['queue_id'], umem['zerocopy'], umem['refs'])
+                for key, label in (('ring_fill', 'fr'), ('ring_completion', 'cr')):
+                    if ext[key] is not None:
+                        text += '%s%s(entries:%d)' % (self.newline, label, ext[key]['entries'])
+            stats = ext['stats']
+            if stats is not None:
+                text += ('%sstats(rx dropped:%d,rx invalid:%d,rx queue full:%d,rx fill ring empty:%d,tx invalid:%d,'
+                         'tx ring empty:%d)') % (self.newline, stats['rx_dropped'], stats['rx_invalid'], stats['rx_full'],
+                                                 stats['fill_ring_empty'], stats['tx_invalid'], stats['tx_ring_empty'])
+        return text + skmem_text(rec.get('skmem'))
+
 
 def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
            lookups=None, extra=extra_cell):
@@ -302,13 +355,17 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
     than one table / state is selected, address cells right-aligned and
-    glued to their port cells, then the process and extra text. Trailing
-    blanks are trimmed (as iproute2 >= 7.0 does). resolve=True names hosts
-    like `ss -r`; services=True names services and netlink/packet protocols
-    (ss does unless -n; this collection only with -r); lookups: a
+    glued to their port cells (no delimiter where the record has no port:
+    xdp's unbound '*', tipc's unconnected '-'), then the process and extra
+    text. Trailing blanks are trimmed (as iproute2 >= 7.0 does).
+    resolve=True names hosts like `ss -r`; services=True names services and
+    netlink/packet protocols (ss does unless -n; this collection only with
+    -r); lookups: a
     _host.HostLookups (default: this host); extra: callable(record) -> the
     text after the Process column (a DetailText), where '\n' starts a
-    continuation line of its own (the text brings its own leading blank).
+    continuation line of its own (the text brings its own leading blank);
+    its before_process(record), if it has one, is the text ss prints before
+    the process (tipc's -e).
     """
     if services is None:
         services = resolve
@@ -317,14 +374,18 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     if header:
         rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
                      ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
+    before = getattr(extra, 'before_process', None)
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
+        lead = before(rec) if before is not None else ''
         rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
                      ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
-                     (address_cell(rec, 'local', names) + delim, port_cell(rec, 'local', names),
+                     (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
+                      port_cell(rec, 'local', names),
                       address_cell(rec, 'peer', names) + (delim if rec['peer_port'] is not None else ''),
                       port_cell(rec, 'peer', names)),
-                     (' ' + users_cell(rec)).rstrip() if show_process else '', extra(rec)))
+                     (lead + ' ' + users_cell(rec)).rstrip() if show_process else '',
+                     extra(rec) if show_process else lead + extra(rec)))
     if not rows:
         return []
     nlead = len(rows[0][0]) + 2

@@ -61,8 +61,6 @@ Request = collections.namedtuple('Request', [
 # Module options for the detail options (the module option is the detail's name) and -O.
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
-# detail options whose decoding is still being written: refused clearly, never ignored
-NOT_READY = frozenset(('tipcinfo',))
 
 
 def _contradiction(option, value, given):
@@ -231,10 +229,6 @@ def build_request(params, identity=False):
     details = frozenset(q.details)
     events, from_dump = params.get('events'), params.get('from_dump')
     _check_modes(q, events, from_dump, expr is not None)
-    waiting = sorted(details & NOT_READY)
-    if waiting:
-        raise ArgsError('%s: not supported yet by this module; remove it' % ', '.join(
-            DETAIL_SPELLING[d] if d in q.given else d for d in waiting))
     if 'contexts' in details:
         details |= {'context'}          # ss -z shows the process contexts too
     max_events = params.get('max_events')

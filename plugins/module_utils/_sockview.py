@@ -19,7 +19,7 @@ class SockView:
 
     family    AF_* number of the socket.
     table     the netid: tcp udp raw mptcp sctp dccp u_str u_dgr u_seq
-              p_raw p_dgr nl v_str v_dgr tipc xdp.
+              p_raw p_dgr nl v_str v_dgr xdp (vsock: ??? for other types).
     state     kernel/ss state number (1 ESTABLISHED ... 10 LISTEN ...).
     src, dst  inet: raw address bytes (4 for AF_INET, 16 for AF_INET6);
               unix: the name's bytes as ss displays them (b'' unnamed,
@@ -27,14 +27,20 @@ class SockView:
                     dst is always b'' (ss never collects peer names);
               packet: protocol number (int, host order); dst 0;
               netlink: protocol number (int); dst 0 (ss filters with 0);
-              vsock: local / remote CID (int).
+              vsock: local / remote CID (int); xdp: 0 and 0 (ss's
+                    zeroed addresses).
     sport     inet: local port; unix: inode; packet: ifindex;
-              netlink: port id (signed); vsock: local port.
+              netlink: port id (signed); vsock: local port (signed, as
+              ss's int: VMADDR_PORT_ANY is -1); xdp: queue id.
     dport     inet: remote port; unix: peer inode (0 if none);
-              netlink: -1 (ss filters with -1); vsock: remote port; packet: 0.
-    ifindex   device the socket is bound to (inet idiag_if), 0 if none.
+              netlink: -1 (ss filters with -1); vsock: remote port
+              (signed); packet, xdp: 0.
+    ifindex   device the socket is bound to (inet idiag_if, xdp's
+              device), 0 if none.
     mark      SO_MARK (INET_DIAG_MARK), 0 when unknown.
     cgroup_id cgroup v2 id (INET_DIAG_CGROUP_ID), 0 when unknown.
+
+    ss never runs the filter on tipc sockets: they have no SockView.
     """
 
     __slots__ = ('family', 'table', 'state', 'src', 'dst', 'sport', 'dport',

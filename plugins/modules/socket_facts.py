@@ -167,7 +167,11 @@ ansible_facts:
       returned: when sockets are listed (not with O(events) or O(dump_file))
       contains:
         netid:
-          description: Socket table as C(ss) prints it (V(tcp), V(udp), V(mptcp), V(u_str), V(u_dgr), V(u_seq), V(p_raw), V(p_dgr), V(nl)).
+          description:
+            - Socket table as C(ss) prints it (V(tcp), V(udp), V(mptcp), V(u_str), V(u_dgr), V(u_seq), V(p_raw), V(p_dgr), V(nl),
+              V(v_str), V(v_dgr), V(ti_st), V(ti_dg), V(ti_rd), V(ti_sq), V(xdp)).
+            - V(???) for a vsock or tipc socket of a type C(ss) has no name for (for example a vsock SOCK_SEQPACKET socket,
+              which C(ss) 6.1.0 lists with any vsock table).
           type: str
           sample: tcp
         state:
@@ -189,26 +193,37 @@ ansible_facts:
               backslash C(\\), a real C(@) in an abstract name (or at the start of a path) C(\x40), and a path
               that is just C(*) is C(\x2a); see C(docs/socket_facts.md) for turning such a name back into bytes.
             - For netlink sockets the protocol number; for packet sockets V(*) (all protocols) or V([N]) (an ethertype).
+            - For vsock sockets the CID, V(*) for VMADDR_CID_ANY; for tipc sockets the node address; for xdp sockets the
+              interface the socket is bound to, V(*) when unbound.
           type: str
           sample: 0.0.0.0
         local_port:
-          description: Local port (0 where C(ss) prints V(*)); for unix sockets the inode; for netlink the port id; for packet the ifindex.
+          description:
+            - Local port (0 where C(ss) prints V(*)); for unix sockets the inode; for netlink the port id; for packet the ifindex.
+            - For vsock the port, 4294967295 (VMADDR_PORT_ANY) where C(ss) prints V(*); for tipc the port id (socket
+              reference); for xdp the queue id (C(ss) prints C(q<id>)), null when unbound.
           type: int
           sample: 22
         peer_address:
-          description: Peer address, same rules as RV(ansible_facts.sockets[].local_address); V(*) for unix peers (C(ss) never collects their names).
+          description:
+            - Peer address, same rules as RV(ansible_facts.sockets[].local_address); V(*) for unix peers (C(ss) never collects their
+              names).
+            - For tipc the peer's node when connected, else V(-); for xdp always V(*).
           type: str
         peer_port:
-          description: Peer port (0 where C(ss) prints V(*)); for unix sockets the peer's inode (0 if none); null where C(ss) prints nothing.
+          description:
+            - Peer port (0 where C(ss) prints V(*)); for unix sockets the peer's inode (0 if none); null where C(ss) prints nothing.
+            - For vsock 4294967295 (VMADDR_PORT_ANY) where C(ss) prints V(*); for tipc the peer's port id, null when not
+              connected; null for xdp.
           type: int
         interface:
           description: The device the socket is bound to (C(%dev) in C(ss)'s address column), or null.
           type: str
         family:
-          description: V(inet), V(inet6), V(unix), V(link) or V(netlink).
+          description: V(inet), V(inet6), V(unix), V(link), V(netlink), V(vsock), V(tipc) or V(xdp).
           type: str
         uid:
-          description: Owner's user id (null where the kernel does not tell, as for netlink sockets).
+          description: Owner's user id (null where the kernel does not tell, as for netlink and vsock sockets).
           type: int
         inode:
           description: Socket inode (0 for TIME-WAIT and request sockets).
@@ -271,6 +286,10 @@ ansible_facts:
               C(ring_tx) (C(block_size), C(block_nr), C(frame_size), C(frame_nr), C(retire_tmo), C(sizeof_priv), C(features)),
               C(fanout) (C(id), C(type))."
             - "netlink: C(groups) (the first word of the multicast group bitmap)."
+            - "tipc: an empty dict (C(ss -e) shows only the uid, inode and cookie). vsock: null (C(ss -e) shows nothing)."
+            - "xdp: C(ring_rx), C(ring_tx), C(ring_fill), C(ring_completion) (each C(entries), or null), C(umem) (C(id), C(size),
+              C(num_pages), C(chunk_size), C(headroom), C(ifindex), C(queue_id), C(zerocopy), C(refs)), C(stats) (C(rx_dropped),
+              C(rx_invalid), C(rx_full), C(fill_ring_empty), C(tx_invalid), C(tx_ring_empty))."
           returned: when O(extended=true) or C(-e) is in O(ss_args)
           type: dict
           sample: {"mark": 0, "cgroup_id": 1, "cgroup": "/", "v6only": null, "shutdown": "<->"}
@@ -314,9 +333,14 @@ ansible_facts:
           elements: list
           sample: [[6, 0, 0, 0]]
         tipc_info:
-          description: TIPC socket details as C(ss --tipcinfo) shows them; null for other sockets.
+          description:
+            - TIPC socket details as C(ss --tipcinfo) shows them; null for other sockets.
+            - C(type) (V(STREAM), V(DGRAM), V(RDM), V(SEQPACKET) or V(UNKNOWN)), C(cong) (the congestion the socket waits
+              on, V(link), V(conn) or V(none)), C(drop) (messages dropped), C(publ) (true when the socket has published names),
+              C(via) (C(type) and C(inst) of the service name a connected socket reached, or null).
           returned: when O(tipcinfo=true) or C(--tipcinfo) is in O(ss_args)
           type: dict
+          sample: {"type": "STREAM", "cong": "none", "drop": 0, "publ": false, "via": {"type": 1000, "inst": 1}}
         context:
           description:
             - For netlink sockets, the SELinux context C(ss -Z) shows as C(proc_ctx) (the process the port id names, or the

@@ -148,7 +148,7 @@ def main():
     try:
         request = build_request(p, identity=True)
         plan = plan_kill(request, p['allow_unfiltered'], max(0, p['max_kill']), p['protect_connection'])
-        result = kill(plan, check_mode=module.check_mode)
+        result = kill(plan, check_mode=module.check_mode, diff=module._diff)
     except KillLimitExceeded as exc:
         lines = listing(exc.plan.request, exc.plan.to_kill[:10])
         module.fail_json(msg='%s\n%s' % (exc, '\n'.join(lines)), count=len(exc.plan.to_kill), lines=lines)
@@ -156,8 +156,6 @@ def main():
         module.fail_json(msg=str(exc))
     for warning in plan.selection.warnings:
         module.warn(warning)
-    if not module._diff:
-        result.pop('diff')
     module.exit_json(**result)
 
 

@@ -53,7 +53,6 @@ def test_missing_namespace_is_an_error_and_is_not_created():
 
 @pytest.mark.parametrize('args,fragment', [
     ({'ss_args': '-t state listen'}, 'did you mean "listening"'),
-    ({'ss_args': '-tZ'}, '-Z (SELinux contexts) is not supported yet'),
     ({'ss_args': '-K'}, 'socket_kill'),
     ({'ss_args': '-t sport = :99999999999999999999'}, 'filter:'),
     ({'ss_args': '-t', 'fields': ['bogus']}, 'bogus'),

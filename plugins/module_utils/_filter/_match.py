@@ -30,8 +30,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
-    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, ETH_P_ALL, FAMILY_NAMES, STATE_NUMBERS,
-    V4_MAPPED_PREFIX,
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_VSOCK, AF_XDP, ETH_P_ALL, FAMILY_NAMES,
+    STATE_NUMBERS, V4_MAPPED_PREFIX,
 )
 
 _ABSTRACT_AUTO = re.compile(b'@[0-9a-f]{5}\\Z')
@@ -58,7 +58,8 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
     word; host names, services and netlink protocol names are bound with
     `lookups` (default: the host this runs on), service names for `tables`;
     `dev NAME` compares the record's interface name. The matcher raises
-    ArgsError for something that is not such a record.
+    ArgsError for something that is not such a record. tipc records always
+    match: ss never runs the filter on tipc sockets.
     """
     if expr is None:
         return lambda rec: True
@@ -80,6 +81,8 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
     match = _compile(bind(expr, tables, lookups, devices=False), None, True)
 
     def matcher(rec):
+        if isinstance(rec, dict) and rec.get('family') == 'tipc':
+            return True
         try:
             view = record_view(rec)
         except (KeyError, ValueError, TypeError, OSError) as exc:
@@ -118,12 +121,27 @@ def record_view(rec):
         src, dst, dport = (ETH_P_ALL if local == '*' else int(local.strip('[]'))), 0, 0
     elif fam == AF_NETLINK:
         src, dst, dport = int(rec['local_address']), 0, -1
+    elif fam == AF_VSOCK:
+        # CIDs ('*' is VMADDR_CID_ANY); ports as ss's ints (VMADDR_PORT_ANY is -1)
+        src, dst = _vsock_cid(rec['local_address']), _vsock_cid(rec['peer_address'])
+        sport, dport = _s32(sport), _s32(dport)
+    elif fam == AF_XDP:
+        # ss's zeroed addresses; the queue id as the local port (null when unbound: 0)
+        src, dst, sport, dport = 0, 0, _s32(sport or 0), 0
     else:
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
                       sport if fam == AF_PACKET else 0)
     view.ifname = rec.get('interface')
     return view
+
+
+def _vsock_cid(text):
+    return 0xffffffff if text == '*' else int(text)
+
+
+def _s32(value):
+    return value - 0x100000000 if value & 0x80000000 else value
 
 
 def _inet_bytes(sys_fam, text):
@@ -138,7 +156,8 @@ def _view_data(view, side):
     val = view.src if side == 'src' else view.dst
     if fam in (AF_INET, AF_INET6):
         return bytes(val).ljust(16, b'\0') if val else bytes(16)
-    if fam in (AF_PACKET, AF_NETLINK, AF_VSOCK):
+    if fam in (AF_PACKET, AF_NETLINK, AF_VSOCK, AF_XDP):
+        # xdp: ss compares its zeroed addresses (so `ss -A xdp src 0.0.0.0/8` lists every xdp socket)
         return (int(val or 0) & 0xffffffff).to_bytes(4, sys.byteorder) + bytes(12)
     return None
 

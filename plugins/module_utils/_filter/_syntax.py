@@ -364,7 +364,7 @@ class _Parser(object):
     def _split_proto(text, is_port):
         """(protocol text, port text) of a link:/netlink: operand."""
         if is_port:
-            return '', text
+            return '', text[1:] if text[:1] == ':' else text     # ss find_port: a leading ':' is dropped
         proto, sep, port = text.partition(':')
         return proto, port if sep else ''
 
@@ -408,7 +408,7 @@ class _Parser(object):
     def _vsock(tok, text, pos, side, is_port):
         hint = 'vsock takes CID[:PORT], unsigned 32-bit numbers or "*"'
         if is_port:
-            cid_txt, port_txt = '', text
+            cid_txt, port_txt = '', text[1:] if text[:1] == ':' else text    # ss find_port: a leading ':' is dropped
         else:
             cid_txt, sep, port_txt = text.partition(':')
             if not sep:

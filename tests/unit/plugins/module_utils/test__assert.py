@@ -114,9 +114,9 @@ def test_holder_conditions():
 
 
 def test_failure_message_names_rules_and_shows_lines():
-    result = {'rules': [{'name': 'ok', 'passed': True}, {'name': 'telnet', 'passed': False, 'expect': 'absent', 'count': 1,
-                                                          'lines': ['State ...', 'LISTEN 0 5 0.0.0.0:23 0.0.0.0:*']}],
-              'failed_rules': ['telnet']}
+    telnet = {'name': 'telnet', 'passed': False, 'expect': 'absent', 'count': 1,
+              'lines': ['State ...', 'LISTEN 0 5 0.0.0.0:23 0.0.0.0:*']}
+    result = {'rules': [{'name': 'ok', 'passed': True}, telnet], 'failed_rules': ['telnet']}
     assert _assert.failure_message(result) == ('1 of 2 rules failed\nrule "telnet" failed: expected absent, found 1 socket:\n'
                                                '  LISTEN 0 5 0.0.0.0:23 0.0.0.0:*')
     assert socket.AF_INET == AF_INET

@@ -94,8 +94,8 @@ def test_identity_is_kept_only_when_asked():
                      inode=77) + done()
     assert SOCKID not in decode_inet([chunk])[0]
     sid = decode_inet([chunk], identity=True)[0][SOCKID]
-    assert sid == SockId(AF_INET6, 6, socket.inet_pton(socket.AF_INET6, 'fec0:42::24'),
-                           socket.inet_pton(socket.AF_INET6, '::1'), 40520, 22, 3, (2 << 32) | 1, 77)
+    src, dst = socket.inet_pton(socket.AF_INET6, 'fec0:42::24'), socket.inet_pton(socket.AF_INET6, '::1')
+    assert sid == SockId(AF_INET6, 6, src, dst, 40520, 22, 3, (2 << 32) | 1, 77)
     v4 = decode_inet([inet_msg(src='127.0.0.1', dst='127.0.0.2') + done()], identity=True)[0][SOCKID]
     assert v4.src == socket.inet_aton('127.0.0.1') + bytes(12) and v4.protocol == 6
 

@@ -147,9 +147,15 @@ def test_check_mode_closes_nothing(sockets, monkeypatch):
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2, state='LISTEN')]
     plan = _kill.plan_kill(build_request({'ss_args': '-ta', 'filter': 'sport >= 5000'}))
     monkeypatch.setattr(nl, 'open_socket', lambda: pytest.fail('check mode opened a socket'))
-    result = _kill.kill(plan, check_mode=True)
+    result = _kill.kill(plan, check_mode=True, diff=True)
     assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000]
     assert [r['local_port'] for r in result['survivors']] == [5001]
     assert '5000' in result['diff']['before'] and '5000' not in result['diff']['after']
     assert result['protected'][0]['reason'].startswith('a listener')
     assert _select is not None
+
+
+def test_no_diff_unless_asked(sockets, monkeypatch):
+    sockets['records'] = [_rec(5000, 1)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}))
+    assert 'diff' not in _kill.kill(plan, check_mode=True)

@@ -116,3 +116,16 @@ def test_every_query_identifier_of_the_seed(name):
     if name != 'all':
         rest = parse_ss_args("-a -A 'all,!%s'" % name).finish()
         assert not set(rest.tables()) & set(QUERY_GROUPS[name]) - ({'tipc'} if name != 'tipc' else set())
+
+
+@pytest.mark.parametrize('args,tables,family', [
+    ('--vsock', ['vsock_stream', 'vsock_dgram'], 40), ('--tipc', ['tipc'], 30), ('--xdp', ['xdp'], 44),
+    ('-f vsock', ['vsock_stream', 'vsock_dgram'], 40), ('-f xdp', ['xdp'], 44),
+    ('--xdp -A tcp', ['tcp', 'xdp'], 44),        # a family option survives -A (ss: filter_af_set, then defaults)
+])
+def test_vsock_tipc_xdp_are_family_options_that_name_their_tables(args, tables, family):
+    """ss: --vsock, --tipc and --xdp are filter_af_set, like -x (preferred family included); they name their tables."""
+    q = parse_ss_args(args).finish()
+    assert q.tables() == tables and q.preferred_family == family
+    assert set(tables) <= q.explicit_tables
+    assert not parse_ss_args('-a').finish().explicit_tables & {'vsock_stream', 'vsock_dgram', 'xdp'}

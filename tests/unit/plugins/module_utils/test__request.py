@@ -144,7 +144,6 @@ def test_detail_options():
 
 @pytest.mark.parametrize('params, message', [
     ({'ss_args': '-E'}, 'give the events option'),
-    ({'ss_args': '--tipc --tipcinfo'}, '--tipcinfo: not supported yet'),
 ])
 def test_options_being_built_are_refused_not_ignored(params, message):
     with pytest.raises(ArgsError) as info:

@@ -82,11 +82,17 @@ def test_decoders_build_the_base_keys():
     out = []
     _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}), out)
     _diag_unix.decode_unix(nl.dump(FakeSock([unix_msg() + done()]), b'', 'unix'), {'unix_stream'}, Context({AF_UNIX}), out)
-    _diag_packet.decode_packet(nl.dump(FakeSock([msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()]), b'', 'packet'),
-                    {'packet_raw'}, Context({AF_PACKET}), out)
-    _diag_netlink.decode_netlink(nl.dump(FakeSock([msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()]),
-                             b'', 'netlink'), Context({AF_NETLINK}), out)
-    assert [tuple(r) for r in out] == [BASE_KEYS] * 4
+    packet = msg(struct.pack('=BBHIII', AF_PACKET, 3, 3, 5, 1, 0)) + done()
+    _diag_packet.decode_packet(nl.dump(FakeSock([packet]), b'', 'packet'), {'packet_raw'}, Context({AF_PACKET}), out)
+    netlink = msg(struct.pack('=BBBBiiIIII', AF_NETLINK, 3, 0, 7, 1, 0, 0, 6, 1, 0)) + done()
+    _diag_netlink.decode_netlink(nl.dump(FakeSock([netlink]), b'', 'netlink'), Context({AF_NETLINK}), out)
+    from ansible_collections.netdiag.ss.plugins.module_utils import _diag_tipc, _diag_vsock, _diag_xdp
+    from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_TIPC, AF_VSOCK, AF_XDP
+    from uapi import tipc_msg, vsock_msg, xdp_msg
+    _diag_vsock.decode_vsock(nl.dump(FakeSock([vsock_msg() + done()]), b'', 'vsock'), {'vsock_stream'}, Context({AF_VSOCK}), out)
+    _diag_tipc.decode_tipc(nl.dump(FakeSock([tipc_msg() + done()]), b'', 'tipc'), Context({AF_TIPC}), out)
+    _diag_xdp.decode_xdp(nl.dump(FakeSock([xdp_msg(ifindex=0) + done()]), b'', 'xdp'), Context({AF_XDP}), out)
+    assert [tuple(r) for r in out] == [BASE_KEYS] * 7
     timed = []
     _diag_inet.decode_inet(nl.dump(FakeSock([inet_msg() + done()]), b'', 'tcp'), 'tcp', Context({AF_INET}, timers=True), timed)
     assert tuple(timed[0]) == BASE_KEYS + tuple(k for k, _t in DETAIL_FIELDS['timers'])

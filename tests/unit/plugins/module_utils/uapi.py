@@ -4,9 +4,11 @@
 """Test support: netlink messages built by hand from the UAPI layouts, and a fake sock_diag socket.
 
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
-(inet_diag_msg, its attributes), linux/unix_diag.h (unix_diag_msg). Used where a test needs
-bytes the running kernel does not send (errors, odd sizes, foreign
-sequence numbers).
+(inet_diag_msg, its attributes), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
+(vsock_diag_msg), linux/tipc_netlink.h (the TIPC_NLA_SOCK nest of a tipc
+sock_diag reply), linux/xdp_diag.h (xdp_diag_msg and its attributes). Used
+where a test needs bytes the running kernel does not send (errors, odd
+sizes, foreign sequence numbers, tables this kernel has no diag module for).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX, AF_VSOCK, AF_XDP
 
 # linux/unix_diag.h attribute types
 UNIX_DIAG_NAME, UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_UID = 0, 2, 4, 7
@@ -82,3 +84,48 @@ def unix_msg(stype=1, state=10, inode=1234, name=None, peer=None, rq=(0, 5), uid
         attrs += nl.rtattr(UNIX_DIAG_PEER, struct.pack('=I', peer))
     attrs += nl.rtattr(UNIX_DIAG_RQLEN, struct.pack('=II', *rq)) + nl.rtattr(UNIX_DIAG_UID, struct.pack('=I', uid))
     return msg(struct.pack('=BBBBIII', AF_UNIX, stype, state, 0, inode, cookie[0], cookie[1]) + attrs)
+
+
+def vsock_msg(stype=1, state=10, src_cid=3, src_port=1024, dst_cid=0xffffffff, dst_port=0xffffffff, inode=700,
+              cookie=(5, 0), shutdown=0, tail=b''):
+    """One struct vsock_diag_msg (32 bytes; `tail` stands for fields a newer kernel would append)."""
+    return msg(struct.pack('=BBBBIIIIIII', AF_VSOCK, stype, state, shutdown, src_cid, src_port, dst_cid, dst_port, inode,
+                           cookie[0], cookie[1]) + tail)
+
+
+def tipc_sock(stype=1, state=1, node=4711, ref=2000, con=None, publ=False, rcvq=0, sendq=0, drop=0, link_cong=False,
+              conn_cong=False, inode=800, uid=0, cookie=0x1234, extra=b''):
+    """The TIPC_NLA_SOCK nest of a tipc reply, in the kernel's order (tipc_sk_fill_sock_diag).
+
+    con: None (not connected) or (peer node, peer port[, (name type, name instance)]).
+    """
+    attrs = nl.rtattr(2, struct.pack('=I', ref)) + nl.rtattr(1, struct.pack('=I', node))
+    if con is not None:
+        inner = nl.rtattr(2, struct.pack('=I', con[0])) + nl.rtattr(3, struct.pack('=I', con[1]))
+        if len(con) > 2:
+            inner += nl.rtattr(1, b'') + nl.rtattr(4, struct.pack('=I', con[2][0])) + nl.rtattr(5, struct.pack('=I', con[2][1]))
+        attrs += nl.rtattr(3, inner)
+    elif publ:
+        attrs += nl.rtattr(4, b'')
+    attrs += (nl.rtattr(6, struct.pack('=I', stype)) + nl.rtattr(9, struct.pack('=I', state)) + nl.rtattr(7, struct.pack('=I', inode))
+              + nl.rtattr(8, struct.pack('=I', uid)) + nl.rtattr(10, struct.pack('=Q', cookie)))
+    stat = nl.rtattr(0, struct.pack('=I', rcvq)) + nl.rtattr(1, struct.pack('=I', sendq)) + nl.rtattr(4, struct.pack('=I', drop))
+    if link_cong:
+        stat += nl.rtattr(2, b'')
+    if conn_cong:
+        stat += nl.rtattr(3, b'')
+    return nl.rtattr(2, attrs + nl.rtattr(5, stat) + extra)
+
+
+def tipc_msg(*socks, **kw):
+    """One tipc reply: no fixed header, the payload is the attributes (a TIPC_NLA_SOCK nest, or none)."""
+    return msg(b''.join(socks) if socks else tipc_sock(**kw))
+
+
+def xdp_msg(ifindex=1, queue=0, uid=0, inode=900, cookie=(7, 0), rmem=0, stype=3, attrs=b''):
+    """One struct xdp_diag_msg with XDP_DIAG_INFO (ifindex None: none), XDP_DIAG_UID, XDP_DIAG_MEMINFO and `attrs`."""
+    body = struct.pack('=BBHIII', AF_XDP, stype, 0, inode, cookie[0], cookie[1])
+    if ifindex is not None:
+        body += nl.rtattr(1, struct.pack('=II', ifindex, queue)) + nl.rtattr(2, struct.pack('=I', uid))
+    body += nl.rtattr(8, struct.pack('=9I', rmem, 1, 2, 3, 4, 5, 6, 7, 8))
+    return msg(body + attrs)

@@ -26,10 +26,12 @@ def kernel(monkeypatch):
         box['selects'] += 1
         return Selection([dict(r) for r in box['records']], [], [], None)
 
-    def fake_kill(plan, check_mode=False):
+    def fake_kill(plan, check_mode=False, diff=False):
         box['killed'] = [] if check_mode else list(plan.to_kill)
-        return {'changed': bool(plan.to_kill), 'killed': [], 'failed': [], 'protected': [], 'survivors': [], 'lines': [],
-                'diff': {'before': 'b\n', 'after': 'a\n'}}
+        result = {'changed': bool(plan.to_kill), 'killed': [], 'failed': [], 'protected': [], 'survivors': [], 'lines': []}
+        if diff:
+            result['diff'] = {'before': 'b\n', 'after': 'a\n'}
+        return result
     monkeypatch.setattr(_kill, 'select', fake_select)
     monkeypatch.setattr(socket_kill, 'kill', fake_kill)
     return box

@@ -190,6 +190,17 @@ def test_other_family_operands(text, port, value, bitlen):
         assert int.from_bytes(p.data, 'little') == value
 
 
+@pytest.mark.parametrize('text, family, port', [
+    ('sport = :1', AF_PACKET, 1), ('dport = :lo', AF_PACKET, 1), ('sport = :kernel', AF_NETLINK, 0),
+    ('sport = :-5', AF_NETLINK, -5), ('sport = :1024', AF_VSOCK, 1024), ('dport >= :5', AF_VSOCK, 5),
+    ('sport = vsock::7', None, 7), ('sport = netlink::7', None, 7),
+])
+def test_port_operands_drop_a_leading_colon(text, family, port):
+    """As ss's find_port: `ss -0 sport = :1`, `ss --vsock sport = :1024` (ss accepts both)."""
+    node = P(text, preferred_family=family)
+    assert node.port == port
+
+
 # ---------------------------------------------------------------------------
 # errors
 
