@@ -26,8 +26,8 @@ options:
       - A filter expression may follow, quoted as in a shell, for example
         V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
         See O(filter).
-      - Detail options (C(-e -m -i -b -E -D -Z -z --tos --cgroup --inet-sockopt)) are refused with a message
-        until this collection implements them; they are never silently ignored.
+      - C(-E) needs the module's C(events) option as well (how many seconds to listen), and C(-D FILE) is its
+        C(dump_file) option, where the module has them.
         C(-K) is refused, because listing never closes sockets.
     type: str
   tables:

@@ -24,7 +24,7 @@ import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import dump_inet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
@@ -54,7 +54,8 @@ _RETRIES = 5
 
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
-            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False):
+            needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False,
+            capture=None):
     """Dump the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -67,7 +68,11 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     details        detail options (-e -m -i ...): every record gets their keys,
                    null where the detail does not apply to its family;
     tagged         what match returns for a kept socket is kept in its record
-                   under _schema.MATCHES (for callers that evaluate several filters).
+                   under _schema.MATCHES (for callers that evaluate several filters);
+    capture        (chunks, match): the TCP table is decoded from these chunks
+                   (a capture, see _dumpfile.capture_chunks) with this matcher
+                   instead of being asked from the kernel, as ss does with
+                   TCPDIAG_FILE.
     A group this kernel (or this version) cannot list is skipped and named,
     in ss's order, in the second value.
     """
@@ -84,6 +89,11 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                 continue
             if dumper is None:
                 unsupported[group] = 'table %s is not implemented yet by this collection; it was skipped' % group
+                continue
+            if group == 'tcp' and capture is not None:
+                decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
+                                                       timers=timers, identity=identity, lookups=ctx.lookups,
+                                                       details=ctx.details, tagged=tagged), out)
                 continue
             for attempt in range(_RETRIES):
                 part = []

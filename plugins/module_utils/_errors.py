@@ -13,6 +13,7 @@ wrong is an ArgsError; everything the host refuses is a SocketToolError.
     SocketToolError
         ArgsError            bad option, ss command line or rule
             FilterError      bad filter expression (names the word)
+            CaptureError     a capture file (ss -D format) that cannot be read or is corrupt
         NamespaceError       a named network namespace cannot be entered
         NetlinkError         the kernel refused a sock_diag request (errno)
             TableNotSupported    no sock_diag handler for a table
@@ -66,6 +67,10 @@ class FilterError(ArgsError):
         return self._render()
 
 
+class CaptureError(ArgsError):
+    """A capture file (what `ss -D` writes) cannot be read, or is truncated or corrupt (says where)."""
+
+
 class NamespaceError(SocketToolError):
     """A named network namespace cannot be entered."""
 
@@ -102,5 +107,5 @@ class DumpInterrupted(SocketToolError):
             'again after several retries; run the task again' % table)
 
 
-__all__ = ['SocketToolError', 'ArgsError', 'FilterError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
+__all__ = ['SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
            'DumpInterrupted']

@@ -69,15 +69,15 @@ def iter_attrs(buf, off, end):
         off += (alen + 3) & ~3
 
 
-def open_socket():
-    """Open a NETLINK_SOCK_DIAG socket with a large receive buffer."""
+def open_socket(groups=0):
+    """Open a NETLINK_SOCK_DIAG socket with a large receive buffer, bound to the multicast `groups` (a bit mask)."""
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, 'SOCK_CLOEXEC', 0), NETLINK_SOCK_DIAG)
     try:
         try:
             sock.setsockopt(socket.SOL_SOCKET, 33, RCVBUF)  # SO_RCVBUFFORCE (root only)
         except OSError:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
-        sock.bind((0, 0))
+        sock.bind((0, groups))
     except Exception:
         sock.close()
         raise
@@ -103,6 +103,24 @@ def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
         msgs, finished = _split(buf, n, table)
         if msgs:
             yield buf, msgs
+        if finished:
+            return
+
+
+def dump_raw(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
+    """Send one dump request; yield every datagram of the answer as bytes, verbatim (what `ss -D` writes).
+
+    The last datagram holds the NLMSG_DONE. Errors and NLM_F_DUMP_INTR are
+    raised as by dump(), so a failed or interrupted dump yields no DONE.
+    """
+    sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_DUMP, payload))
+    buf = bytearray(_RECV_SIZE)
+    while True:
+        n = sock.recv_into(buf)
+        if n == 0:
+            raise NetlinkError(errno.EBADMSG, table)     # the answer ended without NLMSG_DONE
+        _msgs, finished = _split(buf, n, table)
+        yield bytes(buf[:n])
         if finished:
             return
 
@@ -170,4 +188,5 @@ def request_ack(sock, msg_type, payload, table, seq=MAGIC_SEQ + 1):
 
 __all__ = ['NETLINK_SOCK_DIAG', 'SOCK_DIAG_BY_FAMILY', 'SOCK_DESTROY', 'NLMSG_ERROR', 'NLMSG_DONE',
            'NLM_F_REQUEST', 'NLM_F_MULTI', 'NLM_F_ACK', 'NLM_F_DUMP', 'NLM_F_DUMP_INTR', 'NLMSG_HDR', 'RTA_HDR',
-           'MAGIC_SEQ', 'UNSUPPORTED_ERRNOS', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'request_ack']
+           'MAGIC_SEQ', 'UNSUPPORTED_ERRNOS', 'nlmsg', 'rtattr', 'iter_attrs', 'open_socket', 'dump', 'dump_raw',
+           'request_ack']

@@ -149,6 +149,33 @@ def _merge_options(q, params):
         q.filter_file = params['filter_file']
 
 
+def _check_modes(q, events, from_dump, has_expression):
+    """The rules of the three modes that do not list the kernel's sockets: -E, -D and from_dump."""
+    if q.events and not events:
+        raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
+                        'seconds to listen) as well')
+    if events is not None and not 0 < events <= 3600:
+        raise ArgsError('events: %r is not a number of seconds from 1 to 3600' % (events,))
+    modes = [name for name, given in (('-D (dump_file)', q.dump_file), ('events (-E)', events), ('from_dump', from_dump))
+             if given]
+    if len(modes) > 1:
+        raise ArgsError('%s cannot be combined with %s; give one of them' % (modes[0], modes[1]))
+    if modes and q.summary and modes[0] != 'from_dump':
+        raise ArgsError('%s cannot be combined with -s (summary); ask for the summary in a task of its own' % modes[0])
+    if q.dump_file:
+        if q.dump_file == '-':
+            raise ArgsError('dump_file: "-D -" writes to standard output, which a module cannot do; give a file path')
+        if 'tcp' not in q.dbs:
+            raise ArgsError('dump_file: -D writes the TCP table, and no TCP table is selected (ss says "tcpdiag dump '
+                            'requested and no tcp in filter")')
+        if has_expression:
+            raise ArgsError('dump_file: -D writes the whole TCP table (ss ignores a filter expression there, although '
+                            'its manual says otherwise); remove the expression, and give it when you read the capture '
+                            'with from_dump')
+    if from_dump and 'tcp' not in q.dbs:
+        raise ArgsError('from_dump: the capture replaces the TCP table, and no TCP table is selected (add -t)')
+
+
 def read_filter_file(path):
     """Expression words from a filter file, read the way `ss -F FILE` reads it.
 
@@ -200,27 +227,19 @@ def build_request(params, identity=False):
             families = frozenset((expr.forced_family,))
             preferred = expr.forced_family
     details = frozenset(q.details)
+    events, from_dump = params.get('events'), params.get('from_dump')
+    _check_modes(q, events, from_dump, expr is not None)
     if 'contexts' in details:
         details |= {'context'}          # ss -z shows the process contexts too
-    events = params.get('events')
-    if q.events and not events:
-        raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
-                        'seconds to listen) as well')
-    if events is not None and not 0 < events <= 3600:
-        raise ArgsError('events: %r is not a number of seconds from 1 to 3600' % (events,))
-    max_events = params.get('max_events') or DEFAULT_MAX_EVENTS
+    max_events = params.get('max_events')
+    if max_events is None:
+        max_events = DEFAULT_MAX_EVENTS
     if max_events < 1:
         raise ArgsError('max_events: %r must be at least 1' % (max_events,))
-    if q.dump_file or params.get('from_dump') or q.events:     # being written: refused clearly, never ignored
-        raise ArgsError('%s: not supported yet by this module; remove it'
-                        % ('-D (dump_file)' if q.dump_file else 'from_dump' if params.get('from_dump') else '-E (events)'))
-    if q.dump_file and 'tcp' not in q.dbs:
-        raise ArgsError('dump_file: -D writes the TCP table, and no TCP table is selected (ss says "tcpdiag dump '
-                        'requested and no tcp in filter")')
-    from_dump = params.get('from_dump')
-    if from_dump and (q.dump_file or events):
-        raise ArgsError('from_dump reads sockets from a capture: it cannot be combined with %s'
-                        % ('dump_file (-D)' if q.dump_file else 'events (-E)'))
+    if events:
+        # imported here: only event mode needs it
+        from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings
+        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables))
     return Request(
         tables=tuple(q.tables()),
         explicit_tables=frozenset(q.explicit_tables),
@@ -242,10 +261,10 @@ def build_request(params, identity=False):
         header=q.header,
         details=details,
         oneline=q.oneline,
-        events=events,
+        events=events or None,
         max_events=max_events,
         dump_file=q.dump_file,
-        from_dump=from_dump,
+        from_dump=from_dump or None,
         identity=identity,
         warnings=tuple(warnings),
     )

@@ -14,6 +14,11 @@
 The order is the rule: the namespace is entered before anything is looked
 up or read, so device names, services, /proc and the kernel's tables are
 those of the namespace, as with `ss -N`.
+
+With from_dump the TCP table comes from a capture (_dumpfile.py) instead of
+the kernel, checked by ss's user-space filter alone, as ss checks what it
+reads from TCPDIAG_FILE; the other tables are read from the kernel.
+userspace_filter() is that filter, also used for -E (_events.py).
 """
 
 from __future__ import annotations
@@ -52,12 +57,24 @@ def select(request, lookups=None, planner=None):
         stats = read_summary()      # before any socket of ours exists, as ss does
     if request.summary_only:
         return Selection([], [], warnings, stats)
-    match, needs_attrs, bytecode, has_mark, tagged = (planner or _plan)(request, lookups)
+    if planner is None:
+        expr, eph = _bind(request, lookups)
+        match, needs_attrs, bytecode, has_mark, tagged = _plan(request, lookups, expr, eph)
+    else:
+        expr = eph = None
+        match, needs_attrs, bytecode, has_mark, tagged = planner(request, lookups)
+    capture = None
+    if request.from_dump:
+        from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import capture_chunks, read_capture
+        chunks = capture_chunks(read_capture(request.from_dump), request.states,
+                                frozenset(request.inet_families) & request.families)
+        # ss checks what it reads from a file in user space only; a caller's planner brings its own match
+        capture = (chunks, _userspace(expr, eph) if planner is None else match)
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
-            details=request.details, tagged=tagged)
+            details=request.details, tagged=tagged, capture=capture)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -88,17 +105,48 @@ def select(request, lookups=None, planner=None):
     return Selection(records, list(unsupported), warnings, stats)
 
 
-def _plan(request, lookups):
-    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_filter._plan)."""
+def _bind(request, lookups):
+    """The request's filter bound on this host and the ephemeral port range it needs; (None, None) without one."""
     if request.filter is None:
-        return None, False, None, False, False
+        return None, None
     # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
     expr = bind(request.filter, request.tables, lookups)
     eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
+    return expr, eph
+
+
+def _plan(request, lookups, expr=None, eph=None):
+    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_filter._plan)."""
+    if request.filter is None:
+        return None, False, None, False, False
+    if expr is None:
+        expr, eph = _bind(request, lookups)
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
     return tuple(plan(expr, request.kernel_filter, eph)) + (False,)
 
 
-__all__ = ['Selection', 'select']
+def _userspace(expr, eph):
+    """ss's user-space check of a bound filter (callable(SockView) -> bool), or None without a filter."""
+    if expr is None:
+        return None
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
+    return make_matcher(expr, eph)
+
+
+def userspace_filter(request, lookups):
+    """(match, needs_attrs): the request's filter bound on this host, checked in user space alone.
+
+    What ss runs where there is no kernel to send bytecode to: on -E events and
+    on a capture. match is None without a filter; needs_attrs says whether it
+    reads marks or cgroup ids.
+    """
+    expr, eph = _bind(request, lookups)
+    if expr is None:
+        return None, False
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import CgroupCond, MarkCond
+    return _userspace(expr, eph), any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
+
+
+__all__ = ['Selection', 'select', 'userspace_filter']

@@ -17,12 +17,14 @@ description:
   - Does not run C(ss) or C(netstat) and parses no text. Needs only Python's standard library on the managed host.
   - Tables the running kernel cannot list (for example SCTP or DCCP without their diag modules) are skipped, with a
     warning when you asked for them explicitly.
+  - With O(events) it reports, instead, the TCP and UDP sockets destroyed while it listens (C(ss -E)); with O(dump_file)
+    it writes the kernel's raw TCP dump to a file (C(ss -D)); O(from_dump) reads the TCP table from such a file
+    (C(TCPDIAG_FILE)).
 author:
   - netdiag.ss developers (@netdiag)
 extends_documentation_fragment:
   - netdiag.ss._attributes
   - netdiag.ss._attributes.FACTS
-  - netdiag.ss._attributes.INFO_MODULE
   - netdiag.ss._selection
   - netdiag.ss._selection.DETAILS
 options:
@@ -41,6 +43,59 @@ options:
       - Set to V(false) for very large listings you only process as data.
     type: bool
     default: true
+  events:
+    description:
+      - Listen this many seconds (1 to 3600) for TCP and UDP sockets being destroyed, like C(ss -E), and return them
+        in RV(events) instead of listing sockets. The task takes that long. C(-E) in O(ss_args) needs this option too,
+        since C(ss -E) listens until it is stopped.
+      - Follows the selected tables and families among TCP and UDP, IPv4 and IPv6 (the kernel reports no others).
+        Other selected tables are ignored, with a warning when you named them; a selection without TCP or UDP is an
+        error.
+      - As with C(ss -E), the filter is checked in user space only, and states do not select events (they only decide
+        whether RV(lines) has a State column); a socket is destroyed in state C(UNCONN), or C(ESTAB) for a connected
+        UDP socket.
+      - The kernel sends each socket's addresses, ports, queues and cookie, and for TCP its C(tcp_info) (see O(info));
+        its uid and inode are 0, it has no timer and no other details (their keys are null). RV(ansible_facts) is
+        returned empty, so socket facts from an earlier listing are kept.
+    type: int
+  max_events:
+    description:
+      - With O(events), keep at most this many destroyed sockets. Listening stops at the first one beyond it, and
+        RV(events_truncated) is true.
+    type: int
+    default: 10000
+  dump_file:
+    description:
+      - Write the kernel's raw answer to the TCP dump to this file on the managed host, in the format C(ss -D FILE)
+        writes, and list no sockets (C(-D FILE) in O(ss_args) does the same). RV(dump) says what was written.
+      - Sends the requests C(ss -D) sends, in the namespace of O(netns). IPv4 then IPv6 (one of them with C(-4) or
+        C(-6)), with the selected states and the attributes O(memory), O(info) and O(tos) ask for. The file holds every
+        answer verbatim, each ending with its C(NLMSG_DONE). The TCP table must be selected.
+      - A filter expression is refused. C(ss) ignores it with C(-D) although its manual says otherwise; give it to
+        O(from_dump) when you read the capture.
+      - The file is written at once, as a new file renamed over the old one (which keeps its permissions); a path that
+        exists must be a regular file. Reports changed. In check mode the TCP table is read and nothing is written.
+      - Read the file with O(from_dump), or with C(TCPDIAG_FILE=FILE ss), which shows only the first (IPv4) dump of it.
+    type: path
+  from_dump:
+    description:
+      - Read the TCP table from this capture on the managed host (written by O(dump_file) or C(ss -D FILE)) instead of
+        the kernel, like C(TCPDIAG_FILE=FILE ss). Other selected tables are read from the kernel. The TCP table must be
+        selected.
+      - The filter is checked in user space only, as C(ss) does for a file.
+      - Unlike C(ss), every dump in the file is read (C(ss) stops at the first one, so it never shows the IPv6 half of a
+        capture), and states and families select sockets as they would on the kernel (C(ss) ignores them for a file).
+      - The file must be a regular file of at most 64 MiB. A truncated or corrupt capture is an error that says where.
+      - Interface names, cgroups, services and processes are looked up on the managed host, as C(ss) does, so for a
+        capture taken on another host only the numbers mean something.
+    type: path
+attributes:
+  check_mode:
+    support: full
+    details: Only O(dump_file) changes the managed host. In check mode it reads the TCP table, writes nothing and
+      reports what it would write.
+  diff_mode:
+    support: none
 notes:
   - Run as root (C(become=true)) to see the processes of other users and sockets' marks.
   - Known differences from C(ss) are listed in the collection's C(docs/) folder.
@@ -75,11 +130,30 @@ EXAMPLES = r"""
 - name: Everything except TCP, in every state (ss -a -A 'all,!tcp')
   netdiag.ss.socket_facts:
     ss_args: "-a -A 'all,!tcp'"
+
+- name: TCP connections to port 443 closed during the next 30 seconds (ss -Et dport = :443)
+  netdiag.ss.socket_facts:
+    ss_args: -Et dport = :443
+    events: 30
+  register: closed
+
+- name: Save the TCP table, every state, as ss -D would (ss -D /tmp/tcp.dump -ta)
+  netdiag.ss.socket_facts:
+    ss_args: -ta
+    dump_file: /tmp/tcp.dump
+
+- name: Read it back later, here or on another host, with a filter (TCPDIAG_FILE=/tmp/tcp.dump ss -ta sport = :22)
+  netdiag.ss.socket_facts:
+    ss_args: -ta sport = :22
+    from_dump: /tmp/tcp.dump
 """
 
 RETURN = r"""
 ansible_facts:
-  description: Facts about the sockets.
+  description:
+    - Facts about the sockets.
+    - Empty with O(events) and O(dump_file), which list no sockets, so that the host's socket facts from an earlier
+      listing are kept.
   returned: always
   type: dict
   contains:
@@ -90,7 +164,7 @@ ansible_facts:
         - Only the keys in O(fields) when it is set.
       type: list
       elements: dict
-      returned: always
+      returned: when sockets are listed (not with O(events) or O(dump_file))
       contains:
         netid:
           description:
@@ -284,10 +358,13 @@ ansible_facts:
     socket_summary:
       description: Counts of the listed sockets.
       type: dict
-      returned: always
+      returned: when sockets are listed (not with O(events) or O(dump_file))
       sample: {"total": 3, "by_netid": {"tcp": 3}, "by_state": {"ESTAB": 2, "LISTEN": 1}, "by_netid_state": {"tcp": {"ESTAB": 2, "LISTEN": 1}}}
 lines:
-  description: The listing as C(ss -n) prints it (column padding may differ), header first.
+  description:
+    - The listing as C(ss -n) prints it (column padding may differ), header first.
+    - With O(events), the header and a row per destroyed socket, as C(ss -E) prints them. With O(dump_file), empty
+      (C(ss -D) prints nothing).
   returned: when O(lines=true)
   type: list
   elements: str
@@ -298,30 +375,78 @@ unsupported_tables:
   type: list
   elements: str
   sample: [sctp, dccp]
+events:
+  description:
+    - The TCP and UDP sockets destroyed while the module listened, in the order the kernel reported them, each a
+      record with the keys of RV(ansible_facts.sockets) (only those in O(fields) when it is set).
+    - Values are the kernel's at destruction. RV(ansible_facts.sockets[].state) is V(UNCONN) (V(ESTAB) for a
+      connected UDP socket); C(uid) and C(inode) are 0; C(send_q) of a UDP socket is V(-1), as C(ss -E) prints it.
+  returned: when O(events) is set
+  type: list
+  elements: dict
+  sample: [{"netid": "tcp", "state": "UNCONN", "recv_q": 0, "send_q": 0, "local_address": "127.0.0.1",
+            "local_port": 5599, "peer_address": "127.0.0.1", "peer_port": 54344, "interface": null, "family": "inet",
+            "uid": 0, "inode": 0, "cookie": 15197}]
+events_truncated:
+  description:
+    - True when RV(events) is incomplete. Either more than O(max_events) sockets were destroyed (listening stopped at
+      the first one beyond it), or the kernel dropped events because they came faster than they were read. A warning
+      says which.
+  returned: when O(events) is set
+  type: bool
+dump:
+  description: What O(dump_file) wrote, or in check mode would write.
+  returned: when O(dump_file) is set or C(-D) is in O(ss_args)
+  type: dict
+  contains:
+    path:
+      description: The file, as given.
+      type: str
+    written:
+      description: Whether the file was written (false in check mode).
+      type: bool
+    bytes:
+      description: Size of the capture.
+      type: int
+    messages:
+      description: Netlink messages in it, the C(NLMSG_DONE) ending each dump included.
+      type: int
+    sockets:
+      description: Sockets in it.
+      type: int
+    families:
+      description: The dumps it holds, in order (V(inet), V(inet6)).
+      type: list
+      elements: str
+  sample: {"path": "/tmp/tcp.dump", "written": true, "bytes": 1240, "messages": 13, "sockets": 11,
+           "families": ["inet", "inet6"]}
 """
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import details_argspec, selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
-from ansible_collections.netdiag.ss.plugins.module_utils._facts import facts_result
-from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._facts import module_result
+from ansible_collections.netdiag.ss.plugins.module_utils._request import DEFAULT_MAX_EVENTS, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import RECORD_FIELDS
-from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 
 
 def main():
     spec = selection_argspec().merge(details_argspec()).update_argspec(
         fields=dict(type='list', elements='str', choices=list(RECORD_FIELDS)),
         lines=dict(type='bool', default=True),
+        events=dict(type='int'),
+        max_events=dict(type='int', default=DEFAULT_MAX_EVENTS),
+        dump_file=dict(type='path'),
+        from_dump=dict(type='path'),
     )
     module = spec.create_ansible_module(supports_check_mode=True)
     try:
         request = build_request(module.params)
-        selection = select(request)
+        result, warnings = module_result(request, module.params['fields'], module.params['lines'], module.check_mode)
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
-    for warning in selection.warnings:
+    for warning in warnings:
         module.warn(warning)
-    module.exit_json(changed=False, **facts_result(request, selection, module.params['fields'], module.params['lines']))
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -135,27 +135,58 @@ def sockets(netns):
     fx.stop()
 
 
+def _module_argv(name, args, env=None, prefix=()):
+    """(argv, args file, env) to run plugins/modules/NAME.py as Ansible would; the caller removes the file."""
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+        json.dump({'ANSIBLE_MODULE_ARGS': args}, f)
+    os.chmod(f.name, 0o644)
+    return (list(prefix) + [sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name], f.name,
+            dict(os.environ, PYTHONPATH=COLLECTIONS, **(env or {})))
+
+
+def _module_result(name, rc, stdout, stderr, check):
+    try:
+        result = json.loads(stdout)
+    except ValueError:
+        raise AssertionError('module %s printed no JSON (rc %d): %s %s' % (name, rc, stdout[-2000:], stderr[-2000:]))
+    if check and result.get('failed'):
+        raise AssertionError('module %s failed: %s' % (name, result.get('msg')))
+    return result
+
+
 def run_module(name, args, check=True, env=None, prefix=()):
     """Run plugins/modules/NAME.py as Ansible would (a separate Python process, args as JSON).
 
     env: extra environment variables; prefix: argv to run it under (e.g. ip netns exec NS setpriv ...).
     """
-    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
-        json.dump({'ANSIBLE_MODULE_ARGS': args}, f)
-    os.chmod(f.name, 0o644)
+    argv, path, env = _module_argv(name, args, env, prefix)
     try:
-        env = dict(os.environ, PYTHONPATH=COLLECTIONS, **(env or {}))
-        proc = subprocess.run(list(prefix) + [sys.executable, os.path.join(ROOT, 'plugins', 'modules', name + '.py'), f.name],
-                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
     finally:
-        os.unlink(f.name)
-    try:
-        result = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError('module %s printed no JSON (rc %d): %s %s' % (name, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
-    if check and result.get('failed'):
-        raise AssertionError('module %s failed: %s' % (name, result.get('msg')))
-    return result
+        os.unlink(path)
+    return _module_result(name, proc.returncode, proc.stdout, proc.stderr, check)
+
+
+class ModuleProcess(object):
+    """A module started in the background (as run_module runs it); result() waits for it and returns its JSON."""
+
+    def __init__(self, name, args):
+        self.name = name
+        argv, self.path, env = _module_argv(name, args)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.pid = self.proc.pid
+
+    def result(self, timeout=120, check=True):
+        try:
+            stdout, stderr = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            stdout, stderr = self.proc.communicate()
+            raise AssertionError('module %s did not finish within %d s' % (self.name, timeout))
+        finally:
+            if os.path.exists(self.path):
+                os.unlink(self.path)
+        return _module_result(self.name, self.proc.returncode, stdout, stderr, check)
 
 
 def run_ss(ns, argv):

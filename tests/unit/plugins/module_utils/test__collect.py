@@ -93,3 +93,14 @@ def test_vsock_tipc_xdp_follow_ss_selection(monkeypatch):
     monkeypatch.setattr(nl, 'open_socket', lambda: sock)
     recs, unsupported = c.collect(VTX, {AF_INET}, 1 << 1)
     assert [sent[16] for sent in sock.sent] == [AF_TIPC] and [r['inode'] for r in recs] == [3]
+
+
+def test_collect_reads_the_tcp_table_from_a_capture(monkeypatch):
+    """With capture=(chunks, match) the TCP table is decoded from the chunks with that matcher; others are dumped."""
+    sock = FakeSock([inet_msg(sport=9, state=7) + done(), inet_msg(sport=9, family=10, src='::', dst='::') + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    capture = ([(inet_msg(sport=1, state=1) + inet_msg(sport=2, state=1), [(0, 88), (88, 88)])],
+               lambda view: view.sport == 2)
+    recs, _unsupported = c.collect(['udp', 'tcp'], {AF_INET, 10}, 0xfff, capture=capture, details={'extended'})
+    assert [(r['netid'], r['local_port']) for r in recs] == [('udp', 9), ('udp', 9), ('tcp', 2)]
+    assert len(sock.sent) == 2 and recs[2]['extended'] is not None      # two udp dumps; tcp came from the capture

@@ -65,3 +65,17 @@ def test_request_ack_bad_answers(reply):
     with pytest.raises(NetlinkError) as info:
         nl.request_ack(FakeSock([reply]), nl.SOCK_DESTROY, b'', 'tcp')
     assert info.value.errno == errno.EBADMSG
+
+
+def test_dump_raw_yields_each_datagram_verbatim_and_raises_like_dump():
+    first, last = inet_msg() + inet_msg(sport=23), inet_msg(sport=24) + done()
+    sock = FakeSock([first, last])
+    assert list(nl.dump_raw(sock, b'payload', 'tcp')) == [first, last]
+    hdr = nl.NLMSG_HDR.unpack_from(sock.sent[0])
+    assert hdr == (23, nl.SOCK_DIAG_BY_FAMILY, nl.NLM_F_REQUEST | nl.NLM_F_DUMP, nl.MAGIC_SEQ, 0)
+    with pytest.raises(DumpInterrupted):
+        list(nl.dump_raw(FakeSock([inet_msg(), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]), b'', 'tcp'))
+    with pytest.raises(TableNotSupported):
+        list(nl.dump_raw(FakeSock([done(-errno.ENOENT)]), b'', 'tcp'))
+    with pytest.raises(NetlinkError, match='Bad message'):
+        list(nl.dump_raw(FakeSock([first, b'']), b'', 'tcp'))      # the answer ended without NLMSG_DONE

@@ -144,11 +144,52 @@ def test_detail_options():
 
 @pytest.mark.parametrize('params, message', [
     ({'ss_args': '-E'}, 'give the events option'),
-    ({'ss_args': '-E', 'events': 5}, '-E (events): not supported yet'),
-    ({'ss_args': '-D /tmp/x'}, '-D (dump_file): not supported yet'),
-    ({'from_dump': '/tmp/x'}, 'from_dump: not supported yet'),
 ])
 def test_options_being_built_are_refused_not_ignored(params, message):
     with pytest.raises(ArgsError) as info:
         build_request(params)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'events': 0}, 'not a number of seconds from 1 to 3600'),
+    ({'events': 3601}, 'not a number of seconds from 1 to 3600'),
+    ({'events': 5, 'max_events': 0}, 'max_events: 0 must be at least 1'),
+    ({'ss_args': '-x', 'events': 5}, '-E reports destroyed TCP and UDP sockets (IPv4 and IPv6) only'),
+    ({'ss_args': '-t -f unix', 'events': 5}, None),
+    ({'ss_args': '-E -D /tmp/x', 'events': 5}, '-D (dump_file) cannot be combined with events (-E)'),
+    ({'events': 5, 'from_dump': '/tmp/x'}, 'events (-E) cannot be combined with from_dump'),
+    ({'dump_file': '/tmp/x', 'from_dump': '/tmp/y'}, '-D (dump_file) cannot be combined with from_dump'),
+    ({'ss_args': '-s', 'events': 5}, 'events (-E) cannot be combined with -s'),
+    ({'ss_args': '-s -D /tmp/x'}, '-D (dump_file) cannot be combined with -s'),
+    ({'ss_args': '-D -'}, 'writes to standard output'),
+    ({'ss_args': '-u', 'dump_file': '/tmp/x'}, 'no TCP table is selected'),
+    ({'ss_args': '-t sport = :22', 'dump_file': '/tmp/x'}, 'remove the expression'),
+    ({'ss_args': '-x', 'from_dump': '/tmp/x'}, 'from_dump: the capture replaces the TCP table'),
+    ({'ss_args': '-D /tmp/x', 'dump_file': '/tmp/y'}, 'dump_file=/tmp/y contradicts "-D /tmp/x"'),
+    ({'ss_args': '-tiD /tmp/x'}, None),                 # -D asks for tcp_info and decodes nothing
+    ({'ss_args': '-s', 'from_dump': '/tmp/x'}, None),
+    ({'ss_args': '-ti', 'events': 5}, None),          # the kernel sends tcp_info with each TCP event
+])
+def test_rules_of_events_dump_file_and_from_dump(params, message):
+    if message is None:
+        build_request(params)
+        return
+    with pytest.raises(ArgsError) as info:
+        build_request(params)
+    assert message in str(info.value)
+
+
+def test_events_dump_file_and_from_dump_requests():
+    r = build_request({'ss_args': '-Etu', 'events': 3})
+    assert (r.events, r.max_events, r.dump_file, r.from_dump, r.warnings) == (3, 10000, None, None, ())
+    r = build_request({'ss_args': '-A tcp,unix', 'tables': ['mptcp'], 'events': 3, 'max_events': 2})
+    assert r.max_events == 2 and r.warnings == ('events: -E reports destroyed TCP and UDP sockets only; unix_stream, '
+                                                'unix_dgram, unix_seqpacket, mptcp ignored',)
+    # only tables named as tables: not the default selection, nor those a family option (-x, -4) brings
+    assert build_request({'events': 3}).warnings == build_request({'ss_args': '-tx4', 'events': 3}).warnings == ()
+    r = build_request({'ss_args': '-ta6 -D /tmp/x'})
+    assert r.dump_file == '/tmp/x' and r.inet_families == (AF_INET6,) and r.events is None
+    r = build_request({'ss_args': '-ta sport = :22', 'from_dump': '/tmp/x'})
+    assert r.from_dump == '/tmp/x' and r.filter is not None
+    assert build_request({'from_dump': ''}).from_dump is None

@@ -105,3 +105,45 @@ def test_summary_only_reads_no_socket(fake, monkeypatch):
     monkeypatch.setattr(_summary, 'read_summary', lambda: {'total': 1})
     sel = _select.select(build_request({'ss_args': '-s'}))
     assert sel.stats == {'total': 1} and sel.records == [] and 'collect' not in log
+
+
+def _capture(tmp_path):
+    from uapi import done, inet_msg
+    path = tmp_path / 'tcp.dump'
+    path.write_bytes(inet_msg() + done() + inet_msg(family=10, src='::1', dst='::', state=1) + done())
+    return str(path)
+
+
+def test_from_dump_gives_the_collector_the_capture_with_the_user_space_check(fake, tmp_path):
+    from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
+    from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6
+    _log, calls = fake
+    v6 = SockView(AF_INET6, 'tcp', 1, b'\0' * 15 + b'\1', b'\0' * 16, 22, 0, 0, 0, 0)
+    # `src 0/0` is an IPv4 condition for the kernel, and every socket for ss's user space
+    _select.select(build_request({'ss_args': '-ta', 'filter': 'src 0/0', 'kernel_filter': False,
+                                  'from_dump': _capture(tmp_path)}), Recorder([]))
+    (data, msgs), = calls['capture'][0]
+    assert len(msgs) == 2 and calls['capture'][1](v6) and not calls['match'](v6)
+    # the capture is selected by states and families as the kernel would select (ss ignores them for a file)
+    _select.select(build_request({'ss_args': '-t4 state listening', 'from_dump': _capture(tmp_path)}))
+    (data, msgs), = calls['capture'][0]
+    assert [data[off + 16:off + 18] for off, _l in msgs] == [b'\x02\x0a'] and calls['capture'][1] is None
+    _select.select(build_request({'ss_args': '-t6 state established', 'from_dump': _capture(tmp_path)}))
+    (data, msgs), = calls['capture'][0]
+    assert [data[off + 16:off + 18] for off, _l in msgs] == [b'\x0a\x01']
+
+
+def test_a_bad_capture_stops_before_the_kernel_is_read(fake, tmp_path):
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import CaptureError
+    log, _calls = fake
+    path = tmp_path / 'bad.dump'
+    path.write_bytes(b'\0' * 10)
+    with pytest.raises(CaptureError, match='truncated'):
+        _select.select(build_request({'ss_args': '-t', 'from_dump': str(path)}))
+    assert 'collect' not in log
+
+
+def test_userspace_filter():
+    assert _select.userspace_filter(build_request({}), Recorder([])) == (None, False)
+    match, needs_attrs = _select.userspace_filter(build_request({'filter': 'fwmark = 1 or autobound'}), Recorder([]))
+    assert callable(match) and needs_attrs

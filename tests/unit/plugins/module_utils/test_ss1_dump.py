@@ -5,8 +5,10 @@
 
 The capture is not part of this repository (it is iproute2's file); the
 test reads it from the shared folder beside the checkout and skips when it
-is absent. Our decoder + user-space filter must print, token for token,
-what the real ss prints for the same file (TCPDIAG_FILE), and the twelve
+is absent. It is read with the module's own reader (_dumpfile, what
+from_dump uses), decoded and filtered in user space: the IPv4 rows must be,
+token for token, what the real ss prints for the same file (TCPDIAG_FILE;
+ss stops at the first NLMSG_DONE, so it shows only those), and the twelve
 official cases must match their expected lines.
 """
 
@@ -21,14 +23,13 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet
+from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import capture_chunks, read_capture
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._render import render
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
-
-from dumpfile import read_dump_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 DUMP = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'ss1.dump')
@@ -59,12 +60,14 @@ EXTRA = [
 ]
 
 
-def ours(expr_text):
-    """Rows we print for `ss -Htna EXPR` on the capture (user-space filtering only, as ss does for files)."""
+def ours(expr_text, families=(AF_INET,)):
+    """Rows we print for `ss -Htna EXPR` on the capture's sockets of these families (user-space filtering only, as ss
+    does for files; IPv4 alone is what ss reads of this capture)."""
     expr = bind(parse([expr_text] if expr_text else []), frozenset(['tcp']))
     match = make_matcher(expr, HostLookups().ephemeral_range()) if expr is not None else None
     records = []
-    decode_inet(read_dump_file(DUMP), 'tcp', Context({AF_INET, AF_INET6}, match=match), records)
+    decode_inet(capture_chunks(read_capture(DUMP), families=frozenset(families)), 'tcp',
+                Context({AF_INET, AF_INET6}, match=match), records)
     return render(records, show_netid=False, show_state=True, header=False)
 
 
@@ -75,8 +78,11 @@ def real_ss(expr_text):
     return proc.stdout.splitlines()
 
 
-def test_capture_holds_the_four_ipv4_rows():
+def test_capture_holds_four_ipv4_rows_and_three_ipv6_rows_that_ss_never_reads():
+    capture = read_capture(DUMP)
+    assert [len(section) for section in capture.sections] == [4, 3]
     assert [r.split()[3] for r in ours('')] == ['0.0.0.0:22', '10.0.0.1:22', '10.0.0.1:36266', '10.0.0.1:22']
+    assert [r.split()[3] for r in ours('', (AF_INET6,))] == ['[::]:22', '[fec0:42::24]:40520', '[fec0:42::24]:22']
 
 
 @pytest.mark.parametrize('expr,line', OFFICIAL, ids=[c[0] for c in OFFICIAL])

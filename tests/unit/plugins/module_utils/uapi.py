@@ -4,7 +4,7 @@
 """Test support: netlink messages built by hand from the UAPI layouts, and a fake sock_diag socket.
 
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
-(inet_diag_msg), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
+(inet_diag_msg, its attributes), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
 (vsock_diag_msg), linux/tipc_netlink.h (the TIPC_NLA_SOCK nest of a tipc
 sock_diag reply), linux/xdp_diag.h (xdp_diag_msg and its attributes). Used
 where a test needs bytes the running kernel does not send (errors, odd
@@ -36,13 +36,24 @@ def error(err):
 
 
 def inet_msg(family=AF_INET, state=10, sport=22, dport=0, src='0.0.0.0', dst='0.0.0.0', ifindex=0, cookie=(3, 0),
-             rq=0, wq=128, uid=0, inode=411, timer=0, retrans=0, expires=0, attrs=b''):
+             rq=0, wq=128, uid=0, inode=411, timer=0, retrans=0, expires=0, attrs=b'', seq=nl.MAGIC_SEQ,
+             flags=nl.NLM_F_MULTI):
     fam = socket.AF_INET if family == AF_INET else socket.AF_INET6
     s = socket.inet_pton(fam, src).ljust(16, b'\0')
     d = socket.inet_pton(fam, dst).ljust(16, b'\0')
     body = struct.pack('=BBBB', family, state, timer, retrans) + struct.pack('>HH', sport, dport) + s + d
     body += struct.pack('=III', ifindex, cookie[0], cookie[1]) + struct.pack('=IIIII', expires, rq, wq, uid, inode)
-    return msg(body + attrs)
+    return msg(body + attrs, seq=seq, flags=flags)
+
+
+def destroy_msg(family=AF_INET, protocol=6, state=7, sport=5599, dport=54344, src='127.0.0.1', dst='127.0.0.1', rq=0,
+                wq=0, cookie=(0x3b5c, 0)):
+    """A destroyed socket as the kernel multicasts it to the SKNLGRP_*_DESTROY groups (net/ipv4/inet_diag.c
+    inet_diag_handler_get_info): flags, seq and pid 0, uid, inode and timer 0, INET_DIAG_PROTOCOL (10) and, for TCP,
+    INET_DIAG_INFO (2, a 280-byte struct tcp_info)."""
+    attrs = nl.rtattr(10, bytes([protocol])) + (nl.rtattr(2, b'\x07' + b'\0' * 279) if protocol == 6 else b'')
+    return inet_msg(family=family, state=state, sport=sport, dport=dport, src=src, dst=dst, rq=rq, wq=wq, uid=0,
+                    inode=0, cookie=cookie, attrs=attrs, seq=0, flags=0)
 
 
 class FakeSock(object):

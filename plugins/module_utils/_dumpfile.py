@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""Captures of the TCP table in the format `ss -D FILE` writes: writing them, and reading them back.
+
+The format is what the kernel sends, verbatim: the answer to each TCP dump
+request (IPv4, then IPv6, unless -4/-6), that is netlink messages
+(nlmsghdr + inet_diag_msg + attributes) one after the other, each dump
+ending with its NLMSG_DONE. There is no file header.
+
+Writing (dump_file, ss -D): the requests ss sends (state mask, idiag_ext from
+-m/-i/--tos, no bytecode), every datagram of the answers written as received.
+
+Reading (from_dump, ss's TCPDIAG_FILE): the whole file is checked before
+anything is decoded, so a truncated or corrupt capture is an error that says
+where, never a partial listing. Unlike ss, every dump in the file is read
+(ss stops at the first NLMSG_DONE and never shows the IPv6 half, B-2), and
+the state mask and the family options select sockets as they would on the
+kernel (ss ignores them for a file); see docs/differences.md.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import stat
+import struct
+import tempfile
+
+from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
+    CaptureError, DumpInterrupted, SocketToolError, TableNotSupported,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, FAMILY_TEXT
+
+# The largest capture from_dump reads (about 600,000 sockets without details).
+MAX_CAPTURE_BYTES = 64 << 20
+# Answers a capture may hold: SOCK_DIAG_BY_FAMILY (20), and TCPDIAG_GETSOCK (18), the type of the answers
+# to the legacy request that ss falls back to when the inet_diag_req_v2 dump fails.
+ANSWER_TYPES = frozenset((nl.SOCK_DIAG_BY_FAMILY, 18))
+INET_DIAG_MSG_LEN = 72
+_RETRIES = 5
+_ERR = struct.Struct('=i')
+
+# A capture read and checked: `data` the file's bytes, `sections` one tuple of (offset, length) of the socket
+# messages per dump (each ended by an NLMSG_DONE), in file order.
+Capture = collections.namedtuple('Capture', 'name data sections')
+
+
+def parse_capture(data, name='capture'):
+    """Check a capture's bytes and return its Capture (raises CaptureError saying what is wrong, and where)."""
+    size = len(data)
+    if not size:
+        raise CaptureError('%s is empty: a capture (ss -D) holds netlink messages, each dump ending with NLMSG_DONE'
+                           % name)
+    sections, current = [], []
+    off = number = 0
+    while off < size:
+        number += 1
+        where = 'message %d (offset %d)' % (number, off)
+        if size - off < nl.NLMSG_HDR.size:
+            raise CaptureError('%s is truncated: it ends inside the header of %s (%d of 16 bytes)'
+                               % (name, where, size - off))
+        mlen, mtype, _flags, _seq, _pid = nl.NLMSG_HDR.unpack_from(data, off)
+        if mlen < nl.NLMSG_HDR.size:
+            raise CaptureError('%s is corrupt: %s gives its length as %d bytes (a netlink message has at least 16)'
+                               % (name, where, mlen))
+        end = off + ((mlen + 3) & ~3)
+        if end > size:
+            raise CaptureError('%s is truncated: %s announces %d bytes, and only %d remain in the file'
+                               % (name, where, mlen, size - off))
+        if mtype == nl.NLMSG_DONE:
+            if mlen >= 20 and _ERR.unpack_from(data, off + 16)[0] < 0:
+                err = -_ERR.unpack_from(data, off + 16)[0]
+                raise CaptureError('%s records a failed dump: its NLMSG_DONE (%s) carries the error %s (errno %d)'
+                                   % (name, where, os.strerror(err), err))
+            sections.append(tuple(current))
+            current = []
+        elif mtype == nl.NLMSG_ERROR:
+            err = -_ERR.unpack_from(data, off + 16)[0] if mlen >= 20 else 0
+            raise CaptureError("%s records a failed dump: %s is the kernel's error answer (%s, errno %d)"
+                               % (name, where, os.strerror(err) if err else 'truncated', err))
+        elif mtype not in ANSWER_TYPES:
+            raise CaptureError('%s is not a capture written by ss -D: %s has type %d, not a sock_diag answer (20)'
+                               % (name, where, mtype))
+        elif mlen < nl.NLMSG_HDR.size + INET_DIAG_MSG_LEN:
+            raise CaptureError('%s is corrupt: %s is %d bytes, too short for a socket (16 + 72 bytes at least)'
+                               % (name, where, mlen))
+        elif data[off + 16] not in (AF_INET, AF_INET6):
+            raise CaptureError('%s is not a TCP capture: %s is a socket of family %d, not inet (2) or inet6 (10)'
+                               % (name, where, data[off + 16]))
+        else:
+            current.append((off, mlen))
+        off = end
+    if current or not sections:
+        raise CaptureError('%s is truncated: no NLMSG_DONE follows its last %d message(s)' % (name, len(current)))
+    return Capture(name, data, tuple(sections))
+
+
+def read_capture(path, limit=MAX_CAPTURE_BYTES):
+    """Read and check the capture at `path` (a regular file of at most `limit` bytes); return its Capture.
+
+    A FIFO, a device or anything else that is not a regular file is refused
+    before it is read (opened without blocking), so nothing can hang or fill
+    the memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0))
+    except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the path
+        raise CaptureError('from_dump: cannot open %s: %s' % (path, getattr(exc, 'strerror', None) or exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaptureError('from_dump: %s is not a regular file; give a capture written by ss -D or dump_file'
+                               % path)
+        if info.st_size > limit:
+            raise CaptureError('from_dump: %s is %d bytes, more than the %d bytes this module reads'
+                               % (path, info.st_size, limit))
+        pieces, total = [], 0
+        while True:
+            piece = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not piece:
+                break
+            pieces.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise CaptureError('from_dump: %s grew past the %d bytes this module reads' % (path, limit))
+    except OSError as exc:
+        raise CaptureError('from_dump: cannot read %s: %s' % (path, exc.strerror or exc))
+    finally:
+        os.close(fd)
+    return parse_capture(b''.join(pieces), 'from_dump: ' + path)
+
+
+def capture_chunks(capture, states=None, families=None):
+    """The capture's sockets as a dump's chunks ([(buf, [(offset, length), ...])], see _netlink.dump).
+
+    Only sockets whose state is in the `states` mask and whose family is in
+    `families` (None: every one), as the kernel would select them.
+    """
+    data = capture.data
+    msgs = [(off, mlen) for section in capture.sections for off, mlen in section
+            if (states is None or (states >> data[off + 17]) & 1) and (families is None or data[off + 16] in families)]
+    return [(data, msgs)]
+
+
+def dump_families(request):
+    """The inet dumps -D sends, in order: those ss sends (-4/-6) that the family set keeps."""
+    return [family for family in request.inet_families if family in request.families]
+
+
+def capture_tcp(request, open_socket=None):
+    """The TCP dump of `request` as `ss -D` writes it: every datagram of every answer, verbatim, as bytes.
+
+    Requests as ss sends them with -D: the state mask, idiag_ext from the
+    -m/-i/--tos details, no bytecode. A dump the kernel marks interrupted is
+    read again. open_socket() defaults to _netlink.open_socket.
+    """
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import inet_ext, inet_request
+    ext = inet_ext(request.details)
+    for attempt in range(_RETRIES):
+        sock = (open_socket or nl.open_socket)()
+        try:
+            data = []
+            for family in dump_families(request):
+                data.extend(nl.dump_raw(sock, inet_request(family, 'tcp', request.states, None, ext), 'tcp'))
+            return b''.join(data)
+        except DumpInterrupted:
+            if attempt == _RETRIES - 1:
+                raise
+        except TableNotSupported as exc:
+            raise SocketToolError('dump_file: this kernel cannot dump the TCP table over sock_diag (%s)'
+                                  % os.strerror(exc.errno))
+        finally:
+            sock.close()
+    raise AssertionError('not reached')     # pragma: no cover
+
+
+def check_target(path):
+    """Refuse a dump_file target that is not a regular file (or not there yet) in an existing directory."""
+    if path == '-':
+        raise SocketToolError('dump_file: "-" is standard output for ss -D; a module cannot write there, give a path')
+    target = os.path.realpath(path)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise SocketToolError('dump_file: %s is not a regular file; give the path of a file to write' % path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise SocketToolError('dump_file: cannot write %s: directory %s does not exist' % (path, directory))
+    return target, info
+
+
+def write_capture(path, data):
+    """Write `data` to `path` at once: a new file next to it, renamed over it (symbolic links are followed).
+
+    A file that exists keeps its permissions (and owner, where allowed); a
+    new one gets 0666 less the umask, as ss's fopen gives it.
+    """
+    target, info = check_target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(target), suffix='.tmp',
+                                   dir=os.path.dirname(target))
+    except OSError as exc:
+        raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror))
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if info is not None:
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))
+            try:
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except OSError:
+                pass
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror or exc))
+
+
+def dump_to_file(request, check_mode=False, open_socket=None):
+    """Dump the TCP table of `request` into request.dump_file (not in check mode); return what was (or would be) written.
+
+    The namespace is entered first (-N), as for a listing. The result: path,
+    written (false in check mode), bytes, messages (with the NLMSG_DONEs),
+    sockets and the families dumped.
+    """
+    check_target(request.dump_file)
+    if request.netns:
+        from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
+        enter(request.netns)
+    data = capture_tcp(request, open_socket)
+    capture = parse_capture(data, "the kernel's answer")
+    if not check_mode:
+        write_capture(request.dump_file, data)
+    sockets = sum(len(section) for section in capture.sections)
+    return {
+        'path': request.dump_file,
+        'written': not check_mode,
+        'bytes': len(data),
+        'messages': sockets + len(capture.sections),
+        'sockets': sockets,
+        'families': [FAMILY_TEXT[family] for family in dump_families(request)],
+    }
+
+
+__all__ = ['Capture', 'MAX_CAPTURE_BYTES', 'ANSWER_TYPES', 'parse_capture', 'read_capture', 'capture_chunks',
+           'dump_families', 'capture_tcp', 'check_target', 'write_capture', 'dump_to_file']
