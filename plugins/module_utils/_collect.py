@@ -24,7 +24,7 @@ import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import dump_inet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import dump_inet, dump_raw
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
@@ -40,7 +40,7 @@ GROUPS = (
     ('netlink', ('netlink',), dump_netlink),
     ('packet', ('packet_raw', 'packet_dgram'), dump_packet),
     ('unix', ('unix_stream', 'unix_dgram', 'unix_seqpacket'), dump_unix),
-    ('raw', ('raw',), None),
+    ('raw', ('raw',), dump_raw),
     ('udp', ('udp',), dump_inet),
     ('tcp', ('tcp',), dump_inet),
     ('dccp', ('dccp',), dump_inet),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES, PROTOCOL_NETIDS
 
 
 class Names(object):
@@ -49,6 +49,12 @@ class Names(object):
         if name is None:
             name = self._services[key] = self.lookups.service_name(port, proto) or str(port)
         return name
+
+    def protocol(self, number):
+        """A raw socket's port (its IP protocol) as ss -r prints it: the /etc/protocols name, else ipproto-N."""
+        if not self.services:
+            return str(number)
+        return self.lookups.protocol_name(number) or 'ipproto-%d' % number
 
     def netlink_protocol(self, number):
         if not self.services:
@@ -109,7 +115,11 @@ def port_cell(rec, side, names=None):
     if fam in ('inet', 'inet6'):
         if port == 0:
             return '*'
-        return names.service(port, _SERVICE_PROTO.get(rec['netid'])) if names is not None else str(port)
+        if names is None:
+            return str(port)
+        if rec['netid'] == 'raw':
+            return names.protocol(port)     # both sides: ss resolves every raw "port" as a protocol
+        return names.service(port, _SERVICE_PROTO.get(rec['netid']))
     if fam == 'netlink' and side == 'local' and names is not None:
         return names.netlink_port(port)
     if fam == 'link' and side == 'local':
@@ -119,6 +129,15 @@ def port_cell(rec, side, names=None):
     if fam == 'xdp':
         return 'q%d' % port      # the queue id of a bound socket (ss: "q%d")
     return str(port)
+
+
+def netid_cell(rec):
+    """The Netid column: the record's netid, but for a raw socket listed by raw sock_diag the name ss gives its
+    protocol (icmp6, udp, ..., '???' for others, B-21)."""
+    netid = rec['netid']
+    if netid == 'raw' and rec['cookie'] is not None:
+        return PROTOCOL_NETIDS.get(rec['local_port'], '???')
+    return netid
 
 
 def users_cell(rec):
@@ -233,6 +252,9 @@ class DetailText(object):
         return text + ' ino:%d sk:%x' % (rec['inode'], rec['cookie'])
 
     def inet(self, rec):
+        if rec['cookie'] is None:
+            # read from /proc (_proc_net): ss's dgram_show_line prints no detail text at all
+            return ''
         d = self.details
         text = ''
         ext = rec.get('extended')
@@ -255,7 +277,9 @@ class DetailText(object):
             text += ' cgroup:%s' % rec['cgroup']
         if rec.get('sockopt') is not None:
             text += self.newline + 'inet-sockopt: (' + ''.join(' ' + name for name in rec['sockopt']) + ')'
-        if 'memory' in d or ('info' in d and rec['netid'] != 'udp'):
+        # ss: show_mem || (show_tcpinfo && type != IPPROTO_UDP), type being a raw socket's own protocol
+        udp = rec['netid'] == 'udp' or (rec['netid'] == 'raw' and rec['local_port'] == 17)
+        if 'memory' in d or ('info' in d and not udp):
             if rec.get('info') is not None:
                 from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import info_text
                 text += info_text(rec['info'], rec['state'], skmem_text=skmem_text(rec.get('skmem')),
@@ -378,7 +402,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
         lead = before(rec) if before is not None else ''
-        rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
+        rows.append((([netid_cell(rec)] if show_netid else []) + ([rec['state']] if show_state else []),
                      ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
                      (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
                       port_cell(rec, 'local', names),
@@ -413,5 +437,6 @@ def listing(request, records, lookups=None):
                   services=request.services, lookups=lookups, extra=extra)
 
 
-__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
+__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'netid_cell',
+           'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
            'DetailText', 'format_timer_ms']

@@ -167,6 +167,10 @@ FAMILY_DEFAULTS = {
 # ---------------------------------------------------------------- protocols
 # IP protocol of each inet table (sdiag_protocol; MPTCP's does not fit the u8 and goes in an attribute)
 INET_PROTOCOLS = {'tcp': 6, 'udp': 17, 'dccp': 33, 'sctp': 132, 'raw': 255, 'mptcp': 262}
+# The Netid ss prints for a raw socket listed by raw sock_diag: its protocol (INET_DIAG_PROTOCOL) through
+# ss's proto_name(), which knows only these; every other protocol (ICMP, IPPROTO_RAW...) prints '???' (B-21).
+# A raw socket read from /proc/net/raw prints 'raw'.
+PROTOCOL_NETIDS = {0: 'raw', 6: 'tcp', 17: 'udp', 33: 'dccp', 58: 'icmp6', 132: 'sctp', 262: 'mptcp'}
 
 # idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
 TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
@@ -197,6 +201,6 @@ NETLINK_PROTOCOLS = {
 __all__ = ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET', 'AF_TIPC', 'AF_VSOCK', 'AF_XDP',
            'FAMILY_TEXT', 'FAMILY_NAMES', 'V4_MAPPED_PREFIX', 'SS_ALL', 'SS_CONN', 'SS_CLOSE', 'SS_LISTEN',
            'SS_ESTABLISHED', 'SS_TIME_WAIT', 'SS_SYN_RECV', 'SS_SYN_SENT', 'LISTEN_AND_CLOSE', 'STATE_NAMES',
-           'STATE_NUMBERS', 'STATE_WORDS', 'STATE_TYPOS', 'state_mask', 'Table', 'TABLES', 'TABLE_BY_NAME',
-           'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS', 'TIMER_NAMES', 'ETHERTYPES',
-           'ETH_P_ALL', 'NETLINK_PROTOCOLS']
+           'STATE_NUMBERS', 'STATE_WORDS', 'STATE_TYPOS', 'state_mask', 'Table', 'TABLES',
+           'TABLE_BY_NAME', 'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS',
+           'PROTOCOL_NETIDS', 'TIMER_NAMES', 'ETHERTYPES', 'ETH_P_ALL', 'NETLINK_PROTOCOLS']
