@@ -198,3 +198,21 @@ def test_raw_falls_back_to_proc_without_raw_sock_diag(tmp_path):
         c.dump_raw(FakeSock([error(errno.EPERM)]), 'raw', {'raw'}, 0xfff, ctx, [])
     assert exc.value.errno == errno.EPERM
 
+
+# ---------------------------------------------------------------- dccp (ss -d)
+# No DCCP on the test machine's kernel (DCCP left Linux in 6.16): dccp_diag's answer built from the UAPI layouts.
+# It is an inet dump with protocol 33; its records are tcp's (tcp state numbers, tcp_info-shaped INFO) with
+# netid dccp; dccp_diag_get_info sets Recv-Q and Send-Q to 0.
+
+def test_dccp_records_and_rows():
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import render
+    sock = FakeSock([inet_msg(state=10, sport=5001, wq=0) + inet_msg(state=1, sport=5001, dport=40000, src='127.0.0.1',
+                                                                       dst='127.0.0.1', wq=0, timer=1, expires=200)
+                     + done()])
+    out = []
+    c.dump_inet(sock, 'dccp', {'dccp'}, 0xfff, Context({AF_INET}, timers=True), out, inet_families=(AF_INET,))
+    assert struct.unpack_from('=BBBBI', sock.sent[0], 16) == (AF_INET, 33, 0, 0, 0xfff)
+    assert [(r['netid'], r['state'], r['timer']) for r in out] == [('dccp', 'LISTEN', None), ('dccp', 'ESTAB', 'on')]
+    assert render(out, show_netid=True)[1:] == [
+        'dccp  LISTEN 0      0            0.0.0.0:5001      0.0.0.0:*',
+        'dccp  ESTAB  0      0          127.0.0.1:5001    127.0.0.1:40000        timer:(on,200ms,0)']
