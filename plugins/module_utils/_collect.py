@@ -27,6 +27,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, S
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import dump_inet, dump_raw
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import dump_sctp
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_vsock import dump_vsock
@@ -44,7 +45,7 @@ GROUPS = (
     ('udp', ('udp',), dump_inet),
     ('tcp', ('tcp',), dump_inet),
     ('dccp', ('dccp',), dump_inet),
-    ('sctp', ('sctp',), dump_inet),
+    ('sctp', ('sctp',), dump_sctp),
     ('vsock', ('vsock_stream', 'vsock_dgram'), dump_vsock),
     ('tipc', ('tipc',), dump_tipc),
     ('xdp', ('xdp',), dump_xdp),
