@@ -28,7 +28,8 @@ import pytest
 from conftest import compare_with_ss, run_module, run_ss
 
 RAW_ARGS = [
-    '-w', '-wa', '-wl', '-war', '-w4a', '-w6a', '-w4', '-w6', '-46wa', '-64wa', '-wae', '-wam', '-wao', '-waemO',
+    '-w', '-wa', '-wl', '-war', '-w4a', '-w6a', '-w4', '-w6', '-46wa', '-64wa', '-wae', '-wam', '-wao', '-waemO', '-wai',
+    '-waim', '-waimO',
     '-wa --tos', '-wa --cgroup', '-wa --inet-sockopt', '-wap', '-waT', '-w -p', '-A raw -a', "-A 'inet,!tcp' -a",
     '-f inet -a', '-f inet6 -a', '-wa state established', '-wa state unconnected', '-wa exclude established',
     '-wa state listening', '-a', '-4a', '-6a', '-4', '-0a -w',
@@ -111,8 +112,9 @@ def test_the_kernel_has_no_raw_sock_diag():
 
 # ---------------------------------------------------------------- sctp and dccp on a kernel without them
 
-@pytest.mark.parametrize('args, table', [('-S', 'sctp'), ('-Sa', 'sctp'), ('--sctp -l', 'sctp'), ('-d', 'dccp'),
-                                         ('-da', 'dccp'), ('--dccp -a', 'dccp'), ('-A sctp,dccp -a', None)])
+@pytest.mark.parametrize('args, table', [('-S', 'sctp'), ('-Sa', 'sctp'), ('--sctp -l', 'sctp'), ('-Saiem', 'sctp'),
+                                         ('-d', 'dccp'), ('-da', 'dccp'), ('--dccp -a', 'dccp'), ('-daiem', 'dccp'),
+                                         ('-A sctp,dccp -a', None)])
 def test_sctp_and_dccp_without_their_diag_modules(netns, sockets, args, table):
     """Empty, as ss lists them; named in unsupported_tables, with a warning because they were asked for by name."""
     rc, lines, _err = run_ss(netns, _argv(args))
