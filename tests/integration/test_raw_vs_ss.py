@@ -63,8 +63,8 @@ def test_raw_rows_as_ss(netns, sockets, args):
 def test_raw_filters_as_ss(netns, sockets, expr, kernel_filter):
     """In /proc mode ss sends no program: its user-space filter alone decides, also where kernel_filter=false
     would run the kernel's half."""
-    problem, _expected, _got, _result = compare_with_ss(netns, ['-wa', '-n'] + shlex.split(expr),
-                                                       module_args={'kernel_filter': kernel_filter})
+    argv = ['-wa', '-n'] + shlex.split(expr)
+    problem, _expected, _got, _result = compare_with_ss(netns, argv, module_args={'kernel_filter': kernel_filter})
     assert problem is None, problem
 
 

@@ -187,8 +187,9 @@ def test_raw_falls_back_to_proc_without_raw_sock_diag(tmp_path):
     from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
     from uapi import error
     (tmp_path / 'net').mkdir()
-    (tmp_path / 'net' / 'raw').write_bytes(b'header\n 168: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 '
-                                          b'00000000     0        0 528438 2 0000000000000000 0\n')
+    (tmp_path / 'net' / 'raw').write_bytes(
+        b'header\n 168: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 528438 2 '
+        b'0000000000000000 0\n')
     (tmp_path / 'net' / 'raw6').write_bytes(b'header\n')
     ctx = Context({AF_INET, AF_INET6}, lookups=HostLookups(proc=str(tmp_path)))
     out = []
@@ -206,9 +207,8 @@ def test_raw_falls_back_to_proc_without_raw_sock_diag(tmp_path):
 
 def test_dccp_records_and_rows():
     from ansible_collections.netdiag.ss.plugins.module_utils._render import render
-    sock = FakeSock([inet_msg(state=10, sport=5001, wq=0) + inet_msg(state=1, sport=5001, dport=40000, src='127.0.0.1',
-                                                                       dst='127.0.0.1', wq=0, timer=1, expires=200)
-                     + done()])
+    est = inet_msg(state=1, sport=5001, dport=40000, src='127.0.0.1', dst='127.0.0.1', wq=0, timer=1, expires=200)
+    sock = FakeSock([inet_msg(state=10, sport=5001, wq=0) + est + done()])
     out = []
     c.dump_inet(sock, 'dccp', {'dccp'}, 0xfff, Context({AF_INET}, timers=True), out, inet_families=(AF_INET,))
     assert struct.unpack_from('=BBBBI', sock.sent[0], 16) == (AF_INET, 33, 0, 0, 0xfff)

@@ -172,8 +172,8 @@ def test_data_fields_as_sscanf_reads_them(data, fields):
 
 
 def test_addresses_and_split():
-    assert p.split_inet_line(b'  1: 0100007F:00FD 00000000:0000 07 rest') == (b'0100007F:00FD', b'00000000:0000',
-                                                                            b'07 rest')
+    assert p.split_inet_line(b'  1: 0100007F:00FD 00000000:0000 07 rest') == \
+        (b'0100007F:00FD', b'00000000:0000', b'07 rest')
     assert p.split_inet_line(b'no colon') is None and p.split_inet_line(b'1: 0100007F 00000000') is None
     mapped = socket.inet_pton(socket.AF_INET6, '::ffff:127.0.0.1')
     assert p.parse_inet_addr(_hex6('::ffff:127.0.0.1') + b':003A', AF_INET6) == (mapped, 58)
