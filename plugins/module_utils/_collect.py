@@ -24,9 +24,10 @@ import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet, dump_raw
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import dump_sctp
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_vsock import dump_vsock
@@ -40,11 +41,11 @@ GROUPS = (
     ('netlink', ('netlink',), dump_netlink),
     ('packet', ('packet_raw', 'packet_dgram'), dump_packet),
     ('unix', ('unix_stream', 'unix_dgram', 'unix_seqpacket'), dump_unix),
-    ('raw', ('raw',), None),
+    ('raw', ('raw',), dump_raw),
     ('udp', ('udp',), dump_inet),
     ('tcp', ('tcp',), dump_inet),
     ('dccp', ('dccp',), dump_inet),
-    ('sctp', ('sctp',), dump_inet),
+    ('sctp', ('sctp',), dump_sctp),
     ('vsock', ('vsock_stream', 'vsock_dgram'), dump_vsock),
     ('tipc', ('tipc',), dump_tipc),
     ('xdp', ('xdp',), dump_xdp),

@@ -6,10 +6,11 @@
 # PRIVATE to the netdiag.ss collection: may change or break at any time.
 """What the running host says about names: the one place that looks them up.
 
-Interfaces, services, host names, netlink protocol names from
-/etc/iproute2/nl_protos, cgroup ids and the ephemeral port range are all
-answered by the host (and, for interfaces, the ephemeral range and
-/proc/self/net, by the network namespace) the code runs in. The filter
+Interfaces, services, host names, IP protocol names from /etc/protocols,
+netlink protocol names from /etc/iproute2/nl_protos, cgroup ids and the
+ephemeral port range are all answered by the host (and, for interfaces,
+the ephemeral range and /proc/self/net, by the network namespace) the code
+runs in. The filter
 binder and the renderer ask a `HostLookups`; tests and controller-side
 plugins give them another one.
 """
@@ -32,6 +33,7 @@ class HostLookups(object):
         self.etc = etc
         self._nl = None
         self._eph = None
+        self._protocols = None
 
     # -- interfaces
     def ifindex(self, name):
@@ -96,6 +98,26 @@ class HostLookups(object):
             return socket.gethostbyaddr(query)[0]
         except (OSError, UnicodeError):
             return None
+
+    # -- IP protocols
+    def protocol_name(self, number):
+        """The name /etc/protocols gives IP protocol `number` (glibc's getprotobynumber: first line wins), or None.
+
+        Python has no getprotobynumber. Only the file is read: an nsswitch.conf that sends `protocols`
+        to another database is not followed.
+        """
+        if self._protocols is None:
+            table = {}
+            try:
+                with open(os.path.join(self.etc, 'protocols'), 'rb') as fh:
+                    for line in fh:
+                        parts = line.split(b'#', 1)[0].split()
+                        if len(parts) >= 2 and parts[1].lstrip(b'+').isdigit():
+                            table.setdefault(int(parts[1]), parts[0].decode('utf-8', 'backslashreplace'))
+            except (IOError, OSError):
+                pass
+            self._protocols = table
+        return self._protocols.get(number)
 
     # -- netlink protocols
     def netlink_protocols(self):

@@ -66,8 +66,10 @@ mptcp::
 udp, raw: {} -- the kernel sends no INFO for them (checked on 6.18 with
 INFO requested), and ss prints no info for UDP.
 
-sctp: {} for now. The extension point is _decode_sctp() / _sctp_text()
-below (struct sctp_info, INET_DIAG_LOCALS / PEERS), left to the SCTP work.
+sctp: {'sctp_info': {...}} (struct sctp_info by length), {} without INFO;
+decoded and printed by _diag_sctp (_decode_sctp() / _sctp_text() below). The
+locals and peers ss prints before it (with -m too) are in the record's `sctp`
+key, not here: _render adds them.
 
 info_text(info, state, ...) -> the text ss appends for that socket with -i:
 '\\n\\t' (nothing with -O), the caller's skmem text (ss prints it first, and
@@ -486,9 +488,9 @@ def _decode_nothing(attrs, state):
 
 
 def _decode_sctp(attrs, state):
-    """SCTP extension point: struct sctp_info (INFO) and INET_DIAG_LOCALS / PEERS (arrays of
-    128-byte sockaddr_storage), as sctp_show_info / sctp_stats_print print them. Not done yet: {}."""
-    return {}
+    """SCTP: struct sctp_info (INFO) by length, as _diag_sctp decodes it."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import decode_info as decode_sctp_info
+    return decode_sctp_info(attrs, state)
 
 
 _DECODERS = {'tcp': _decode_tcp, 'dccp': _decode_tcp, 'mptcp': _decode_mptcp,
@@ -781,8 +783,10 @@ def _mptcp_text(info, out):
 
 
 def _sctp_text(info, out):
-    """SCTP extension point: sctp_show_info's locals, peers and sctp_stats_print. Not done yet (nothing)."""
-    return
+    """SCTP: sctp_stats_print's text (the locals and peers before it come from the record, see _diag_sctp.sctp_text)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import stats_text
+    if info.get('sctp_info'):
+        out.append(stats_text(info['sctp_info']))
 
 
 __all__ = ['decode_info', 'decode_tcp_info', 'decode_mptcp_info', 'info_attrs', 'info_text', 'info_block_shown',

@@ -108,6 +108,12 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
             why = 'the kernel closes only inet sockets (SOCK_DESTROY); this is a %s socket' % rec['family']
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
+        elif rec[SOCKID].cookie is None:
+            # read from /proc/net (_proc_net): the kernel has no sock_diag for its table, so none to close it
+            # either (ss -K lists such sockets and closes nothing)
+            why = 'this kernel has no sock_diag for %s sockets (they were read from /proc/net), so it cannot close them' \
+                % rec['netid']
+            plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)
     if len(plan.to_kill) > max_kill:

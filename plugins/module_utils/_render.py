@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES, PROTOCOL_NETIDS
 
 
 class Names(object):
@@ -49,6 +49,12 @@ class Names(object):
         if name is None:
             name = self._services[key] = self.lookups.service_name(port, proto) or str(port)
         return name
+
+    def protocol(self, number):
+        """A raw socket's port (its IP protocol) as ss -r prints it: the /etc/protocols name, else ipproto-N."""
+        if not self.services:
+            return str(number)
+        return self.lookups.protocol_name(number) or 'ipproto-%d' % number
 
     def netlink_protocol(self, number):
         if not self.services:
@@ -109,7 +115,11 @@ def port_cell(rec, side, names=None):
     if fam in ('inet', 'inet6'):
         if port == 0:
             return '*'
-        return names.service(port, _SERVICE_PROTO.get(rec['netid'])) if names is not None else str(port)
+        if names is None:
+            return str(port)
+        if rec['netid'] == 'raw':
+            return names.protocol(port)     # both sides: ss resolves every raw "port" as a protocol
+        return names.service(port, _SERVICE_PROTO.get(rec['netid']))
     if fam == 'netlink' and side == 'local' and names is not None:
         return names.netlink_port(port)
     if fam == 'link' and side == 'local':
@@ -119,6 +129,29 @@ def port_cell(rec, side, names=None):
     if fam == 'xdp':
         return 'q%d' % port      # the queue id of a bound socket (ss: "q%d")
     return str(port)
+
+
+def is_association(rec):
+    """Whether a record is an SCTP association (listed under its endpoint's row)."""
+    return rec['netid'] == 'sctp' and (rec.get('sctp') or {}).get('endpoint') is not None
+
+
+def netid_cell(rec):
+    """The Netid column: the record's netid, but for a raw socket listed by raw sock_diag the name ss gives its
+    protocol (icmp6, udp, ..., '???' for others, B-21), and nothing for an SCTP association."""
+    netid = rec['netid']
+    if netid == 'raw' and rec['cookie'] is not None:
+        return PROTOCOL_NETIDS.get(rec['local_port'], '???')
+    if netid == 'sctp' and is_association(rec):
+        return ''
+    return netid
+
+
+def state_cell(rec):
+    """The State column: the record's state, "`- STATE" for an SCTP association (ss's sock_state_print)."""
+    if rec['netid'] == 'sctp' and is_association(rec):
+        return '`- ' + rec['state']
+    return rec['state']
 
 
 def users_cell(rec):
@@ -201,13 +234,14 @@ class DetailText(object):
     prints before the process column (tipc's -e); render() places it.
     """
 
-    def __init__(self, details=frozenset(), timers=False, oneline=False, numeric=True):
+    def __init__(self, details=frozenset(), timers=False, oneline=False, numeric=True, host=None):
         self.details = details
         self.timers = timers
         self.oneline = oneline
         self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
         self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
         self.numeric = numeric
+        self.host = host            # callable(address text) -> what ss -r prints (SCTP locals and peers), or None
         # vsock: ss prints nothing for -e or -m
         self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
                           'netlink': self.netlink, 'tipc': self.tipc, 'xdp': self.xdp}
@@ -233,6 +267,9 @@ class DetailText(object):
         return text + ' ino:%d sk:%x' % (rec['inode'], rec['cookie'])
 
     def inet(self, rec):
+        if rec['cookie'] is None:
+            # read from /proc (_proc_net): ss's dgram_show_line prints no detail text at all
+            return ''
         d = self.details
         text = ''
         ext = rec.get('extended')
@@ -255,8 +292,14 @@ class DetailText(object):
             text += ' cgroup:%s' % rec['cgroup']
         if rec.get('sockopt') is not None:
             text += self.newline + 'inet-sockopt: (' + ''.join(' ' + name for name in rec['sockopt']) + ')'
-        if 'memory' in d or ('info' in d and rec['netid'] != 'udp'):
-            if rec.get('info') is not None:
+        # ss: show_mem || (show_tcpinfo && type != IPPROTO_UDP), type being a raw socket's own protocol
+        udp = rec['netid'] == 'udp' or (rec['netid'] == 'raw' and rec['local_port'] == 17)
+        if 'memory' in d or ('info' in d and not udp):
+            if rec['netid'] == 'sctp':
+                # sctp_show_info: skmem, the locals and peers (in the record's `sctp` key), sctp_info's stats
+                from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import sctp_text
+                text += self.wrap + skmem_text(rec.get('skmem')) + sctp_text(rec, self.host)
+            elif rec.get('info') is not None:
                 from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import info_text
                 text += info_text(rec['info'], rec['state'], skmem_text=skmem_text(rec.get('skmem')),
                                   show_options=self.timers, numeric=self.numeric, oneline=self.wrap == '')
@@ -378,7 +421,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     for rec in records:
         delim = ' ' if rec['family'] == 'unix' else ':'
         lead = before(rec) if before is not None else ''
-        rows.append((([rec['netid']] if show_netid else []) + ([rec['state']] if show_state else []),
+        rows.append((([netid_cell(rec)] if show_netid else []) + ([state_cell(rec)] if show_state else []),
                      ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
                      (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
                       port_cell(rec, 'local', names),
@@ -406,12 +449,14 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
 
 def listing(request, records, lookups=None):
     """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details."""
-    extra = DetailText(request.details, request.timers, request.oneline, numeric=not request.services) \
+    host = Names(hosts=True, services=False, lookups=lookups).host if request.resolve else None
+    extra = DetailText(request.details, request.timers, request.oneline, numeric=not request.services, host=host) \
         if request.details or request.timers else extra_cell
     return render(records, show_netid=len(request.tables) > 1, show_state=bool(request.states & (request.states - 1)),
                   header=request.header, show_process=request.processes or request.threads, resolve=request.resolve,
                   services=request.services, lookups=lookups, extra=extra)
 
 
-__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
+__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'netid_cell', 'state_cell', 'is_association',
+           'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
            'DetailText', 'format_timer_ms']

@@ -37,6 +37,13 @@ BASE_FIELDS = (
     ('local_address', 'str'), ('local_port', 'int'), ('peer_address', 'str'), ('peer_port', 'int'),
     ('interface', 'str'), ('family', 'str'), ('uid', 'int'), ('inode', 'int'), ('cookie', 'int'),
 )
+# Keys only the records of one table have, always (after the base keys): table -> keys.
+# sctp: {'endpoint', 'locals', 'peers'} (see _diag_sctp): which endpoint an association belongs to, and the
+# addresses the kernel sends with every SCTP socket.
+TABLE_FIELDS = {
+    'sctp': (('sctp', 'dict'),),
+}
+TABLE_FIELD_ORDER = ('sctp',)
 # Keys added only when a detail option asks for them: option -> keys.
 # A detail key is in every record when its option is given, null where the detail does not apply to the
 # socket's family (for example `tos` for a unix socket).
@@ -64,10 +71,11 @@ SKMEM_FIELDS = ('rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wm
 
 BASE_KEYS = tuple(name for name, _type in BASE_FIELDS)
 FIELD_TYPES = dict(BASE_FIELDS)
-for _fields in DETAIL_FIELDS.values():
+for _fields in list(TABLE_FIELDS.values()) + list(DETAIL_FIELDS.values()):
     FIELD_TYPES.update(_fields)
 # every key a record can have, in order (the choices of the `fields` option)
-RECORD_FIELDS = BASE_KEYS + tuple(name for option in DETAIL_ORDER for name, _type in DETAIL_FIELDS[option])
+RECORD_FIELDS = BASE_KEYS + tuple(name for table in TABLE_FIELD_ORDER for name, _type in TABLE_FIELDS[table]) \
+    + tuple(name for option in DETAIL_ORDER for name, _type in DETAIL_FIELDS[option])
 # detail option -> its keys (for filling in the ones a family does not have)
 DETAIL_KEYS = dict((option, tuple(name for name, _type in fields)) for option, fields in DETAIL_FIELDS.items())
 
@@ -169,6 +177,7 @@ def select_fields(records, fields):
     return [dict((k, r[k]) for k in keep if k in r) for r in records]
 
 
-__all__ = ['BASE_FIELDS', 'DETAIL_FIELDS', 'DETAIL_ORDER', 'DETAIL_KEYS', 'HOLDER_FIELDS', 'SKMEM_FIELDS', 'BASE_KEYS',
+__all__ = ['BASE_FIELDS', 'TABLE_FIELDS', 'TABLE_FIELD_ORDER', 'DETAIL_FIELDS', 'DETAIL_ORDER', 'DETAIL_KEYS',
+           'HOLDER_FIELDS', 'SKMEM_FIELDS', 'BASE_KEYS',
            'FIELD_TYPES', 'RECORD_FIELDS', 'SOCKID', 'MATCHES', 'PRIVATE_KEYS',
            'bytes_text', 'unix_display', 'unix_name_text', 'name_bytes', 'display_bytes', 'select_fields']

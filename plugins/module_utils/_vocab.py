@@ -50,6 +50,10 @@ LISTEN_AND_CLOSE = (1 << SS_LISTEN) | (1 << SS_CLOSE)     # what -l selects
 STATE_NAMES = ('UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT',
                'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING')
 STATE_NUMBERS = dict((name, number) for number, name in enumerate(STATE_NAMES))
+# what the State column prints for an SCTP association, by SCTP state number (enum sctp_state;
+# ss's sctp_sstate_name); an SCTP endpoint prints STATE_NAMES (its sk_state uses the TCP numbers)
+SCTP_STATE_NAMES = ('CLOSED', 'COOKIE_WAIT', 'COOKIE_ECHOED', 'ESTAB', 'SHUTDOWN_PENDING', 'SHUTDOWN_SENT',
+                    'SHUTDOWN_RECEIVED', 'ACK_SENT')
 
 # words accepted after `state` / `exclude` (case-insensitive, as ss), with their masks
 STATE_WORDS = {
@@ -167,6 +171,10 @@ FAMILY_DEFAULTS = {
 # ---------------------------------------------------------------- protocols
 # IP protocol of each inet table (sdiag_protocol; MPTCP's does not fit the u8 and goes in an attribute)
 INET_PROTOCOLS = {'tcp': 6, 'udp': 17, 'dccp': 33, 'sctp': 132, 'raw': 255, 'mptcp': 262}
+# The Netid ss prints for a raw socket listed by raw sock_diag: its protocol (INET_DIAG_PROTOCOL) through
+# ss's proto_name(), which knows only these; every other protocol (ICMP, IPPROTO_RAW...) prints '???' (B-21).
+# A raw socket read from /proc/net/raw prints 'raw'.
+PROTOCOL_NETIDS = {0: 'raw', 6: 'tcp', 17: 'udp', 33: 'dccp', 58: 'icmp6', 132: 'sctp', 262: 'mptcp'}
 
 # idiag_timer values as ss -o names them (5, delayed ACK, is named only by iproute2 >= 7.1)
 TIMER_NAMES = {1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist', 5: 'delack'}
@@ -197,6 +205,6 @@ NETLINK_PROTOCOLS = {
 __all__ = ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET', 'AF_TIPC', 'AF_VSOCK', 'AF_XDP',
            'FAMILY_TEXT', 'FAMILY_NAMES', 'V4_MAPPED_PREFIX', 'SS_ALL', 'SS_CONN', 'SS_CLOSE', 'SS_LISTEN',
            'SS_ESTABLISHED', 'SS_TIME_WAIT', 'SS_SYN_RECV', 'SS_SYN_SENT', 'LISTEN_AND_CLOSE', 'STATE_NAMES',
-           'STATE_NUMBERS', 'STATE_WORDS', 'STATE_TYPOS', 'state_mask', 'Table', 'TABLES', 'TABLE_BY_NAME',
-           'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS', 'TIMER_NAMES', 'ETHERTYPES',
-           'ETH_P_ALL', 'NETLINK_PROTOCOLS']
+           'STATE_NUMBERS', 'SCTP_STATE_NAMES', 'STATE_WORDS', 'STATE_TYPOS', 'state_mask', 'Table', 'TABLES',
+           'TABLE_BY_NAME', 'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS',
+           'PROTOCOL_NETIDS', 'TIMER_NAMES', 'ETHERTYPES', 'ETH_P_ALL', 'NETLINK_PROTOCOLS']

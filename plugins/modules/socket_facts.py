@@ -35,8 +35,8 @@ options:
     type: list
     elements: str
     choices: [netid, state, recv_q, send_q, local_address, local_port, peer_address, peer_port, interface,
-              family, uid, inode, cookie, processes, timer, timer_expires_ms, timer_retrans, extended, skmem, info,
-              tos, cgroup, sockopt, bpf, tipc_info, context]
+              family, uid, inode, cookie, sctp, processes, timer, timer_expires_ms, timer_retrans, extended, skmem,
+              info, tos, cgroup, sockopt, bpf, tipc_info, context]
   lines:
     description:
       - Also return RV(lines), the rows as C(ss -n) prints them, for reading an ad-hoc run.
@@ -168,10 +168,12 @@ ansible_facts:
       contains:
         netid:
           description:
-            - Socket table as C(ss) prints it (V(tcp), V(udp), V(mptcp), V(u_str), V(u_dgr), V(u_seq), V(p_raw), V(p_dgr), V(nl),
-              V(v_str), V(v_dgr), V(ti_st), V(ti_dg), V(ti_rd), V(ti_sq), V(xdp)).
+            - Socket table as C(ss) prints it (V(tcp), V(udp), V(raw), V(dccp), V(sctp), V(mptcp), V(u_str), V(u_dgr), V(u_seq),
+              V(p_raw), V(p_dgr), V(nl), V(v_str), V(v_dgr), V(ti_st), V(ti_dg), V(ti_rd), V(ti_sq), V(xdp)).
             - V(???) for a vsock or tipc socket of a type C(ss) has no name for (for example a vsock SOCK_SEQPACKET socket,
               which C(ss) 6.1.0 lists with any vsock table).
+            - V(raw) for every raw socket. Where the kernel lists raw sockets itself (raw sock_diag), C(ss) prints the name of
+              the socket's protocol instead (V(icmp6), V(udp), ..., V(???) for others), and so does RV(lines).
           type: str
           sample: tcp
         state:
@@ -202,6 +204,7 @@ ansible_facts:
             - Local port (0 where C(ss) prints V(*)); for unix sockets the inode; for netlink the port id; for packet the ifindex.
             - For vsock the port, 4294967295 (VMADDR_PORT_ANY) where C(ss) prints V(*); for tipc the port id (socket
               reference); for xdp the queue id (C(ss) prints C(q<id>)), null when unbound.
+            - For raw sockets the socket's IP protocol (V(1) for ICMP), which C(ss) prints in the port column.
           type: int
           sample: 22
         peer_address:
@@ -229,8 +232,21 @@ ansible_facts:
           description: Socket inode (0 for TIME-WAIT and request sockets).
           type: int
         cookie:
-          description: The kernel's 64-bit socket cookie (C(sk:) in C(ss -e), as an integer).
+          description:
+            - The kernel's 64-bit socket cookie (C(sk:) in C(ss -e), as an integer).
+            - Null for sockets read from C(/proc/net) (raw sockets where the kernel has no raw sock_diag, as C(ss) reads them),
+              which has no cookie; their detail keys are null too (C(ss) prints no details for them).
           type: int
+        sctp:
+          description:
+            - "SCTP only: C(endpoint), null for an endpoint (a socket), for an association the inode of the endpoint it belongs to
+              (the row C(ss) lists it under, as C(`- STATE)); C(locals) and C(peers), the addresses the kernel gives
+              (C(locals:) and C(peers:) of C(ss -i) and C(ss -m)), null when it gives none (C(peers) for endpoints)."
+            - The C(state) of an association is its SCTP state as C(ss) names it (V(COOKIE_WAIT), V(COOKIE_ECHOED), V(ESTAB),
+              V(SHUTDOWN_PENDING), V(SHUTDOWN_SENT), V(SHUTDOWN_RECEIVED), V(ACK_SENT), V(CLOSED)).
+          returned: for sctp sockets
+          type: dict
+          sample: {"endpoint": 4242, "locals": ["192.0.2.1", "198.51.100.1"], "peers": ["192.0.2.2"]}
         processes:
           description: Holders of the socket as C(ss -p) lists them.
           returned: when O(processes) or O(threads) is true, or C(-p)/C(-T) is in O(ss_args)
@@ -262,7 +278,7 @@ ansible_facts:
         timer:
           description:
             - The socket's running timer as C(ss -o) names it (V(on) for retransmit or probe, V(keepalive),
-              V(timewait), V(persist), V(delack)), or null when none runs. Inet sockets only.
+              V(timewait), V(persist), V(delack); V(T3_RTX) for SCTP associations), or null when none runs. Inet sockets only.
           returned: when O(timers=true) or C(-o) is in O(ss_args)
           type: str
         timer_expires_ms:

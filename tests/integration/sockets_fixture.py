@@ -203,6 +203,22 @@ def main():
         hold(ma)
     except OSError as exc:
         info['skipped'].append('mptcp: %s' % exc)
+    # raw sockets (ss -w): ICMP unbound, ICMPv6 unbound, ICMP bound to 127.0.0.1, and protocol 253 (RFC 3692,
+    # for experiments: nothing else here uses it) bound and connected, v4 and v6, each with one datagram of its
+    # own queued (a stable Recv-Q). The ICMP ones drop every packet: the namespace's own ICMP (neighbour discovery
+    # on the veth, unreachables for the SYN-SENT socket) would otherwise change their Recv-Q between two reads.
+    try:
+        hold(drop_all(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)))
+        hold(drop_all(socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)))
+        hold(drop_all(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))).bind(('127.0.0.1', 0))
+        for family, addr in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
+            r = hold(socket.socket(family, socket.SOCK_RAW, 253))
+            r.bind((addr, 0))
+            r.connect((addr, 0))
+            r.send(b'raw datagram')
+        info['raw_protocols'] = [1, 58, 1, 253, 253]
+    except OSError as exc:
+        info['skipped'].append('raw: %s' % exc)
     # a second thread, so that ss -T lists every socket once per thread
     threading.Thread(target=threading.Event().wait, daemon=True).start()
     info['unix_path'] = path

@@ -63,6 +63,10 @@ def plan(expr, kernel_filter=True, ephemeral_range=None):
 
     def both(view):
         return matcher(view) and (view.family not in inet or run_bytecode(program, view))
+    # ss's user-space half alone, for sockets no kernel filters: read from /proc/net (ss sends no program
+    # there, so the kernel's half, autobound's included, does not exist), or SCTP (its dumper ignores the
+    # program, B-34). The decoders of those take getattr(match, 'userspace', match).
+    both.userspace = matcher
     return Plan(both, needs_attrs, None, has_mark)
 
 

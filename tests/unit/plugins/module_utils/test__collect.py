@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_TIPC, AF_VSOCK, AF_XDP
 
 from uapi import FakeSock, done, error, inet_msg, tipc_msg, vsock_msg, xdp_msg
@@ -32,11 +33,13 @@ def test_collect_retries_interrupted_dump(monkeypatch):
     assert opened[0].closed and opened[1].closed
 
 
-def test_collect_names_unsupported_tables(monkeypatch):
+def test_collect_names_unsupported_tables(monkeypatch, tmp_path):
     monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT)] * 4))
-    recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET, AF_VSOCK}, 0xfff, inet_families=(AF_INET,))
+    # raw: no raw sock_diag, and no /proc/net/raw to fall back to
+    recs, unsupported = c.collect(['sctp', 'raw', 'vsock_stream'], {AF_INET, AF_VSOCK}, 0xfff, inet_families=(AF_INET,),
+                                  lookups=HostLookups(proc=str(tmp_path)))
     assert recs == [] and list(unsupported) == ['raw', 'sctp', 'vsock']
-    assert 'not supported by this kernel' in unsupported['sctp'] and 'not implemented yet' in unsupported['raw']
+    assert 'not supported by this kernel' in unsupported['sctp'] and 'net/raw cannot be read' in unsupported['raw']
     # as ss: a vsock table whose family is not selected is not dumped at all
     recs, unsupported = c.collect(['sctp', 'vsock_stream'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
     assert list(unsupported) == ['sctp']

@@ -132,3 +132,87 @@ def test_inet_details():
     c.decode_inet(nl.dump(FakeSock([inet_msg(attrs=nl.rtattr(c.INET_DIAG_CGROUP_ID, struct.pack('=Q', 5))) + done()]), b'', 'tcp'),
                   'tcp', Context({AF_INET}, details=frozenset(['cgroup']), lookups=Cgroups()), unknown)
     assert unknown[0]['cgroup'] == 'unreachable:5'
+
+
+# ---------------------------------------------------------------- raw (ss -w)
+# Where the kernel has raw sock_diag (CONFIG_INET_RAW_DIAG; not the test machine's kernel, so these bytes are
+# built from the UAPI layouts by uapi.inet_msg): an inet dump with protocol 255, answered for every raw socket of
+# the family whatever the state mask, each with INET_DIAG_PROTOCOL (u8) and id.sport = its protocol.
+
+def _raw_msg(family, protocol, state, src, dst, dport=0, inode=7):
+    return inet_msg(family, state=state, sport=protocol, dport=dport, src=src, dst=dst, rq=0, wq=0, inode=inode,
+                    cookie=(inode, 0), attrs=nl.rtattr(c.INET_DIAG_PROTOCOL, bytes([protocol])))
+
+
+def test_raw_from_raw_sock_diag():
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import netid_cell, port_cell, Names
+    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    sock = FakeSock([_raw_msg(AF_INET, 1, 7, '0.0.0.0', '0.0.0.0') + _raw_msg(AF_INET, 253, 1, '127.0.0.1', '127.0.0.1', 9)
+                     + done(), _raw_msg(AF_INET6, 58, 7, '::', '::') + done()])
+    out = []
+    c.dump_raw(sock, 'raw', {'raw'}, 1 << 1, Context({AF_INET, AF_INET6}), out)
+    # the request: inet_diag_req_v2 with sdiag_protocol 255 and the pad byte 0, per family; the state mask as given
+    assert [struct.unpack_from('=BBBBI', m, 16) for m in sock.sent] == [(AF_INET, 255, 0, 0, 2), (AF_INET6, 255, 0, 0, 2)]
+    # every socket comes back (raw_diag ignores the mask, ss checks none): local_port is the protocol
+    assert [(r['netid'], r['state'], r['local_address'], r['local_port'], r['peer_address'], r['peer_port'], r['cookie'])
+            for r in out] == [('raw', 'UNCONN', '0.0.0.0', 1, '0.0.0.0', 0, 7), ('raw', 'ESTAB', '127.0.0.1', 253, '127.0.0.1', 9, 7),
+                              ('raw', 'UNCONN', '*', 58, '*', 0, 7)]
+    # ss's Netid is proto_name(INET_DIAG_PROTOCOL): '???' for ICMP and 253, icmp6 for 58 (B-21)
+    assert [netid_cell(r) for r in out] == ['???', '???', 'icmp6']
+
+    class Protocols(HostLookups):
+        def protocol_name(self, number):
+            return {1: 'icmp'}.get(number)
+    names = Names(hosts=False, services=True, lookups=Protocols())
+    # with -r both "ports" are protocols: a name, else ipproto-N; 0 stays '*'
+    assert [(port_cell(r, 'local', names), port_cell(r, 'peer', names)) for r in out] == [
+        ('icmp', '*'), ('ipproto-253', 'ipproto-9'), ('ipproto-58', '*')]
+    assert [port_cell(r, 'local') for r in out] == ['1', '253', '58']
+
+
+def test_raw_info_block_follows_the_protocol():
+    """ss prints the -i block (here an empty continuation line) unless the raw socket's protocol is UDP."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import DetailText
+    out = []
+    c.decode_inet(nl.dump(FakeSock([_raw_msg(AF_INET, 17, 7, '0.0.0.0', '0.0.0.0') + _raw_msg(AF_INET, 1, 7, '0.0.0.0', '0.0.0.0')
+                                    + done()]), b'', 'raw'), 'raw', Context({AF_INET}), out)
+    text = DetailText(frozenset(['info']))
+    assert [text(dict(r, info={})) for r in out] == ['', '\n\t']
+
+
+def test_raw_falls_back_to_proc_without_raw_sock_diag(tmp_path):
+    """The kernel ends the dump with ENOENT (no raw sock_diag, as on the test machine): /proc/net/raw{,6}, as ss."""
+    import errno
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import NetlinkError
+    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    from uapi import error
+    (tmp_path / 'net').mkdir()
+    (tmp_path / 'net' / 'raw').write_bytes(
+        b'header\n 168: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 528438 2 '
+        b'0000000000000000 0\n')
+    (tmp_path / 'net' / 'raw6').write_bytes(b'header\n')
+    ctx = Context({AF_INET, AF_INET6}, lookups=HostLookups(proc=str(tmp_path)))
+    out = []
+    c.dump_raw(FakeSock([done(-errno.ENOENT)]), 'raw', {'raw'}, 0xfff, ctx, out)
+    assert [(r['local_port'], r['inode'], r['cookie']) for r in out] == [(1, 528438, None)]
+    with pytest.raises(NetlinkError) as exc:       # any other error is the kernel's answer, not a missing table
+        c.dump_raw(FakeSock([error(errno.EPERM)]), 'raw', {'raw'}, 0xfff, ctx, [])
+    assert exc.value.errno == errno.EPERM
+
+
+# ---------------------------------------------------------------- dccp (ss -d)
+# No DCCP on the test machine's kernel (DCCP left Linux in 6.16): dccp_diag's answer built from the UAPI layouts.
+# It is an inet dump with protocol 33; its records are tcp's (tcp state numbers, tcp_info-shaped INFO) with
+# netid dccp; dccp_diag_get_info sets Recv-Q and Send-Q to 0.
+
+def test_dccp_records_and_rows():
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import render
+    est = inet_msg(state=1, sport=5001, dport=40000, src='127.0.0.1', dst='127.0.0.1', wq=0, timer=1, expires=200)
+    sock = FakeSock([inet_msg(state=10, sport=5001, wq=0) + est + done()])
+    out = []
+    c.dump_inet(sock, 'dccp', {'dccp'}, 0xfff, Context({AF_INET}, timers=True), out, inet_families=(AF_INET,))
+    assert struct.unpack_from('=BBBBI', sock.sent[0], 16) == (AF_INET, 33, 0, 0, 0xfff)
+    assert [(r['netid'], r['state'], r['timer']) for r in out] == [('dccp', 'LISTEN', None), ('dccp', 'ESTAB', 'on')]
+    assert render(out, show_netid=True)[1:] == [
+        'dccp  LISTEN 0      0            0.0.0.0:5001      0.0.0.0:*',
+        'dccp  ESTAB  0      0          127.0.0.1:5001    127.0.0.1:40000        timer:(on,200ms,0)']

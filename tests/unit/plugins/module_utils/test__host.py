@@ -53,3 +53,12 @@ def test_services_and_hosts():
     assert h.service_port('nosuchservice-xyz', 'tcp') is None and h.service_name(1, 'bogus-proto') is None
     assert (AF_INET, socket.inet_aton('127.0.0.1')) in h.addresses('localhost', [AF_INET])
     assert h.addresses('nosuch.invalid', [AF_INET]) == []
+
+
+def test_protocol_names(tmp_path):
+    """getprotobynumber on /etc/protocols: comments and bad lines skipped, the first line of a number wins."""
+    (tmp_path / 'protocols').write_text('# Internet (IP) protocols\nicmp\t1\tICMP\t\t# internet control message protocol\n'
+                                        'bogus x\nipv6-icmp 58\tIPv6-ICMP\nicmp-again 1\n\n   \n')
+    h = HostLookups(etc=str(tmp_path))
+    assert (h.protocol_name(1), h.protocol_name(58), h.protocol_name(253)) == ('icmp', 'ipv6-icmp', None)
+    assert HostLookups(etc=str(tmp_path / 'none')).protocol_name(1) is None

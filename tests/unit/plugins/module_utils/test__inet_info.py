@@ -348,7 +348,8 @@ def test_nested_flag_bits_are_ignored_and_first_attribute_wins():
 def test_tables_without_info():
     assert ii.decode_info('udp', {7: SKMEM}, 7) == {}
     assert ii.decode_info('raw', {}, 7) == {}
-    assert ii.decode_info('sctp', {2: b'\0' * 200}, 1) == {}          # not done yet: extension point
+    assert ii.decode_info('sctp', {}, 1) == {}                       # sctp: _diag_sctp (test__diag_sctp.py)
+    assert set(ii.decode_info('sctp', {2: b'\0' * 200}, 1)) == {'sctp_info'}
     assert ii.decode_info('tcp', {}, 6) == {} and ii.decode_info('tcp', {15: u32(3)}, 6) == {}
     assert ii.decode_info('dccp', {2: tcp_info(104, snd_cwnd=4)}, 1)['tcp_info']['snd_cwnd'] == 4
     assert ii.decode_info('tcp', {4: cstr('cubic')}, 1) == {'congestion': 'cubic'}

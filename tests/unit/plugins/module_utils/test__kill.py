@@ -101,6 +101,12 @@ def test_plan_sorts_protected_listeners_and_other_families(sockets):
     exposed = _kill.plan_kill(build_request({'ss_args': '-ta', 'filter': 'sport = :22'}), protect_connection=False,
                               environ=env)
     assert len(exposed.to_kill) == 3 and [why.split(':')[0] for _r, why in exposed.protected] == ['a listener']
+    # a raw socket read from /proc/net (no raw sock_diag): no identity the kernel could close it by
+    proc_raw = _rec(1, 0, state='UNCONN', netid='raw', raddr='0.0.0.0')
+    proc_raw[SOCKID] = proc_raw[SOCKID]._replace(protocol=255, cookie=None)
+    sockets['records'] = [dict(proc_raw, cookie=None)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-wa', 'filter': 'sport >= 0'}), environ=env)
+    assert plan.to_kill == [] and [(r['netid'], err) for r, err, _why in plan.cannot] == [('raw', errno.EOPNOTSUPP)]
 
 
 def _ack(err, seq):

@@ -6,9 +6,12 @@
 Layouts: linux/netlink.h (nlmsghdr, nlmsgerr), linux/inet_diag.h
 (inet_diag_msg, its attributes), linux/unix_diag.h (unix_diag_msg), linux/vm_sockets_diag.h
 (vsock_diag_msg), linux/tipc_netlink.h (the TIPC_NLA_SOCK nest of a tipc
-sock_diag reply), linux/xdp_diag.h (xdp_diag_msg and its attributes). Used
-where a test needs bytes the running kernel does not send (errors, odd
-sizes, foreign sequence numbers, tables this kernel has no diag module for).
+sock_diag reply), linux/xdp_diag.h (xdp_diag_msg and its attributes),
+linux/socket.h (__kernel_sockaddr_storage, 128 bytes), linux/in.h and
+linux/in6.h (sockaddr_in, sockaddr_in6), linux/sctp.h (struct sctp_info,
+368 bytes). Used where a test needs bytes the running kernel does not send
+(errors, odd sizes, foreign sequence numbers, tables this kernel has no diag
+module for).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_UNIX, AF_VSOCK, AF_XDP
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX, AF_VSOCK, AF_XDP
 
 # linux/unix_diag.h attribute types
 UNIX_DIAG_NAME, UNIX_DIAG_PEER, UNIX_DIAG_RQLEN, UNIX_DIAG_UID = 0, 2, 4, 7
@@ -129,3 +132,47 @@ def xdp_msg(ifindex=1, queue=0, uid=0, inode=900, cookie=(7, 0), rmem=0, stype=3
         body += nl.rtattr(1, struct.pack('=II', ifindex, queue)) + nl.rtattr(2, struct.pack('=I', uid))
     body += nl.rtattr(8, struct.pack('=9I', rmem, 1, 2, 3, 4, 5, 6, 7, 8))
     return msg(body + attrs)
+
+
+def sockaddr_storage(address, port=0, family=None):
+    """struct __kernel_sockaddr_storage (128 bytes) holding a sockaddr_in (family 2: u16 family, be16 port, 4-byte
+    address at 4) or a sockaddr_in6 (family 10: u16 family, be16 port, u32 flowinfo, 16-byte address at 8, u32
+    scope id); family picks another ss_family with the bytes left 0."""
+    if family is None:
+        family = AF_INET6 if ':' in address else AF_INET
+    if family == AF_INET:
+        body = struct.pack('=H', family) + struct.pack('>H', port) + socket.inet_pton(socket.AF_INET, address)
+    elif family == AF_INET6:
+        body = struct.pack('=H', family) + struct.pack('>H', port) + b'\0' * 4 + socket.inet_pton(socket.AF_INET6, address)
+    else:
+        body = struct.pack('=H', family)
+    return body.ljust(128, b'\0')
+
+
+# struct sctp_info (linux/sctp.h): (offset, format, field without sctpi_); the sockaddr_storage
+# sctpi_p_address is at 168, the whole struct 368 bytes
+SCTP_INFO_LAYOUT = {
+    'tag': (0, 'I'), 'state': (4, 'I'), 'rwnd': (8, 'I'), 'unackdata': (12, 'H'), 'penddata': (14, 'H'),
+    'instrms': (16, 'H'), 'outstrms': (18, 'H'), 'fragmentation_point': (20, 'I'), 'inqueue': (24, 'I'),
+    'outqueue': (28, 'I'), 'overall_error': (32, 'I'), 'max_burst': (36, 'I'), 'maxseg': (40, 'I'),
+    'peer_rwnd': (44, 'I'), 'peer_tag': (48, 'I'), 'peer_capable': (52, 'B'), 'peer_sack': (53, 'B'),
+    'isacks': (56, 'Q'), 'osacks': (64, 'Q'), 'opackets': (72, 'Q'), 'ipackets': (80, 'Q'), 'rtxchunks': (88, 'Q'),
+    'outofseqtsns': (96, 'Q'), 'idupchunks': (104, 'Q'), 'gapcnt': (112, 'Q'), 'ouodchunks': (120, 'Q'),
+    'iuodchunks': (128, 'Q'), 'oodchunks': (136, 'Q'), 'iodchunks': (144, 'Q'), 'octrlchunks': (152, 'Q'),
+    'ictrlchunks': (160, 'Q'), 'p_state': (296, 'i'), 'p_cwnd': (300, 'I'), 'p_srtt': (304, 'I'), 'p_rto': (308, 'I'),
+    'p_hbinterval': (312, 'I'), 'p_pathmaxrxt': (316, 'I'), 'p_sackdelay': (320, 'I'), 'p_sackfreq': (324, 'I'),
+    'p_ssthresh': (328, 'I'), 'p_partial_bytes_acked': (332, 'I'), 'p_flight_size': (336, 'I'), 'p_error': (340, 'H'),
+    's_autoclose': (344, 'I'), 's_adaptation_ind': (348, 'I'), 's_pd_point': (352, 'I'), 's_nodelay': (356, 'B'),
+    's_disable_fragments': (357, 'B'), 's_v4mapped': (358, 'B'), 's_frag_interleave': (359, 'B'), 's_type': (360, 'I'),
+}
+
+
+def sctp_info(size=368, p_address=None, **fields):
+    """struct sctp_info with the given fields (the rest 0), cut to `size` bytes (an older kernel's shorter struct)."""
+    data = bytearray(368)
+    for name, value in fields.items():
+        off, fmt = SCTP_INFO_LAYOUT[name]
+        struct.pack_into('=' + fmt, data, off, value)
+    if p_address is not None:
+        data[168:296] = sockaddr_storage(*p_address)
+    return bytes(data[:size])
