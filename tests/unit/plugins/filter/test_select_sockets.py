@@ -119,13 +119,13 @@ TEMPLATING = textwrap.dedent('''
 ''')
 
 
-def templated(templates, sockets=SOCKETS):
+def templated(templates):
     """Each template rendered by a Templar in a child process that loads the collection as ansible-playbook does."""
     tree = os.path.abspath(plugin.__file__)
     for _level in range(6):
         tree = os.path.dirname(tree)
     env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_COLLECTIONS_PATH=tree)
-    proc = subprocess.run([sys.executable, '-c', TEMPLATING, json.dumps({'sockets': sockets, 'templates': templates})],
+    proc = subprocess.run([sys.executable, '-c', TEMPLATING, json.dumps({'sockets': SOCKETS, 'templates': templates})],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr

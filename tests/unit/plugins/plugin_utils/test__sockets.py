@@ -46,8 +46,8 @@ ALL = [TCP_ESTAB, TCP_LISTEN, TCP6_ESTAB, TCP_SYN_SENT, TCP_TIME_WAIT, UDP, UNIX
 NAMES = {id(r): n for n, r in globals().items() if isinstance(r, dict) and r in ALL}
 
 
-def picked(text, records=ALL):
-    return [NAMES[id(r)] for r in _sockets.select(records, text)[0]]
+def picked(text):
+    return [NAMES[id(r)] for r in _sockets.select(ALL, text)[0]]
 
 
 # ---------------------------------------------------------------------------- state words
@@ -115,7 +115,7 @@ def test_words_are_split_as_the_expression_parser_splits_them():
 # ---------------------------------------------------------------------------- selection
 
 @pytest.mark.parametrize('text, expected', [
-    ('', [n for n in NAMES.values()]),
+    ('', list(NAMES.values())),
     # SCTP as the kernel lists it: endpoints whatever their state when LISTEN is asked for, associations otherwise
     ('state established', ['TCP_ESTAB', 'TCP6_ESTAB', 'SCTP_ASSOC']),
     ('state established dport = :50312', ['TCP_ESTAB']),
