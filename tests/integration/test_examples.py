@@ -5,15 +5,16 @@
 
 The playbook runs once, with ansible-playbook, against a host that is a network namespace
 (the netdiag.ss.netns connection) holding the socket zoo of sockets_fixture.py. A test-only
-callback (callback_plugins/record_results.py) writes every task result to a JSON file.
-Each task named `ss ARGS` (socket_facts, and the socket_kill preview) is then compared with
-`ss ARGS -n` run in the same namespace: the same rows, token for token and in the same
-order, and records whose keys carry what ss printed. The rules of the socket_assert task,
-also named after an ss command, must count the rows ss prints.
+callback (callback_plugins/record_results.py) writes every task result to a JSON file, and
+runs ss_probe.py right before and right after each task of this collection: `ss ARGS -n` in
+the namespace for each example of the task (a task named `ss ARGS`, or a socket_assert rule
+named so). Each socket_facts task and the socket_kill preview must then print the same rows
+as ss did before or after it, token for token and in the same order, with records whose
+keys carry what ss printed; each rule must count the rows ss printed.
 
-The playbook and ss cannot read the kernel at the same instant, and the zoo has a
-TIME-WAIT socket that expires within a minute: ss runs once before and once after the
-playbook, and each task must match one of the two.
+Why bracket each task: the zoo changes by itself while the playbook runs (its SYN-SENT socket
+fails within seconds, its TIME-WAIT socket expires within a minute), so one ss run before the
+whole playbook and one after it can both differ from a task in the middle.
 
 Where the module knowingly differs (docs/socket_facts.md): it is numeric by default (hence
 `-n`); `ss -Z` fails where SELinux is off while the module lists the sockets with null
@@ -32,60 +33,27 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
 from conftest import COLLECTIONS, HERE, ROOT, Netns, SocketFixture, comparable, need_root, run_ss
+from ss_probe import examples_of, module, ss_argv, tasks
 
 PLAYBOOK = os.path.join(ROOT, 'examples', 'ss-examples.yml')
 # The user's description of ss that the examples come from; not part of the project (the seed test skips without it)
 SEED = os.environ.get('NETDIAG_SS_SEED', '/work/shared/seed/ss.md')
-STRUCTURED = ' (structured options)'
-MODULES = ('netdiag.ss.socket_facts', 'netdiag.ss.socket_kill')
 
 
 def _tasks():
-    with open(PLAYBOOK) as f:
-        plays = yaml.safe_load(f)
-    return [task for play in plays for task in play['tasks']]
-
-
-def _module(task):
-    return next((m for m in MODULES + ('netdiag.ss.socket_assert',) if m in task), None)
-
-
-def ss_argv(name):
-    """The ss command line a task (or rule) is named after, as ss's argv (the module is numeric: -n)."""
-    if name.endswith(STRUCTURED):
-        name = name[:-len(STRUCTURED)]
-    words = shlex.split(name)
-    assert words[0] == 'ss', name
-    return [w for w in words[1:] if w != '-K'] + ['-n']     # ss -K would close sockets: list them instead
+    return tasks(PLAYBOOK)
 
 
 def _examples():
-    """(name, module) of every task and socket_assert rule named after an ss command, in playbook order."""
-    out = []
-    for task in _tasks():
-        module = _module(task)
-        if module == 'netdiag.ss.socket_assert':
-            out.extend((rule['name'], 'rule') for rule in task[module]['rules'] if rule['name'].startswith('ss '))
-        elif module and task['name'].startswith('ss '):
-            out.append((task['name'], module))
-    return out
+    """(name, kind) of every task and socket_assert rule named after an ss command, in playbook order."""
+    return [example for task in _tasks() for example in examples_of(task)]
 
 
 def _selinux_off(ns):
     rc, _lines, err = run_ss(ns, ['-t', '-Z'])
     return rc != 0 and 'SELinux is not enabled' in err
-
-
-def _ss(ns, argv, selinux_off):
-    """ss's lines for argv in the namespace (-Z becomes -p where SELinux is off: ss cannot run it)."""
-    if selinux_off and '-Z' in argv:
-        argv = ['-p' if a == '-Z' else a for a in argv]
-    rc, lines, err = run_ss(ns, argv)
-    assert rc == 0, 'ss %s failed: %s' % (' '.join(argv), err)
-    return lines
 
 
 @pytest.fixture(scope='module')
@@ -104,32 +72,44 @@ def played(tmp_path_factory):
     try:
         zoo = SocketFixture(ns)
         selinux_off = _selinux_off(ns)
-        names = [name for name, _module in _examples()]
-        before = dict((name, _ss(ns, ss_argv(name), selinux_off)) for name in names)
+        probe = [sys.executable, os.path.join(HERE, 'ss_probe.py'), ns.name, PLAYBOOK, '1' if selinux_off else '0']
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                    ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_PIPELINING='true',
                    ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
-                   ANSIBLE_CALLBACKS_ENABLED='record_results', NDSS_RECORD_FILE=record)
+                   ANSIBLE_CALLBACKS_ENABLED='record_results', NDSS_RECORD_FILE=record,
+                   NDSS_RECORD_PROBE=json.dumps(probe), PYTHONPATH=COLLECTIONS)
         env.pop('ANSIBLE_PYTHON_INTERPRETER', None)
         proc = subprocess.run([exe, '-i', ns.name + ',', '-c', 'netdiag.ss.netns',
                                '-e', 'ansible_python_interpreter=%s' % sys.executable, PLAYBOOK],
                               capture_output=True, text=True, env=env, cwd=str(tmp), timeout=600, check=False)
-        after = dict((name, _ss(ns, ss_argv(name), selinux_off)) for name in names)
         with open(record) as f:
             records = json.load(f)
-        yield {'proc': proc, 'records': records, 'before': before, 'after': after, 'selinux_off': selinux_off,
-               'zoo': zoo.info}
+        yield {'proc': proc, 'records': records, 'selinux_off': selinux_off, 'zoo': zoo.info}
     finally:
         if zoo is not None:
             zoo.stop()
         ns.remove()
 
 
-def _result(played, name):
-    found = [r for r in played['records'] if r['task'] == name]
-    assert len(found) == 1, 'task %r ran %d times' % (name, len(found))
+def _record(played, task_name):
+    found = [r for r in played['records'] if r['task'] == task_name]
+    assert len(found) == 1, 'task %r ran %d times' % (task_name, len(found))
     assert found[0]['status'] == 'ok', found[0]
-    return found[0]['result']
+    return found[0]
+
+
+def _result(played, name):
+    return _record(played, name)['result']
+
+
+def _ss_lines(record, name):
+    """What ss printed for the example right before and right after its task."""
+    out = []
+    for when in ('probe_before', 'probe_after'):
+        probe = record[when]
+        assert probe and 'error' not in probe, (when, probe)
+        out.append((when[len('probe_'):], probe[name]))
+    return out
 
 
 def test_playbook_runs(played):
@@ -198,12 +178,11 @@ def _check_records(header, rows, records):
 
 
 def _matches(played, name, lines, records):
-    """None if the module's lines and records are those of ss before or after the playbook, else the difference."""
+    """None if the module's lines and records are those ss printed right before or after the task, else the difference."""
     normalize = _normalize(played['selinux_off'])
     ours = _rows(lines, normalize)
     problems = []
-    for when in ('before', 'after'):
-        theirs_lines = played[when][name]
+    for when, theirs_lines in _ss_lines(_record(played, name), name):
         if lines[0].split()[:2] != theirs_lines[0].split()[:2]:
             problems.append('%s: header %r, ss %r' % (when, lines[0], theirs_lines[0]))
             continue
@@ -216,7 +195,7 @@ def _matches(played, name, lines, records):
 
 
 def _facts_examples():
-    return [name for name, module in _examples() if module == 'netdiag.ss.socket_facts' and ss_argv(name)[0] != '-s']
+    return [name for name, kind in _examples() if kind == 'netdiag.ss.socket_facts' and ss_argv(name)[0] != '-s']
 
 
 @pytest.mark.parametrize('name', _facts_examples())
@@ -229,7 +208,7 @@ def test_socket_facts_example_selects_what_ss_prints(played, name):
 
 def test_examples_select_something(played):
     """Guard: the comparison means something only if many examples select sockets (the zoo's, here)."""
-    selecting = [name for name in _facts_examples() if len(_rows(played['after'][name])) > 0]
+    selecting = [name for name in _facts_examples() if len(_rows(_record(played, name)['probe_after'][name])) > 0]
     assert len(selecting) >= 10, selecting
     assert len(_facts_examples()) >= 30
 
@@ -237,8 +216,9 @@ def test_examples_select_something(played):
 def test_summary_example_prints_what_ss_prints(played):
     """ss -s: the same lines; in "Total:" and "TCP:" only the words (the kernel's allocation counters there
     count sockets of the whole machine, which other processes change between two reads)."""
-    name = next(name for name, _module in _examples() if ss_argv(name)[0] == '-s')
+    name = next(name for name, _kind in _examples() if ss_argv(name)[0] == '-s')
     result = _result(played, name)
+    before, after = (lines for _when, lines in _ss_lines(_record(played, name), name))
 
     def shape(lines):
         out = []
@@ -248,14 +228,14 @@ def test_summary_example_prints_what_ss_prints(played):
                 tokens = [re.sub(r'\d+', 'N', t) for t in tokens]
             out.append(tokens)
         return out
-    assert shape(result['lines']) in (shape(played['before'][name]), shape(played['after'][name])), result['lines']
+    assert shape(result['lines']) in (shape(before), shape(after)), (result['lines'], before, after)
     stats = result['ansible_facts']['socket_stats']
     assert stats['transport']['udp']['total'] == 4 and result['ansible_facts']['sockets'] == []
 
 
 def test_socket_kill_preview_lists_what_ss_lists(played):
     """The socket_kill task (check mode) would close exactly the sockets `ss` lists for its selection, and closed none."""
-    names = [name for name, module in _examples() if module == 'netdiag.ss.socket_kill']
+    names = [name for name, kind in _examples() if kind == 'netdiag.ss.socket_kill']
     assert names
     for name in names:
         result = _result(played, name)
@@ -265,18 +245,17 @@ def test_socket_kill_preview_lists_what_ss_lists(played):
         # (Ansible takes the module's `failed` list as its own failed flag: an empty one is dropped from the result)
         assert not result.get('failed') and not result['protected']
     # the CLOSE-WAIT connection of the zoo is still there
-    assert any(len(_rows(played['after'][name])) for name in names)
+    assert any(len(_rows(_record(played, name)['probe_after'][name])) for name in names)
 
 
 def test_socket_assert_rules_count_what_ss_lists(played):
-    task = next(t for t in _tasks() if _module(t) == 'netdiag.ss.socket_assert')
-    result = _result(played, task['name'])
-    rules = dict((r['name'], r) for r in result['rules'])
-    for name, module in _examples():
-        if module != 'rule':
-            continue
-        counts = set(len(_rows(played[when][name])) for when in ('before', 'after'))
+    task = next(t for t in _tasks() if module(t) == 'netdiag.ss.socket_assert')
+    record = _record(played, task['name'])
+    rules = dict((r['name'], r) for r in record['result']['rules'])
+    for name, _kind in examples_of(task):
+        counts = set(len(_rows(lines)) for _when, lines in _ss_lines(record, name))
         assert rules[name]['count'] in counts, (name, rules[name], counts)
+    result = record['result']
     assert result['passed'] and any(r['count'] for r in result['rules'])
 
 
@@ -295,6 +274,6 @@ def test_every_example_of_the_seed_is_in_the_playbook():
             if line.strip().startswith('ss '):
                 commands.append(shlex.split(line))
     assert len(commands) >= 25, commands
-    names = [shlex.split(name) for name, _module in _examples()]
+    names = [shlex.split(name) for name, _kind in _examples()]
     missing = [' '.join(c) for c in commands if c not in names]
     assert not missing, missing

@@ -6,12 +6,18 @@
 Enabled by tests/integration/test_examples.py with ANSIBLE_CALLBACK_PLUGINS (this folder),
 ANSIBLE_CALLBACKS_ENABLED=record_results and NDSS_RECORD_FILE (where to write). Each entry:
 {"host", "task", "action", "status" (ok, failed, skipped, unreachable), "result"}.
+
+With NDSS_RECORD_PROBE (a JSON list: a command), the command runs with the task's name as
+its last argument right before and right after each task of this collection's modules; its
+JSON output is kept as "probe_before" and "probe_after" (test_examples.py runs ss there, so
+that each task is compared with what ss printed within a moment of it).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.plugins.callback import CallbackBase
@@ -26,6 +32,21 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self._records = []
+        self._before = None
+        probe = os.environ.get('NDSS_RECORD_PROBE')
+        self._probe_argv = json.loads(probe) if probe else None
+
+    def _probe(self, task):
+        if not self._probe_argv or not task.action.startswith('netdiag.ss.'):
+            return None
+        proc = subprocess.run(self._probe_argv + [task.get_name()], capture_output=True, text=True, timeout=120,
+                              check=False)
+        if proc.returncode != 0:
+            return {'error': proc.stderr[-2000:] or 'probe exited %d' % proc.returncode}
+        return json.loads(proc.stdout)
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._before = self._probe(task)
 
     def _record(self, result, status):
         self._records.append({
@@ -34,6 +55,8 @@ class CallbackModule(CallbackBase):
             'action': result._task.action,
             'status': status,
             'result': json.loads(json.dumps(result._result, cls=AnsibleJSONEncoder)),
+            'probe_before': self._before,
+            'probe_after': self._probe(result._task),
         })
 
     def v2_runner_on_ok(self, result):
