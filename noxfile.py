@@ -12,7 +12,8 @@ See docs/development.md.
 # Sessions:
 # * docs-check (antsibull-nox.toml): antsibull-docs lint-collection-docs --plugin-docs
 #   on a copy of the collection.
-# * changelog-lint (here): antsibull-changelog lint + lint-changelog-yaml.
+# * changelog-lint (here): antsibull-changelog lint + lint-changelog-yaml, and
+#   CHANGELOG.rst up to date with changelogs/ (scripts/lib/changelog_render.py --check).
 #   antsibull-nox has no changelog session; ansible-test's `changelog` sanity
 #   test runs only the first of the two.
 # * ansible-test-sanity-<core> (here, tag `sanity`): ansible-test sanity for each
@@ -271,14 +272,16 @@ def _write_junit(path: Path, suite: str, cases: list[tuple[str, str | None]]) ->
 
 
 @nox.session(name="changelog-lint", default=True)
-@antsibull_nox.sessions.install_packages(packages=["antsibull-changelog>=0.29,<1"])
+@antsibull_nox.sessions.install_packages(packages=["antsibull-changelog>=0.29,<1", f"ansible-core>={OLDEST},<{_next_minor(OLDEST)}"])
 def changelog_lint(session: nox.Session) -> None:
-    """antsibull-changelog lint (fragments, config) and lint-changelog-yaml."""
+    """antsibull-changelog lint (fragments, config), lint-changelog-yaml, and CHANGELOG.rst up to date."""
     out = _session_output(session)
     cases = []
     for label, args in (
         ("lint", ["antsibull-changelog", "lint"]),
         ("lint-changelog-yaml", ["antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml"]),
+        # CHANGELOG.rst is what changelogs/ (releases and fragments) renders to, as clean reStructuredText
+        ("CHANGELOG.rst", ["python", str(ROOT / "scripts" / "lib" / "changelog_render.py"), "--check"]),
     ):
         try:
             session.run(*args)

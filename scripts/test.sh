@@ -15,7 +15,8 @@
 #   sanity       scripts/sanity.sh: ansible-test sanity, no containers, through nox +
 #                antsibull-nox (noxfile.py), for ansible-core 2.19 and the newest release,
 #                each on a Python found here; a version with no Python here is a skip
-#   changelog    nox session changelog-lint: antsibull-changelog lint + lint-changelog-yaml
+#   changelog    nox session changelog-lint: antsibull-changelog lint + lint-changelog-yaml,
+#                and CHANGELOG.rst up to date (scripts/lib/changelog_render.py --check)
 #   docs         nox session docs-check (antsibull-nox): antsibull-docs
 #                lint-collection-docs --plugin-docs (O()/RV() references, markup)
 #

@@ -24,7 +24,7 @@ import re
 import socket
 import sys
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
     And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
 )
@@ -90,8 +90,8 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
         try:
             view = record_view(rec)
         except (KeyError, ValueError, TypeError, OSError) as exc:
-            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %r'
-                            % (type(exc).__name__, exc, rec))
+            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
+                            % (type(exc).__name__, exc, shown(rec, limit=300)))
         return match(view)
     return matcher
 
