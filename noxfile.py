@@ -337,15 +337,18 @@ def _add_tools_session(name: str, func: Callable[[nox.Session], None], packages:
 def molecule(session: nox.Session) -> None:
     """molecule test, for each scenario of extensions/molecule (or those given after --).
 
-    One test case per scenario.  Molecule keeps each scenario's state in its own
-    cache (.nox/molecule/.ansible/tmp/), so a run that was cut short is cleaned up
-    by the destroy that starts the next one.
+    One test case per scenario.  Each scenario's ephemeral directory (its state, and
+    what create.yml records for destroy.yml) is .nox/molecule/tmp/<scenario>/, which
+    outlives the session's results, so the destroy that starts the next run cleans up
+    after a run that was cut short.
     """
     out = _session_output(session)
+    tmp = Path(session.create_tmp()).resolve()
     cases = []
     for scenario in session.posargs or MOLECULE_SCENARIOS:
+        env = _tools_env(session) | {"MOLECULE_EPHEMERAL_DIRECTORY": str(tmp / scenario)}
         try:
-            session.run("molecule", "test", "--scenario-name", scenario, env=_tools_env(session))
+            session.run("molecule", "test", "--scenario-name", scenario, env=env)
             cases.append((scenario, None))
         except nox.command.CommandFailed as exc:
             cases.append((scenario, f"molecule test --scenario-name {scenario} failed: {exc.reason or exc}"))
