@@ -22,7 +22,7 @@ from __future__ import annotations
 import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
-from ansible_collections.netdiag.ss.plugins.module_utils._query import DETAIL_SPELLING, Query, inet_dump_families, parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
 
 # The longest line ss -F reads (its buffer is 1024 bytes with the newline and NUL).
