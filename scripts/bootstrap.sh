@@ -13,7 +13,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 VENV="$ROOT/.venv"
 REQ="$ROOT/tests/requirements.txt"
-PY="${PYTHON:-python3}"
 STAMP="$VENV/.requirements.sha256"
 COLL_PARENT="$VENV/collections/ansible_collections/netdiag"
 COLL_LINK="$COLL_PARENT/ss"
@@ -22,24 +21,9 @@ say() { printf 'bootstrap: %s\n' "$*"; }
 die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. a suitable python3 -------------------------------------------------
-command -v "$PY" >/dev/null 2>&1 || die "'$PY' not found. Install Python >= 3.11 (Debian/Ubuntu: apt-get install -y python3 python3-venv)."
-if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
-    die "$("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])') is too old: Python >= 3.11 is needed (ansible-core 2.19 controller). Set PYTHON=/path/to/python3.11+."
-fi
-
-has_venv() { "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; }
-if ! has_venv; then
-    # Never install system packages here: say what is missing and how to get it.
-    pyexe="$("$PY" -c 'import sys; print(sys.executable)')"
-    pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-    case "$pyexe" in
-        /usr/bin/*) fix="Install it (as root, or with sudo): apt-get install -y python${pyver}-venv   (Debian/Ubuntu; for the default python3 'apt-get install -y python3-venv' is the same)" ;;
-        *) fix="This Python was built without ensurepip: reinstall it with ensurepip (pyenv: pyenv install --force ${pyver})." ;;
-    esac
-    die "$pyexe (Python $pyver) has no venv/ensurepip module; bootstrap needs it to create .venv.
-  $fix
-  Or use another Python >= 3.11 that has it: PYTHON=/path/to/python3 bash scripts/bootstrap.sh"
-fi
+# shellcheck source=scripts/lib/python.sh
+source "$ROOT/scripts/lib/python.sh"
+PY="$(project_python bootstrap)"
 
 # --- 2. the venv -----------------------------------------------------------
 venv_ok() {
@@ -52,7 +36,7 @@ if ! venv_ok; then
         rm -rf "$VENV"
     fi
     say "creating $VENV with $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
-    "$PY" -m venv "$VENV"
+    make_venv "$VENV"
 fi
 
 # --- 3. requirements (skipped when unchanged) ------------------------------

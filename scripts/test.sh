@@ -30,8 +30,8 @@
 # "3.12 3.13": the Pythons the sanity matrix may use), PYTEST_ADDOPTS (passed
 # to pytest as usual, e.g. "-n auto" or "-k name").
 #
-# Output: one line per stage, then as the very last line
-#   "N passed, N failed, N skipped"
+# Output: one line per stage, the skipped count, then as the very last line
+#   "N passed, N failed"
 # Exit status: 0 only if nothing failed.
 set -uo pipefail
 
@@ -225,5 +225,6 @@ done
 
 banner "summary (results in tests/output/test, tests/output/nox)"
 printf '%s\n' "${summary[@]}"
-echo "$tp passed, $tf failed, $ts skipped"
+echo "skipped: $ts"
+echo "$tp passed, $tf failed"
 [ "$tf" -eq 0 ]

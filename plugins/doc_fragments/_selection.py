@@ -68,8 +68,10 @@ options:
     elements: str
   filter:
     description:
-      - An C(ss) filter expression, as typed after C(ss) and its state words, for example
-        V(( dport = :ssh or sport = :ssh \)) or V(src 10.0.0.0/8 and not dport = :443).
+      - An C(ss) filter, as typed after C(ss) and its options - state words, then the expression - for example
+        V(( dport = :ssh or sport = :ssh \)), V(src 10.0.0.0/8 and not dport = :443) or
+        V(state listening sport = :23). State words here (C(state NAME), C(exclude NAME)) choose the states as
+        O(states) and O(exclude_states) do.
       - The whole C(ss) language (C(src dst sport dport dev fwmark cgroup autobound), every operator spelling,
         parentheses, C(not)). C(and) and C(or) have equal precedence and are read left to right, as C(ss)
         does; a warning says so when they are mixed without parentheses.

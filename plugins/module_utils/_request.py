@@ -20,6 +20,7 @@ are looked up later, in the network namespace the sockets are read in
 from __future__ import annotations
 
 import collections
+import re
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
@@ -71,8 +72,26 @@ def _bool_text(value):
     return 'true' if value else 'false'
 
 
+_STATE_WORD = re.compile(r'\s*(state|exclude|excl)(?:\s+(\S+))?(?=\s|$)')
+
+
+def split_filter_states(text):
+    """ss's FILTER is [ state WORD | exclude WORD ]... [ EXPRESSION ]: return ([(word, exclude)], the expression text)."""
+    words = []
+    pos = 0
+    while True:
+        match = _STATE_WORD.match(text, pos)
+        if not match:
+            return words, text[pos:].strip()
+        if match.group(2) is None:
+            raise ArgsError('filter: "%s" needs a state name after it' % match.group(1))
+        words.append((match.group(2), match.group(1) != 'state'))
+        pos = match.end()
+
+
 def _merge_options(q, params):
     """Apply the structured options of params to a Query built from ss_args."""
+    filter_states, text = split_filter_states(params['filter']) if params.get('filter') else ([], params.get('filter'))
     if params.get('tables'):
         if not q.saw_query:
             q.saw_query = True
@@ -86,17 +105,21 @@ def _merge_options(q, params):
     states, excludes = params.get('states'), params.get('exclude_states')
     if listening and every:
         raise ArgsError('options listening=true and all=true contradict each other; use one of them')
-    if (listening or every) and (states or excludes):
-        raise ArgsError('option %s=true contradicts states/exclude_states; use one of them'
-                        % ('listening' if listening else 'all'))
+    if (listening or every) and (states or excludes or filter_states):
+        raise ArgsError('option %s=true contradicts %s; use one of them' % (
+            'listening' if listening else 'all',
+            'states/exclude_states' if states or excludes else 'the state words of filter'))
     given = q.given.get('states')
-    if given and (listening is not None or every is not None or states or excludes):
+    if given and (listening is not None or every is not None or states or excludes or filter_states):
         if listening is not None:
             raise _contradiction('listening', _bool_text(listening), given)
         if every is not None:
             raise _contradiction('all', _bool_text(every), given)
+        if filter_states:
+            raise ArgsError('the state words of filter (%s) and those of ss_args ("%s") both choose the states; give '
+                            'them once' % (shown(params['filter']), given))
         raise _contradiction('states' if states else 'exclude_states', ','.join(states or excludes), given)
-    if states or excludes:
+    if states or excludes or filter_states:
         q.positional = True
     if listening:
         q.state_filter = LISTEN_AND_CLOSE
@@ -108,6 +131,8 @@ def _merge_options(q, params):
         q.state_word(word)
     for word in excludes or ():
         q.state_word(word, exclude=True)
+    for word, exclude in filter_states:
+        q.state_word(word, exclude=exclude)
     if params.get('resolve') is not None:
         if 'resolve' in q.given and (q.resolve and not q.numeric) != params['resolve']:
             raise _contradiction('resolve', _bool_text(params['resolve']), q.given['resolve'])
@@ -137,7 +162,6 @@ def _merge_options(q, params):
         if q.netns and q.netns != netns:
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
-    text = params.get('filter')
     if text is not None and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
                         % (shown(text), ' '.join(q.expression)))
@@ -275,4 +299,4 @@ def build_request(params, identity=False):
     )
 
 
-__all__ = ['Request', 'build_request', 'read_filter_file', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS']
+__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS']

@@ -31,6 +31,10 @@ def tasks(playbook):
     return [task for play in plays for task in play['tasks']]
 
 
+# tasks are named "Like ss ARGS" (ansible-lint: task names start with a capital); socket_assert rules "ss ARGS"
+PREFIX = 'Like '
+
+
 def module(task):
     return next((m for m in MODULES if m in task), None)
 
@@ -40,7 +44,7 @@ def examples_of(task):
     mod = module(task)
     if mod == 'netdiag.ss.socket_assert':
         return [(rule['name'], 'rule') for rule in task[mod]['rules'] if rule['name'].startswith('ss ')]
-    if mod and task['name'].startswith('ss '):
+    if mod and task['name'].startswith(PREFIX + 'ss '):
         return [(task['name'], mod)]
     return []
 
@@ -49,6 +53,8 @@ def ss_argv(name):
     """The ss command line an example is named after, as ss's argv (-n added, -K left out)."""
     if name.endswith(STRUCTURED):
         name = name[:-len(STRUCTURED)]
+    if name.startswith(PREFIX):
+        name = name[len(PREFIX):]
     words = shlex.split(name)
     if words[:1] != ['ss']:
         raise ValueError('not named after an ss command: %r' % name)

@@ -272,8 +272,8 @@ def test_every_example_of_the_seed_is_in_the_playbook():
     for block in re.findall(r'```shell\n(.*?)```', section[1], re.S):
         for line in block.splitlines():
             if line.strip().startswith('ss '):
-                commands.append(shlex.split(line))
+                commands.append(shlex.split(line)[1:])
     assert len(commands) >= 25, commands
-    names = [shlex.split(name) for name, _kind in _examples()]
+    names = [ss_argv(name)[:-1] for name, _kind in _examples()]
     missing = [' '.join(c) for c in commands if c not in names]
     assert not missing, missing

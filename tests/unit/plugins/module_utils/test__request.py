@@ -10,7 +10,8 @@ import pytest
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import HostCond
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import MIXED_AND_OR
-from ansible_collections.netdiag.ss.plugins.module_utils._request import MAX_FILTER_LINE, build_request, read_filter_file
+from ansible_collections.netdiag.ss.plugins.module_utils._request import (MAX_FILTER_LINE, build_request, read_filter_file,
+                                                                      split_filter_states)
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX
 
 hypothesis = pytest.importorskip('hypothesis')
@@ -208,3 +209,30 @@ def test_events_dump_file_and_from_dump_requests():
     r = build_request({'ss_args': '-ta sport = :22', 'from_dump': '/tmp/x'})
     assert r.from_dump == '/tmp/x' and r.filter is not None
     assert build_request({'from_dump': ''}).from_dump is None
+
+
+@pytest.mark.parametrize('text, words, rest', [
+    ('state listening sport = :23', [('listening', False)], 'sport = :23'),
+    ('exclude established excl syn-sent ( dport = :22 )', [('established', True), ('syn-sent', True)], '( dport = :22 )'),
+    ('  state connected', [('connected', False)], ''),
+    ('statefoo = 1', [], 'statefoo = 1'),
+    ('src 10.0.0.1 state x', [], 'src 10.0.0.1 state x'),
+])
+def test_filter_takes_ss_state_words_in_front(text, words, rest):
+    assert split_filter_states(text) == (words, rest)
+
+
+def test_filter_state_words_choose_the_states():
+    assert build_request({'filter': 'state listening sport = :23'}).states == \
+        build_request({'ss_args': 'state listening sport = :23'}).states
+    assert build_request({'filter': 'state listening'}).filter is None
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'filter': 'state'}, '"state" needs a state name'),
+    ({'filter': 'state listening', 'listening': True}, 'listening=true contradicts the state words of filter'),
+    ({'filter': 'state listening', 'ss_args': 'state established'}, 'both choose the states'),
+])
+def test_filter_state_word_errors(params, message):
+    with pytest.raises(ArgsError, match=message):
+        build_request(params)
