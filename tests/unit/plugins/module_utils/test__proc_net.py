@@ -418,8 +418,8 @@ def test_unix_names(tmp_path):
 def test_unix_tables_states_filter_identity(tmp_path):
     lookups = _files(tmp_path, unix=UNIX)
     assert {r['netid'] for r in _group(lookups, 'unix', families=(AF_UNIX,), tables=('unix_dgram',))} == {'u_dgr'}
-    assert [r['inode'] for r in _group(lookups, 'unix', states=1 << 10, families=(AF_UNIX,))] == [1879923, 1879927,
-                                                                                              1879936]
+    listeners = _group(lookups, 'unix', states=1 << 10, families=(AF_UNIX,))
+    assert [r['inode'] for r in listeners] == [1879923, 1879927, 1879936]
     recs = _group(lookups, 'unix', families=(AF_UNIX,), match=lambda v: v.src.startswith(b'@'), identity=True,
                   tagged=True)
     assert [r['inode'] for r in recs] == [1879927, 1879937]
