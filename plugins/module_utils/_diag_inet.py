@@ -13,7 +13,6 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import TableNotSupported
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
