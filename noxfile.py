@@ -12,13 +12,17 @@ See docs/development.md.
 # Sessions:
 # * docs-check (antsibull-nox.toml): antsibull-docs lint-collection-docs --plugin-docs
 #   on a copy of the collection.
-# * changelog-lint (here): antsibull-changelog lint + lint-changelog-yaml.
+# * changelog-lint (here): antsibull-changelog lint + lint-changelog-yaml, and
+#   CHANGELOG.rst up to date with changelogs/ (scripts/lib/changelog_render.py --check).
 #   antsibull-nox has no changelog session; ansible-test's `changelog` sanity
 #   test runs only the first of the two.
 # * ansible-test-sanity-<core> (here, tag `sanity`): ansible-test sanity for each
 #   ansible-core version of SANITY_MATRIX, on a Python found on this machine.
 # * units-<core> (here, tag `units`): pytest tests/unit with that ansible-core, on
 #   the same Python (antsibull-nox's units sessions need containers, like sanity).
+# * molecule (here): `molecule test` for each scenario in extensions/molecule/ (network
+#   namespaces: needs root, skipped otherwise).
+# * ansible-lint (here): ansible-lint, production profile, offline (.ansible-lint).
 #
 # Why the sanity sessions are written here and not configured with
 # [sessions.ansible_test_sanity] in antsibull-nox.toml: those always run
@@ -36,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -128,6 +133,16 @@ def find_python(version: str) -> str | None:
 def _next_minor(version: str) -> str:
     major, minor = version.split(".")
     return f"{major}.{int(minor) + 1}"
+
+
+def _collection_tree(session: nox.Session) -> Path:
+    """A collections folder in the session's tmp whose ansible_collections/netdiag/ss links to this checkout."""
+    place = Path(session.create_tmp()).resolve() / "collections"
+    link = place / "ansible_collections" / "netdiag" / "ss"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(ROOT)
+    return place
 
 
 def _session_output(session: nox.Session) -> Path:
@@ -238,12 +253,8 @@ def _add_units_session(core: str, pythons: tuple[str, ...]) -> None:
         if core_version is None:  # `nox --install-only`
             return
         (out / "versions.txt").write_text(f"ansible-core {core_version.strip()}\npython {pyver} ({python})\n")
-        # the tests import ansible_collections.netdiag.ss: a tree that links to this checkout
-        place = Path(session.create_tmp()) / "collections"
-        link = place / "ansible_collections" / "netdiag" / "ss"
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.is_symlink():
-            link.symlink_to(ROOT)
+        # the tests import ansible_collections.netdiag.ss from this checkout
+        place = _collection_tree(session)
         (out / "junit").mkdir()
         session.run("python", "-m", "pytest", str(ROOT / "tests" / "unit"), "-q", "-p", "no:cacheprovider",
                     f"--junitxml={out / 'junit' / 'units.xml'}", "-o", "junit_family=xunit2", *session.posargs,
@@ -271,14 +282,16 @@ def _write_junit(path: Path, suite: str, cases: list[tuple[str, str | None]]) ->
 
 
 @nox.session(name="changelog-lint", default=True)
-@antsibull_nox.sessions.install_packages(packages=["antsibull-changelog>=0.29,<1"])
+@antsibull_nox.sessions.install_packages(packages=["antsibull-changelog>=0.29,<1", f"ansible-core>={OLDEST},<{_next_minor(OLDEST)}"])
 def changelog_lint(session: nox.Session) -> None:
-    """antsibull-changelog lint (fragments, config) and lint-changelog-yaml."""
+    """antsibull-changelog lint (fragments, config), lint-changelog-yaml, and CHANGELOG.rst up to date."""
     out = _session_output(session)
     cases = []
     for label, args in (
         ("lint", ["antsibull-changelog", "lint"]),
         ("lint-changelog-yaml", ["antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml"]),
+        # CHANGELOG.rst is what changelogs/ (releases and fragments) renders to, as clean reStructuredText
+        ("CHANGELOG.rst", ["python", str(ROOT / "scripts" / "lib" / "changelog_render.py"), "--check"]),
     ):
         try:
             session.run(*args)
@@ -290,6 +303,85 @@ def changelog_lint(session: nox.Session) -> None:
     bad = [label for label, err in cases if err]
     if bad:
         session.error(f"failed: {', '.join(bad)}")
+
+
+# --- Molecule scenarios and ansible-lint ----------------------------------------
+# Each in a venv of its own, so that .venv stays lean, with the controller's
+# ansible-core (2.19, as in .venv) on the Python of the 2.19 sanity session.  Both
+# see the collection through ANSIBLE_COLLECTIONS_PATH (a tree that links to this
+# checkout, as .venv/collections does), so neither installs it into ~/.ansible.
+MOLECULE_PACKAGES = ["ansible-core>=2.19,<2.20", "molecule>=26.10,<27", "pyroute2>=0.9,<0.10"]
+ANSIBLE_LINT_PACKAGES = ["ansible-core>=2.19,<2.20", "ansible-lint>=26.10,<27"]
+MOLECULE_SCENARIOS = sorted(path.parent.name for path in (ROOT / "extensions" / "molecule").glob("*/molecule.yml"))
+_TOOLS_PYTHON = next((path for path in map(find_python, SANITY_MATRIX[0][1]) if path), None)
+
+
+def _tools_env(session: nox.Session) -> dict[str, str]:
+    return {"ANSIBLE_COLLECTIONS_PATH": str(_collection_tree(session)), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _add_tools_session(name: str, func: Callable[[nox.Session], None], packages: list[str],
+                       reason: str | None = None) -> None:
+    """Register `func` as session `name` in a venv with `packages`, or as a skip with `reason`."""
+    if _TOOLS_PYTHON is None:
+        reason = f"no Python {'/'.join(SANITY_MATRIX[0][1])} on this machine for ansible-core {OLDEST}"
+    if reason:
+        def skipped(session: nox.Session) -> None:
+            (_session_output(session) / "skipped.txt").write_text(reason + "\n")
+            session.skip(reason)
+
+        skipped.__doc__ = f"{func.__doc__.splitlines()[0]} SKIPPED: {reason}"
+        nox.session(name=name, python=False, default=False)(skipped)
+        return
+    nox.session(name=name, python=_TOOLS_PYTHON, default=False)(
+        antsibull_nox.sessions.install_packages(packages=packages)(func))
+
+
+def molecule(session: nox.Session) -> None:
+    """molecule test, for each scenario of extensions/molecule (or those given after --).
+
+    One test case per scenario.  Each scenario's ephemeral directory (its state, and
+    what create.yml records for destroy.yml) is .nox/molecule/tmp/<scenario>/, which
+    outlives the session's results, so the destroy that starts the next run cleans up
+    after a run that was cut short.
+    """
+    out = _session_output(session)
+    tmp = Path(session.create_tmp()).resolve()
+    cases = []
+    for scenario in session.posargs or MOLECULE_SCENARIOS:
+        env = _tools_env(session) | {"MOLECULE_EPHEMERAL_DIRECTORY": str(tmp / scenario)}
+        try:
+            session.run("molecule", "test", "--scenario-name", scenario, env=env)
+            cases.append((scenario, None))
+        except nox.command.CommandFailed as exc:
+            cases.append((scenario, f"molecule test --scenario-name {scenario} failed: {exc.reason or exc}"))
+    (out / "junit").mkdir()
+    _write_junit(out / "junit" / "molecule.xml", "molecule", cases)
+    bad = [scenario for scenario, err in cases if err]
+    if bad:
+        session.error(f"failed: {', '.join(bad)}")
+
+
+def ansible_lint(session: nox.Session) -> None:
+    """ansible-lint on the collection (.ansible-lint: production profile, offline).
+
+    One test case.
+    """
+    out = _session_output(session)
+    error = None
+    try:
+        session.run("ansible-lint", *session.posargs, env=_tools_env(session))
+    except nox.command.CommandFailed as exc:
+        error = f"ansible-lint failed: {exc.reason or exc}"
+    (out / "junit").mkdir()
+    _write_junit(out / "junit" / "ansible-lint.xml", "ansible-lint", [("ansible-lint", error)])
+    if error:
+        session.error(error)
+
+
+_add_tools_session("molecule", molecule, MOLECULE_PACKAGES,
+                   None if os.geteuid() == 0 else "not root: the scenarios build network namespaces")
+_add_tools_session("ansible-lint", ansible_lint, ANSIBLE_LINT_PACKAGES)
 
 
 # Allow to run the noxfile with `python noxfile.py`.

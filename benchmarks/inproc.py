@@ -6,6 +6,7 @@
     inproc.py gather SS_ARGS        our collector: build_query + parse_filter (untimed),
                                     then gather() = dump + decode + records (+ -p lookup)
     inproc.py gather-userspace SS_ARGS   the same with kernel_filter=False
+    inproc.py assert RULES_JSON     socket_assert's evaluate() for the rules (parsed untimed)
     inproc.py pyroute2              pyroute2 DiagSocket.get_sock_stats(family=AF_INET)
     inproc.py psutil                psutil.net_connections('tcp')
     inproc.py profile SS_ARGS OUT   cProfile of gather(), stats written to OUT
@@ -58,6 +59,17 @@ def run_gather(ss_args, profile_out=None, kernel_filter=True):
     return dict(seconds=seconds, count=len(selection.records), rss_base_kb=base, rss_peak_kb=_rss())
 
 
+def run_assert(rules_json):
+    """Time socket_assert's evaluate() (one union dump, every rule judged); the rules are parsed first."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._assert import evaluate, parse_rules
+    rules = parse_rules(json.loads(rules_json))
+    base = _rss()
+    t0 = time.perf_counter()
+    result, _warnings = evaluate(rules)
+    seconds = time.perf_counter() - t0
+    return dict(seconds=seconds, count=sum(r['count'] for r in result['rules']), rss_base_kb=base, rss_peak_kb=_rss())
+
+
 def run_pyroute2():
     from pyroute2 import DiagSocket
     base = _rss()
@@ -86,6 +98,8 @@ def main(argv):
         out = run_gather(argv[2], kernel_filter=False)
     elif mode == 'profile':
         out = run_gather(argv[2], profile_out=argv[3])
+    elif mode == 'assert':              # socket_assert's evaluate() with the rules (JSON) in argv[2]
+        out = run_assert(argv[2])
     elif mode == 'pyroute2':
         out = run_pyroute2()
     elif mode == 'psutil':

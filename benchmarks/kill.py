@@ -102,7 +102,7 @@ def one(ns, name, argv):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     ap.add_argument('--connections', type=int, default=10000, help='connections per run (N server ends are closed)')
     ap.add_argument('--repeat', type=int, default=5)
     ap.add_argument('--out', help='result JSON (default benchmarks/results/kill-<UTC date-time>.json)')

@@ -43,6 +43,7 @@ VENV = os.path.join(ROOT, '.venv')
 VENV_PY = os.path.join(VENV, 'bin', 'python')
 PY = VENV_PY if os.access(VENV_PY, os.X_OK) else sys.executable
 MODULE = os.path.join(ROOT, 'plugins', 'modules', 'socket_facts.py')
+ASSERT_MODULE = os.path.join(ROOT, 'plugins', 'modules', 'socket_assert.py')
 HOLD = os.path.join(HERE, 'hold_sockets.py')
 INPROC = os.path.join(HERE, 'inproc.py')
 FLOOR = os.path.join(HERE, 'floor_module.py')
@@ -50,6 +51,29 @@ CALLBACKS = os.path.join(HERE, 'callback_plugins')
 PER_PROCESS = 18000          # sockets per hold_sockets.py process (open-file hard limit is 20000)
 BASE_PORT = 20000
 FIELDS = ['local_address', 'local_port', 'peer_address', 'peer_port', 'state']
+# socket_assert: 20 rules as a fleet policy has them (the role's baseline and rules of one's own)
+ASSERT_RULES = [
+    {'name': 'no telnet', 'ss_args': '-tl sport = :23'},
+    {'name': 'no rsh', 'ss_args': '-tl sport = :514'},
+    {'name': 'no rlogin', 'ss_args': '-tl sport = :513'},
+    {'name': 'no rexec', 'ss_args': '-tl sport = :512'},
+    {'name': 'no finger', 'ss_args': '-tl sport = :79'},
+    {'name': 'no plain ftp', 'ss_args': '-tl sport = :21'},
+    {'name': 'no tftp', 'ss_args': '-ul sport = :69'},
+    {'name': 'no X11 over TCP', 'ss_args': '-tl sport >= :6000 sport <= :6063'},
+    {'name': 'no portmapper on public addresses', 'ss_args': '-tul sport = :111 not src 127.0.0.0/8 not src [::1]'},
+    {'name': 'no small services', 'ss_args': '-tul ( sport = :7 or sport = :9 or sport = :13 or sport = :19 )'},
+    {'name': 'no talk', 'ss_args': '-ul ( sport = :517 or sport = :518 )'},
+    {'name': 'no XDMCP', 'ss_args': '-ul sport = :177'},
+    {'name': 'no old database', 'ss_args': '-t state established dst 10.0.0.5:5432'},
+    {'name': 'nothing on 8080', 'ss_args': '-tl sport = :8080'},
+    {'name': 'no connections to 203.0.113.0/24', 'ss_args': '-t dst 203.0.113.0/24'},
+    {'name': 'no redis in the open', 'ss_args': '-tl sport = :6379 not src 127.0.0.1'},
+    {'name': 'no memcached', 'ss_args': '-tul sport = :11211'},
+    {'name': 'no SMB', 'ss_args': '-tl ( sport = :445 or sport = :139 )'},
+    {'name': 'the service listens', 'ss_args': '-tl sport >= :20000 sport < :20016', 'expect': 'present'},
+    {'name': 'connections within capacity', 'ss_args': '-t state established', 'max': 1000000},
+]
 REF_REPEAT = 3               # pyroute2 / psutil are slow at 100k: at most this many runs
 
 
@@ -218,12 +242,12 @@ def module_args_file(tmp, tag, args):
     return path
 
 
-def capture_result(tmp, tag, args_path):
+def capture_result(tmp, tag, args_path, module=None):
     """Run the module once directly; save its result for the floor module. Returns (path, result)."""
-    out = subprocess.run([PY, MODULE, args_path], env=ENV, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([PY, module or MODULE, args_path], env=ENV, check=False, capture_output=True, text=True).stdout
     result = json.loads(out)
     if result.get('failed'):
-        raise RuntimeError('socket_facts failed: %s' % result.get('msg'))
+        raise RuntimeError('%s failed: %s' % (os.path.basename(module or MODULE), result.get('msg')))
     result.pop('invocation', None)
     path = os.path.join(tmp, 'floor-%s.json' % tag)
     with open(path, 'w') as f:
@@ -294,6 +318,19 @@ def build_contenders(ns, tmp, library, with_filters, repeat):
         proc('ansible_tani', 'ansible -m socket_facts, -tani', ansible_argv('netdiag.ss.socket_facts', tani),
              reference='floor_tani'),
         proc('floor_tani', 'ansible -m floor (same result), -tani', ansible_argv('ndss_floor', {'path': floors['tani']}, library)),
+    ]
+    # socket_assert: 20 rules, one of them selecting every connection
+    rules_json = json.dumps(ASSERT_RULES)
+    assert_args = {'rules': ASSERT_RULES, 'netns': ns.name}
+    assert_path = module_args_file(tmp, 'assert', assert_args)
+    floors['assert'], _result = capture_result(tmp, 'assert', assert_path, module=ASSERT_MODULE)
+    c += [
+        Contender('assert_inproc', 'socket_assert evaluate() in-process, 20 rules',
+                  lambda: inproc(ns.name, 'assert', rules_json), reference='ss_tan'),
+        proc('module_assert', 'socket_assert module direct, 20 rules', [PY, ASSERT_MODULE, assert_path]),
+        proc('ansible_assert', 'ansible -m socket_assert, 20 rules', ansible_argv('netdiag.ss.socket_assert', assert_args),
+             reference='floor_assert'),
+        proc('floor_assert', 'ansible -m floor (same result), socket_assert', ansible_argv('ndss_floor', {'path': floors['assert']}, library)),
     ]
     if with_filters:
         dev = {'ss_args': '-tan dev = lo', 'netns': ns.name}
@@ -454,7 +491,7 @@ def machine_info():
 ORDER = ['ss_tan', 'gather_tan', 'module_lines', 'module_nolines', 'module_fields',
          'ansible_lines', 'floor_lines', 'ansible_nolines', 'floor_nolines', 'ansible_fields', 'floor_fields',
          'ss_tanp', 'module_tanp', 'gather_tanp', 'ss_tani', 'gather_tani', 'module_tani', 'ansible_tani', 'floor_tani',
-         'pyroute2', 'psutil',
+         'assert_inproc', 'module_assert', 'ansible_assert', 'floor_assert', 'pyroute2', 'psutil',
          'ss_dev', 'module_dev', 'gather_dev', 'module_dev_user', 'gather_dev_user', 'ss_sport', 'module_sport', 'gather_sport', 'ansible_sport', 'floor_sport']
 
 TARGETS = [
@@ -473,6 +510,9 @@ TARGETS = [
     ('T6-info-collector', 'collector in-process `-tani` within 1.5x of `ss -tani` (whole process)', 'gather_tani', 'ss_tani',
      1.5),
     ('T6-info-ansible', 'ansible socket_facts `-tani` within 1.3x of the floor', 'ansible_tani', 'floor_tani', 1.3),
+    ('T7-assert-collector', 'socket_assert evaluate() in-process, 20 rules, within 1.5x of one `ss -tan` (whole process)',
+     'assert_inproc', 'ss_tan', 1.5),
+    ('T7-assert-ansible', 'ansible socket_assert, 20 rules, within 1.3x of the floor', 'ansible_assert', 'floor_assert', 1.3),
     ('T3-sport', 'ansible socket_facts `sport = :23` within 1.3x of the floor', 'ansible_sport', 'floor_sport', 1.3),
 ]
 

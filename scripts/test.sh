@@ -10,14 +10,19 @@
 #                and the newest release, each on a Python found here (as sanity)
 #   integration  pytest tests/integration (builds network namespaces: needs root;
 #                without root the tests are expected to skip themselves)
+#   molecule     nox session molecule: molecule test for each scenario of
+#                extensions/molecule (network namespaces: skipped without root)
 #   py38         modules + module_utils compile, module_utils import, on Python 3.8
 #                (ansible-core 2.19's oldest target Python); skipped if no python3.8
 #   sanity       scripts/sanity.sh: ansible-test sanity, no containers, through nox +
 #                antsibull-nox (noxfile.py), for ansible-core 2.19 and the newest release,
 #                each on a Python found here; a version with no Python here is a skip
-#   changelog    nox session changelog-lint: antsibull-changelog lint + lint-changelog-yaml
+#   changelog    nox session changelog-lint: antsibull-changelog lint + lint-changelog-yaml,
+#                and CHANGELOG.rst up to date (scripts/lib/changelog_render.py --check)
 #   docs         nox session docs-check (antsibull-nox): antsibull-docs
 #                lint-collection-docs --plugin-docs (O()/RV() references, markup)
+#   lint         nox session ansible-lint: the collection, production profile,
+#                offline (.ansible-lint)
 #
 # It bootstraps .venv itself (scripts/bootstrap.sh) and never installs system
 # packages.  Results: tests/output/test/ and tests/output/nox/<session>/.
@@ -31,7 +36,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-ALL_STAGES=(unit integration py38 sanity changelog docs)
+ALL_STAGES=(unit integration molecule py38 sanity changelog docs lint)
 OUT="$ROOT/tests/output/test"
 STAGE_TIMEOUT="${STAGE_TIMEOUT:-600}"
 
@@ -42,7 +47,7 @@ for arg in "$@"; do
     case "$arg" in
         -h|--help) usage; exit 0 ;;
         --list) printf '%s\n' "${ALL_STAGES[@]}"; exit 0 ;;
-        unit|integration|py38|sanity|changelog|docs) stages+=("$arg") ;;
+        unit|integration|molecule|py38|sanity|changelog|docs|lint) stages+=("$arg") ;;
         *) echo "test.sh: unknown stage '$arg' (stages: ${ALL_STAGES[*]})" >&2; exit 2 ;;
     esac
 done
@@ -98,6 +103,15 @@ stage_integration() {
         echo "test.sh: not root: integration tests that need network namespaces will skip themselves"
     fi
     run_pytest integration tests/integration
+}
+
+stage_molecule() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "test.sh: not root: the molecule scenarios build network namespaces: skipping"
+        P=0 F=0 S=1 NOTE="needs root (network namespaces)"
+        return
+    fi
+    run_nox molecule molecule
 }
 
 find_python38() {  # prints a working python3.8 (pyenv's shim alone may not be one)
@@ -190,6 +204,10 @@ stage_changelog() {
 
 stage_docs() {
     run_nox docs docs-check
+}
+
+stage_lint() {
+    run_nox lint ansible-lint
 }
 
 # --- run -------------------------------------------------------------------

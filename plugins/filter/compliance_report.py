@@ -110,6 +110,7 @@ import typing as t
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import shown
 from ansible_collections.netdiag.ss.plugins.plugin_utils._report import FORMATS, ReportError, render
 
 _NAME = 'netdiag.ss.compliance_report'
@@ -118,7 +119,7 @@ _NAME = 'netdiag.ss.compliance_report'
 def compliance_report(report: t.Any, format: str = 'json') -> str:  # pylint: disable=redefined-builtin
     """The report dict rendered as json, junit or html."""
     if not isinstance(format, str) or format not in FORMATS:
-        raise AnsibleFilterError(f'{_NAME}: the format must be one of {", ".join(FORMATS)}, not {format!r}')
+        raise AnsibleFilterError(f'{_NAME}: the format must be one of {", ".join(FORMATS)}, not {shown(format)}')
     try:
         return render(report, format)
     except ReportError as exc:

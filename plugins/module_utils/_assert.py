@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import collections
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible.module_utils.common.validation import check_type_bool, check_type_list
+
+from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
@@ -59,7 +62,7 @@ def _holder_conditions(name, key, value):
     conditions = []
     for item in items:
         if not isinstance(item, dict) or not item:
-            raise _rule_error(name, '%s: %r is not a dict with keys %s' % (key, item, ', '.join(PROCESS_KEYS)))
+            raise _rule_error(name, '%s: %s is not a dict with keys %s' % (key, shown(item), ', '.join(PROCESS_KEYS)))
         unknown = sorted(set(item) - set(PROCESS_KEYS))
         if unknown:
             raise _rule_error(name, '%s: unknown key(s) %s (valid: %s)' % (key, ', '.join(unknown), ', '.join(PROCESS_KEYS)))
@@ -67,13 +70,15 @@ def _holder_conditions(name, key, value):
         for k, v in item.items():
             if k == 'pid':
                 try:
+                    if isinstance(v, bool):
+                        raise ValueError(v)
                     v = int(v)
                 except (TypeError, ValueError):
-                    raise _rule_error(name, '%s: pid %r is not a number' % (key, v))
-            elif k == 'user' and isinstance(v, int):
+                    raise _rule_error(name, '%s: pid %s is not a number' % (key, shown(v)))
+            elif k == 'user' and isinstance(v, int) and not isinstance(v, bool):
                 pass
             elif not isinstance(v, str):
-                raise _rule_error(name, '%s: %s %r is not text' % (key, k, v))
+                raise _rule_error(name, '%s: %s %s is not text' % (key, k, shown(v)))
             cond[k] = v
         conditions.append(cond)
     return tuple(conditions)
@@ -84,20 +89,56 @@ def _count(name, key, value):
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         try:
-            value = int(value)
+            count = -1 if isinstance(value, bool) else int(value)
         except (TypeError, ValueError):
-            value = -1
-        if value < 0:
-            raise _rule_error(name, '%s must be a whole number of sockets, 0 or more' % key)
+            count = -1
+        if count < 0:
+            raise _rule_error(name, '%s must be a whole number of sockets, 0 or more, not %s' % (key, shown(value)))
+        value = count
     return value
+
+
+def _selection(name, raw):
+    """The rule's selection keys, checked and converted as Ansible converts the module options of the same name.
+
+    Rules come as raw data (the rules option is a list of dicts), so nothing has converted them:
+    listening: "no" must mean false, and a value of the wrong kind is an error, not a crash.
+    """
+    spec = selection_argspec().argument_spec
+    params = {}
+    for key in SELECTION_KEYS:
+        value = raw.get(key)
+        if value is None:
+            continue
+        kind = spec[key]['type']
+        if kind == 'bool':
+            try:
+                value = check_type_bool(value)
+            except TypeError:
+                raise _rule_error(name, '%s must be true or false, not %s' % (key, shown(value)))
+        elif kind == 'list':
+            try:
+                value = None if isinstance(value, bool) else check_type_list(value)   # "tcp,udp": [tcp, udp]
+            except TypeError:
+                value = None
+            if value is None or not all(isinstance(v, str) for v in value):
+                raise _rule_error(name, '%s must be a list of names, not %s' % (key, shown(raw[key])))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)                      # ss_args: -4 is a number in YAML
+        elif not isinstance(value, str):
+            raise _rule_error(name, '%s must be text, not %s' % (key, shown(value)))
+        params[key] = value
+    return params
 
 
 def parse_rule(index, raw, netns=None):
     """One rule (a dict) -> Rule; raises ArgsError naming the rule and what is wrong."""
     if not isinstance(raw, dict):
-        raise ArgsError('rule %d: %r is not a dict (give name, a selection and an expectation)' % (index + 1, raw))
+        raise ArgsError('rule %d: %s is not a dict (give name, a selection and an expectation)' % (index + 1, shown(raw)))
     name = raw.get('name')
-    if not name or not isinstance(name, str):
+    if name is not None and name != '' and not isinstance(name, str):
+        raise ArgsError('rule %d: name must be text, not %s' % (index + 1, shown(name)))
+    if not name:
         raise ArgsError('rule %d has no name (every rule needs one, to be reported)' % (index + 1))
     unknown = sorted(set(raw) - set(RULE_KEYS))
     if unknown:
@@ -107,7 +148,7 @@ def parse_rule(index, raw, netns=None):
         raise _rule_error(name, 'unknown key(s) %s (valid: %s)%s' % (', '.join(unknown), ', '.join(RULE_KEYS), hint))
     expect = raw.get('expect') or 'absent'
     if expect not in EXPECTATIONS:
-        raise _rule_error(name, 'expect must be absent or present, not %r (use min / max for a count range)' % (expect,))
+        raise _rule_error(name, 'expect must be absent or present, not %s (use min / max for a count range)' % shown(expect))
     low, high = _count(name, 'min', raw.get('min')), _count(name, 'max', raw.get('max'))
     if low is not None and high is not None and low > high:
         raise _rule_error(name, 'min %d is more than max %d' % (low, high))
@@ -119,7 +160,7 @@ def parse_rule(index, raw, netns=None):
     allow = _holder_conditions(name, 'allow_process', raw.get('allow_process'))
     if allow and (expect != 'absent' or low is not None or high is not None):
         raise _rule_error(name, 'allow_process says which holders are fine: it goes with expect: absent (no min / max)')
-    params = dict((k, raw[k]) for k in SELECTION_KEYS if raw.get(k) is not None)
+    params = _selection(name, raw)
     try:
         request = build_request(params)
     except ArgsError as exc:

@@ -61,7 +61,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._proc_net import PROC_F
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
 
-# Dump groups in ss's output order: (group name, tables it covers, dump function or None if not decoded yet).
+# Dump groups in ss's output order: (group name, tables it covers, dump function).
 GROUPS = (
     ('netlink', ('netlink',), dump_netlink),
     ('packet', ('packet_raw', 'packet_dgram'), dump_packet),
@@ -188,9 +188,6 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
         for group, group_tables, dumper in GROUPS:
             wanted = [t for t in group_tables if t in selected]
             if not wanted:
-                continue
-            if dumper is None:
-                unsupported[group] = 'table %s is not implemented yet by this collection; it was skipped' % group
                 continue
             if group == 'tcp' and capture is not None:
                 decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,

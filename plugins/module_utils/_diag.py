@@ -20,7 +20,7 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._netlink import RTA_HDR, iter_attrs
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import RTA_HDR
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 
 U32 = struct.Struct('=I')

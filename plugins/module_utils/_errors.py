@@ -9,6 +9,8 @@
 Library code raises; only a module's main() (or a plugin's entry point)
 turns these into fail_json / AnsibleFilterError. Everything a user can get
 wrong is an ArgsError; everything the host refuses is a SocketToolError.
+Messages show the user's values with shown(): as they are written in YAML
+or JSON (true, false, null, "text"), not as Python prints them.
 
     SocketToolError
         ArgsError            bad option, ss command line or rule
@@ -23,7 +25,20 @@ wrong is an ArgsError; everything the host refuses is a SocketToolError.
 from __future__ import annotations
 
 import errno as _errno
+import json as _json
 import os as _os
+
+
+def shown(value, limit=80):
+    """A value as a message shows it: as written in YAML or JSON (true, false, null, "text", [1, 2]), not Python's repr.
+
+    Values JSON cannot hold (sets, bytes, objects) fall back to repr(); long texts are cut to `limit` characters.
+    """
+    try:
+        text = _json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 class SocketToolError(Exception):
@@ -107,5 +122,5 @@ class DumpInterrupted(SocketToolError):
             'again after several retries; run the task again' % table)
 
 
-__all__ = ['SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
+__all__ = ['shown', 'SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
            'DumpInterrupted']

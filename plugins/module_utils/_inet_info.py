@@ -254,7 +254,7 @@ class _Layout(object):
 
     def __init__(self, fields, length, bitfields=()):
         words = dict((off, (size, bits)) for off, size, bits in bitfields)
-        items = sorted([(off, code, name) for off, code, name in fields] +
+        items = sorted(list(fields) +
                        [(off, {1: 'B', 2: 'H', 4: 'I'}[size], None) for off, (size, _bits) in words.items()],
                        key=lambda item: item[0])
         fmt, pos, raw, self.names, splits = ['='], 0, 0, [], []

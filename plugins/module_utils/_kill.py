@@ -163,7 +163,8 @@ def probe_destroy(sock):
 
 
 def kill(plan, check_mode=False, diff=False):
-    """Close plan.to_kill; return the result dict (killed, aborted, failed, protected, survivors, lines, changed; diff if asked)."""
+    """Close plan.to_kill; return the result dict (killed, aborted, not_closed, protected, survivors, lines, changed; diff if
+    asked)."""
     killed, failed = [], []
     for rec, err, why in plan.cannot:
         failed.append(_failure(rec, err, why))
@@ -203,7 +204,7 @@ def kill(plan, check_mode=False, diff=False):
         'changed': bool(killed or aborted),
         'killed': select_fields(killed, None),
         'aborted': select_fields(aborted, None),
-        'failed': failed,
+        'not_closed': failed,
         'protected': [dict(select_fields([rec], None)[0], reason=why) for rec, why in plan.protected],
         'survivors': select_fields(survivors, None),
         'lines': _listing(request, killed + aborted),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import shlex
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, AF_PACKET, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP, FAMILY_DEFAULTS, FAMILY_NAMES, LISTEN_AND_CLOSE,
     QUERY_GROUPS, SS_ALL, SS_CONN, TABLE_BY_NAME, TABLE_ORDER, TABLES, state_mask,
@@ -85,7 +85,7 @@ def split_args(text):
     try:
         words = shlex.split(text or '')
     except ValueError as exc:
-        raise ArgsError('ss_args: cannot split %r like a shell would: %s' % (text, exc))
+        raise ArgsError('ss_args: cannot split %s like a shell would: %s' % (shown(text), exc))
     if words and words[0] == 'ss':
         words = words[1:]
     return words

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import collections
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
-from ansible_collections.netdiag.ss.plugins.module_utils._query import DETAIL_SPELLING, Query, inet_dump_families, parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
 
 # The longest line ss -F reads (its buffer is 1024 bytes with the newline and NUL).
@@ -141,8 +141,8 @@ def _merge_options(q, params):
         q.netns = netns
     text = params.get('filter')
     if text is not None and q.expression:
-        raise ArgsError('option filter=%r contradicts the expression "%s" in ss_args; give the expression once'
-                        % (text, ' '.join(q.expression)))
+        raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
+                        % (shown(text), ' '.join(q.expression)))
     if text:
         q.expression = [text]
     if params.get('filter_file'):
@@ -163,7 +163,7 @@ def _check_modes(q, events, from_dump, has_expression, source='auto'):
         raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
                         'seconds to listen) as well')
     if events is not None and not 0 < events <= 3600:
-        raise ArgsError('events: %r is not a number of seconds from 1 to 3600' % (events,))
+        raise ArgsError('events: %s is not a number of seconds from 1 to 3600' % shown(events))
     modes = [name for name, given in (('-D (dump_file)', q.dump_file), ('events (-E)', events), ('from_dump', from_dump))
              if given]
     if len(modes) > 1:
@@ -195,10 +195,15 @@ def read_filter_file(path):
             import sys
             lines = sys.stdin.read().splitlines()
         else:
-            with open(path, 'r') as f:
+            with open(path, 'r', encoding='utf-8') as f:
                 lines = f.read().splitlines()
-    except (OSError, UnicodeDecodeError, ValueError) as exc:   # ValueError: a NUL byte in the path
-        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc))
+    except OSError as exc:
+        # the reason alone: str(exc) would name the path a second time
+        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc.strerror or exc))
+    except UnicodeDecodeError as exc:
+        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d)' % (path, exc.start))
+    except ValueError:   # open() refuses a NUL byte in the path
+        raise ArgsError('filter_file: cannot read %s: a path cannot hold a NUL byte' % shown(path))
     words = []
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_FILTER_LINE:
@@ -246,7 +251,7 @@ def build_request(params, identity=False):
     if max_events is None:
         max_events = DEFAULT_MAX_EVENTS
     if max_events < 1:
-        raise ArgsError('max_events: %r must be at least 1' % (max_events,))
+        raise ArgsError('max_events: %s must be at least 1' % shown(max_events))
     if events:
         # imported here: only event mode needs it
         from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings

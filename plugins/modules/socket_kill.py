@@ -22,7 +22,9 @@ description:
     is never closed (O(protect_connection)); listeners are closed only when the states name them (C(state listening),
     C(-l), O(listening=true))."
   - The kernel closes inet sockets only (TCP, UDP and raw; not MPTCP, SCTP or DCCP on current kernels); any other socket
-    selected is reported in RV(failed) with the reason, and nothing is sent for it.
+    selected is reported in RV(not_closed) with the reason, and nothing is sent for it.
+  - The task fails when a selected socket could not be closed (RV(not_closed) other than V(ENOENT), which means it was
+    gone already), after closing every other one; RV(killed) and RV(not_closed) say which.
   - Running it again with the same selection closes nothing more, and reports no change, with one exception the
     kernel makes. A UDP socket bound to an address stays bound after it is aborted (its application gets
     C(ECONNABORTED)) until the application closes it; it is reported in RV(aborted), and a second run aborts it again.
@@ -103,7 +105,7 @@ aborted:
   returned: always
   type: list
   elements: dict
-failed:
+not_closed:
   description:
     - Selected sockets that were not closed, each a socket record with C(errno), C(error) (its name, such as V(EPERM),
       V(ENOENT) when it was gone already, V(EOPNOTSUPP) when the kernel cannot close that kind of socket) and
@@ -156,6 +158,11 @@ def main():
         module.fail_json(msg=str(exc))
     for warning in plan.selection.warnings:
         module.warn(warning)
+    refused = [r for r in result['not_closed'] if r['error'] != 'ENOENT']
+    if refused:
+        reasons = sorted(set('%s (%s)' % (r['error'], r['message']) for r in refused))
+        module.fail_json(msg='%d of the selected sockets could not be closed: %s' % (len(refused), '; '.join(reasons)),
+                         **result)
     module.exit_json(**result)
 
 

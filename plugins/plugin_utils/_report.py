@@ -84,7 +84,11 @@ def _kind(value):
 
 
 def _shown(value):
-    text = repr(value)
+    """A value as the user wrote it in YAML or JSON (true, null, "text"); repr() for what JSON cannot hold."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + '...'
 
 

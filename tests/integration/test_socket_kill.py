@@ -148,10 +148,10 @@ def check_kill(ns, args, expect_some=True):
     result = _kill(ns, args)
     # closing one end of a connection also closes its peer: when both ends are selected, the second is gone already;
     # the kernel refuses the TCP listener of the fixture's MPTCP listening socket (port 5201)
-    refused = [r for r in result['failed'] if r['error'] == 'EINVAL']
-    assert all(r['error'] == 'ENOENT' for r in result['failed'] if r not in refused), result.get('msg') or result['failed']
+    refused = [r for r in result['not_closed'] if r['error'] == 'EINVAL']
+    assert all(r['error'] == 'ENOENT' for r in result['not_closed'] if r not in refused), result.get('msg') or result['not_closed']
     assert all(r['local_port'] == MPTCP_PORT and 'MPTCP' in r['message'] for r in refused)
-    closed = sorted(_key(r, state) for r in result['killed'] + result['aborted'] + result['failed'] if r not in refused)
+    closed = sorted(_key(r, state) for r in result['killed'] + result['aborted'] + result['not_closed'] if r not in refused)
     assert closed == sorted(set(planned) - set(_key(r, state) for r in refused))
     after_all = _rows(ns, everything)
     # every other socket is still there (the peers of closed TCP connections may have moved to CLOSE)
@@ -165,7 +165,7 @@ def check_kill(ns, args, expect_some=True):
                  r[1].rsplit(':', 1)[1] not in ports and r[2].rsplit(':', 1)[1] not in ports]
     assert [r for r in untouched if r not in after_all] == []
     again = _kill(ns, args)
-    assert again['killed'] == [] and [r['error'] for r in again['failed']] == ['EINVAL'] * len(refused)
+    assert again['killed'] == [] and [r['error'] for r in again['not_closed']] == ['EINVAL'] * len(refused)
     if result['aborted']:
         # a bound UDP socket survives its abort: reported again, as aborted, every run
         assert sorted(_key(r, state) for r in again['aborted']) == sorted(_key(r, state) for r in result['aborted'])
@@ -227,9 +227,8 @@ def test_unfiltered_is_refused(zoo):
 
 def test_the_connection_ansible_uses_is_protected(zoo):
     ns, _fx = zoo
-    conns = [r for r in run_module('socket_facts', {'ss_args': '-t state established sport = :5002', 'netns': ns.name})
-             ['ansible_facts']['sockets']]
-    (server,) = conns
+    facts = run_module('socket_facts', {'ss_args': '-t state established sport = :5002', 'netns': ns.name})['ansible_facts']
+    (server,) = facts['sockets']
     env = {'SSH_CONNECTION': '%s %d %s %d' % (server['peer_address'], server['peer_port'], server['local_address'], 5002)}
     result = run_module('socket_kill', {'ss_args': '-t', 'filter': 'sport = :5002 or dport = :5002', 'netns': ns.name},
                         env=env)
@@ -259,8 +258,8 @@ def test_without_privilege_nothing_changes(zoo):
     before = _rows(ns, ['-t'])
     result = run_module('socket_kill', {'ss_args': '-t sport = :5001'}, check=False,
                         prefix=['ip', 'netns', 'exec', ns.name, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'])
-    assert result['changed'] is False and result['killed'] == [] and result['failed']
-    assert all(r['error'] == 'EPERM' and 'CAP_NET_ADMIN' in r['message'] for r in result['failed'])
+    assert result['changed'] is False and result['killed'] == [] and result['not_closed']
+    assert all(r['error'] == 'EPERM' and 'CAP_NET_ADMIN' in r['message'] for r in result['not_closed'])
     assert _rows(ns, ['-t']) == before
     assert os.geteuid() == 0 and subprocess is not None
 

@@ -10,8 +10,9 @@ make_matcher(expr)    on decoded sockets (a SockView per socket, made by
                       the collector before it builds a record);
 record_matcher(expr)  on the records socket_facts returns, for plugins on
                       the controller. Conditions records cannot answer
-                      (fwmark, cgroup, autobound, dev by index) are refused
-                      with a FilterError naming the word.
+                      (fwmark, cgroup, autobound, dev by index, a packet
+                      socket's interface by name) are refused with a
+                      FilterError naming the word.
 
 For inet tables ss also sends the compiled bytecode to the kernel, so a
 live result is ``kernel(expr) and userspace(expr)``: see _bytecode.
@@ -23,7 +24,7 @@ import re
 import socket
 import sys
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
     And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
 )
@@ -54,8 +55,8 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
     """Compile a parsed AST into callable(record) -> bool, for records as socket_facts returns them.
 
     For plugins away from the target: conditions records cannot answer
-    (fwmark, cgroup, autobound, dev by index) raise a FilterError naming the
-    word; host names, services and netlink protocol names are bound with
+    (fwmark, cgroup, autobound, dev by index, a packet socket's interface by
+    name) raise a FilterError naming the word; host names, services and netlink protocol names are bound with
     `lookups` (default: the host this runs on), service names for `tables`;
     `dev NAME` compares the record's interface name. The matcher raises
     ArgsError for something that is not such a record. tipc records always
@@ -73,6 +74,9 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
             why = 'autobound needs the kernel (whether the port was bound explicitly)'
         elif isinstance(node, DevCond) and _device_number(node.text) not in (None, 0):
             why = 'dev by index needs the target host; use the interface name'
+        elif isinstance(node, (HostCond, PortRange)) and node.family == AF_PACKET and node.port_name is not None:
+            why = ('a packet socket\'s interface by name needs the target host (records carry its index); '
+                   'use the index (link:PROTO:INDEX)')
         if why:
             word = 'autobound' if isinstance(node, AutoBound) else node.path if isinstance(node, CgroupCond) else node.text
             raise FilterError('cannot be evaluated on returned socket records: %s' % why, word, node.pos,
@@ -86,8 +90,8 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
         try:
             view = record_view(rec)
         except (KeyError, ValueError, TypeError, OSError) as exc:
-            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %r'
-                            % (type(exc).__name__, exc, rec))
+            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
+                            % (type(exc).__name__, exc, shown(rec, limit=300)))
         return match(view)
     return matcher
 

@@ -27,7 +27,7 @@ import re
 import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _cparse as c
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
     FAMILY_PREFIXES, And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange, Prefix,
 )
@@ -57,7 +57,7 @@ def split_words(words):
     tokens = []
     for word in words:
         if not isinstance(word, str):
-            raise FilterError('is not a string', word=repr(word))
+            raise FilterError('%s is not a string' % shown(word))
         cur = []
         have = False
         i = 0

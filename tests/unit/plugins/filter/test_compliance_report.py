@@ -50,7 +50,8 @@ def test_formats():
 def test_bad_format(fmt):
     with pytest.raises(AnsibleFilterError) as info:
         plugin.compliance_report(REPORT, fmt)
-    assert str(info.value) == f'netdiag.ss.compliance_report: the format must be one of json, junit, html, not {fmt!r}'
+    # the value as the playbook wrote it: "pdf", null, 1 (not Python's 'pdf' or None)
+    assert str(info.value) == f'netdiag.ss.compliance_report: the format must be one of json, junit, html, not {json.dumps(fmt)}'
 
 
 @pytest.mark.parametrize('report, message', [

@@ -20,7 +20,9 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
 @pytest.mark.parametrize('rules, message', [
     ([], 'give at least one rule'),
     ('no', 'give at least one rule'),
-    (['x'], 'rule 1: \'x\' is not a dict'),
+    (['x'], 'rule 1: "x" is not a dict'),
+    ([True], 'rule 1: true is not a dict'),
+    ([{'name': True}], 'rule 1: name must be text, not true'),
     ([{'filter': 'sport = :23'}], 'rule 1 has no name'),
     ([{'name': 'a', 'filter': 'sprt = :23'}], 'rule "a": filter: "sprt" is not a keyword here at word 1'),
     ([{'name': 'a', 'bogus': 1}], 'rule "a": unknown key(s) bogus'),
@@ -28,13 +30,27 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'ss_args': '-t sport = :22', 'filter': 'dport = :22'}], 'rule "a": option filter='),
     ([{'name': 'a', 'ss_args': '-tp'}], 'leave out detail options'),
     ([{'name': 'a', 'ss_args': '-N other'}], '-N other: every rule reads the namespace of the module'),
-    ([{'name': 'a', 'expect': 'maybe'}], 'expect must be absent or present'),
+    ([{'name': 'a', 'expect': 'maybe'}], 'expect must be absent or present, not "maybe"'),
+    ([{'name': 'a', 'expect': True}], 'expect must be absent or present, not true'),     # YAML's yes
     ([{'name': 'a', 'min': 3, 'max': 2}], 'min 3 is more than max 2'),
-    ([{'name': 'a', 'min': -1}], 'min must be a whole number'),
+    ([{'name': 'a', 'min': -1}], 'min must be a whole number of sockets, 0 or more, not -1'),
+    ([{'name': 'a', 'expect': 'present', 'min': True}], 'min must be a whole number of sockets, 0 or more, not true'),
+    ([{'name': 'a', 'max': 'few'}], 'max must be a whole number of sockets, 0 or more, not "few"'),
     ([{'name': 'a', 'min': 1}], 'expect: absent contradicts min: 1'),
     ([{'name': 'a', 'expect': 'present', 'max': 0}], 'contradicts max: 0'),
     ([{'name': 'a', 'process': {'nme': 'x'}}], 'process: unknown key(s) nme'),
-    ([{'name': 'a', 'process': {'pid': 'one'}}], "pid 'one' is not a number"),
+    ([{'name': 'a', 'process': {'pid': 'one'}}], 'process: pid "one" is not a number'),
+    ([{'name': 'a', 'process': {'pid': True}}], 'process: pid true is not a number'),
+    ([{'name': 'a', 'process': [False]}], 'process: false is not a dict with keys name, user, pid'),
+    ([{'name': 'a', 'allow_process': {'name': None}}], 'allow_process: name null is not text'),
+    ([{'name': 'a', 'process': {'user': True}}], 'process: user true is not text'),
+    # selection keys are raw data in a rule: checked like the module options of the same name
+    ([{'name': 'a', 'listening': 'maybe'}], 'rule "a": listening must be true or false, not "maybe"'),
+    ([{'name': 'a', 'kernel_filter': 2}], 'rule "a": kernel_filter must be true or false, not 2'),
+    ([{'name': 'a', 'filter': True}], 'rule "a": filter must be text, not true'),
+    ([{'name': 'a', 'ss_args': ['-t', True]}], 'rule "a": ss_args must be text, not ["-t", true]'),
+    ([{'name': 'a', 'tables': [True]}], 'rule "a": tables must be a list of names, not [true]'),
+    ([{'name': 'a', 'states': {'listening': True}}], 'rule "a": states must be a list of names, not {"listening": true}'),
     ([{'name': 'a', 'allow_process': {'name': 'x'}, 'expect': 'present'}], 'goes with expect: absent'),
     ([{'name': 'a', 'tables': ['tcp']}, {'name': 'a', 'tables': ['udp']}], 'names must be unique'),
 ])
@@ -42,6 +58,19 @@ def test_bad_rules_name_the_rule_and_the_word(rules, message):
     with pytest.raises(ArgsError) as info:
         _assert.parse_rules(rules)
     assert message in str(info.value)
+
+
+def test_rule_selection_keys_are_converted_like_options():
+    """listening: "no" is false (as for the module option), "tcp,udp" a list, ss_args: -4 (a YAML number) the text -4."""
+    quoted, plain, number = _assert.parse_rules([
+        {'name': 'quoted', 'listening': 'no', 'tables': 'tcp,udp', 'kernel_filter': 'yes'},
+        {'name': 'plain', 'listening': False, 'tables': ['tcp', 'udp']},
+        {'name': 'number', 'ss_args': -4},
+    ])
+    assert quoted.request == plain.request._replace(kernel_filter=True)
+    assert quoted.request.tables == ('udp', 'tcp') and number.request.families == frozenset((socket.AF_INET,))
+    listening = _assert.parse_rules([{'name': 'l', 'listening': 'yes'}])[0]
+    assert listening.request == _assert.parse_rules([{'name': 'l', 'listening': True}])[0].request
 
 
 def test_rules_parse():

@@ -28,7 +28,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_VSOCK
 from uapi import FakeSock, done, msg, vsock_msg
 
 ANY = 0xffffffff
-BOTH = {'vsock_stream', 'vsock_dgram'}
+BOTH = frozenset(('vsock_stream', 'vsock_dgram'))
 
 
 def _decode(chunk, tables=BOTH, **kw):

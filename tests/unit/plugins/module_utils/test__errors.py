@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import errno
 
+import pytest
+
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
-    ArgsError, DumpInterrupted, FilterError, NamespaceError, NetlinkError, SocketToolError, TableNotSupported,
+    ArgsError, DumpInterrupted, FilterError, NamespaceError, NetlinkError, SocketToolError, TableNotSupported, shown,
 )
 
 
@@ -25,3 +27,13 @@ def test_messages():
     assert err.errno == errno.EPERM and str(err).startswith('dump of table tcp failed: Operation not permitted (errno 1 EPERM)')
     assert 'not supported by this kernel' in str(TableNotSupported(errno.ENOENT, 'sctp'))
     assert 'run the task again' in str(DumpInterrupted('tcp'))
+
+
+@pytest.mark.parametrize('value, text', [
+    (True, 'true'), (False, 'false'), (None, 'null'), (3, '3'), ('yes', '"yes"'), ("it's", '"it\'s"'),
+    (['-t', True], '["-t", true]'), ({'b': None, 'a': 1}, '{"a": 1, "b": null}'), ('caf\u00e9', '"caf\u00e9"'),
+    ('a\0b', '"a\\u0000b"'), ({1, 2}, '{1, 2}'), (b'x', "b'x'"), ('x' * 100, '"' + 'x' * 76 + '...'),
+])
+def test_shown_writes_values_as_yaml_and_json_do(value, text):
+    """Booleans as users write them (true, not Python's True), text quoted; repr() only for what JSON cannot hold."""
+    assert shown(value) == text

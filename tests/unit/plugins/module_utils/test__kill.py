@@ -121,9 +121,9 @@ def test_kill_reports_each_socket(sockets, monkeypatch):
     sockets['records'] = [_rec(5002, 3)]           # what a fresh read finds afterwards
     result = _kill.kill(plan)
     assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000]
-    assert [(r['local_port'], r['error']) for r in result['failed']] == [(5001, 'ENOENT'), (5002, 'EOPNOTSUPP')]
-    assert 'gone already' in result['failed'][0]['message'] and [r['local_port'] for r in result['survivors']] == [5002]
-    assert all(SOCKID not in r for r in result['killed'] + result['failed'] + result['survivors'])
+    assert [(r['local_port'], r['error']) for r in result['not_closed']] == [(5001, 'ENOENT'), (5002, 'EOPNOTSUPP')]
+    assert 'gone already' in result['not_closed'][0]['message'] and [r['local_port'] for r in result['survivors']] == [5002]
+    assert all(SOCKID not in r for r in result['killed'] + result['not_closed'] + result['survivors'])
     assert result['lines'][1].split()[3] == '127.0.0.1:5000' and fake.closed
     destroy = [s for s in fake.sent if nl.NLMSG_HDR.unpack_from(s)[1] == nl.SOCK_DESTROY]
     assert len(destroy) == 4                       # the probe, then one per socket
@@ -145,8 +145,8 @@ def test_without_privilege_every_socket_fails_and_nothing_is_sent(sockets, monke
     fake = FakeSock([_ack(errno.EPERM, 1)])
     monkeypatch.setattr(nl, 'open_socket', lambda: fake)
     result = _kill.kill(plan)
-    assert not result['changed'] and [r['error'] for r in result['failed']] == ['EPERM', 'EPERM']
-    assert 'CAP_NET_ADMIN' in result['failed'][0]['message'] and len(fake.sent) == 1
+    assert not result['changed'] and [r['error'] for r in result['not_closed']] == ['EPERM', 'EPERM']
+    assert 'CAP_NET_ADMIN' in result['not_closed'][0]['message'] and len(fake.sent) == 1
 
 
 def test_check_mode_closes_nothing(sockets, monkeypatch):

@@ -94,10 +94,25 @@ def test_filter_file(tmp_path):
         read_filter_file(str(f))
     f.write_text('x' * MAX_FILTER_LINE + '\n')
     assert read_filter_file(str(f)) == ['x' * MAX_FILTER_LINE]
-    with pytest.raises(ArgsError, match='cannot read'):
-        read_filter_file(str(tmp_path / 'missing'))
-    with pytest.raises(ArgsError, match='cannot read'):
+
+
+def test_filter_file_errors_name_the_path_once(tmp_path):
+    missing = str(tmp_path / 'missing')
+    for path, reason in ((missing, 'No such file or directory'), (str(tmp_path), 'Is a directory')):
+        with pytest.raises(ArgsError) as info:
+            read_filter_file(path)
+        assert str(info.value) == 'filter_file: cannot read %s: %s' % (path, reason)
+    with pytest.raises(ArgsError) as info:
+        build_request({'ss_args': '-t -F %s' % missing})
+    assert str(info.value) == 'filter_file: cannot read %s: No such file or directory' % missing
+    latin1 = tmp_path / 'latin1'
+    latin1.write_bytes(b'src caf\xe9\n')
+    with pytest.raises(ArgsError) as info:
+        read_filter_file(str(latin1))
+    assert str(info.value) == 'filter_file: cannot read %s: it is not UTF-8 text (byte 7)' % latin1
+    with pytest.raises(ArgsError) as info:
         read_filter_file('bad\0path')
+    assert str(info.value) == 'filter_file: cannot read "bad\\u0000path": a path cannot hold a NUL byte'
 
 
 # ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def kernel(monkeypatch):
 
     def fake_kill(plan, check_mode=False, diff=False):
         box['killed'] = [] if check_mode else list(plan.to_kill)
-        result = {'changed': bool(plan.to_kill), 'killed': [], 'failed': [], 'protected': [], 'survivors': [], 'lines': []}
+        result = {'changed': bool(plan.to_kill), 'killed': [], 'not_closed': [], 'protected': [], 'survivors': [], 'lines': []}
         if diff:
             result['diff'] = {'before': 'b\n', 'after': 'a\n'}
         return result
@@ -68,3 +68,25 @@ def test_refusals_close_nothing(kernel, capsys, args, message):
     assert rc == 1 and message in result['msg'] and kernel['killed'] == []
     if 'max_kill' in args:
         assert result['count'] == 3 and result['lines'][1].split()[3] == '127.0.0.1:5000'
+
+
+def test_a_socket_that_could_not_be_closed_fails_the_task(kernel, capsys, monkeypatch):
+    def refused(plan, check_mode=False, diff=False):
+        rec = {'netid': 'tcp', 'local_port': 5000, 'errno': 1, 'error': 'EPERM', 'message': 'not permitted'}
+        gone = dict(rec, local_port=5001, errno=2, error='ENOENT', message='gone already')
+        return {'changed': False, 'killed': [], 'aborted': [], 'not_closed': [rec, gone], 'protected': [],
+                'survivors': [], 'lines': []}
+    monkeypatch.setattr(socket_kill, 'kill', refused)
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
+    assert rc == 1 and result['failed'] and '1 of the selected sockets could not be closed: EPERM' in result['msg']
+    assert len(result['not_closed']) == 2
+
+
+def test_gone_already_is_not_a_failure(kernel, capsys, monkeypatch):
+    def gone(plan, check_mode=False, diff=False):
+        rec = {'netid': 'tcp', 'local_port': 5001, 'errno': 2, 'error': 'ENOENT', 'message': 'gone already'}
+        return {'changed': True, 'killed': [], 'aborted': [], 'not_closed': [rec], 'protected': [], 'survivors': [],
+                'lines': []}
+    monkeypatch.setattr(socket_kill, 'kill', gone)
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
+    assert rc == 0 and not result.get('failed') and result['not_closed'][0]['error'] == 'ENOENT'

@@ -206,17 +206,18 @@ BAD = [
     (_set(('hosts',), {'': {'status': 'unreachable'}}), 'report.hosts[""]: a host name must not be empty'),
     (_set(('hosts', 'web1'), 'ok'), 'report.hosts.web1: must be a dict with status'),
     (_set(('hosts', 'web1', 'status'), KeyError), 'report.hosts.web1: status is missing (ok, unreachable or error)'),
-    (_set(('hosts', 'web1', 'status'), 'down'), 'report.hosts.web1.status: must be ok, unreachable or error, not \'down\''),
+    (_set(('hosts', 'web1', 'status'), 'down'), 'report.hosts.web1.status: must be ok, unreachable or error, not "down"'),
     (_set(('hosts', 'web1', 'result'), KeyError), 'report.hosts.web1: result is missing'),
     (_set(('hosts', 'web1', 'result'), None), W1 + ": must be socket_assert's result"),
     (_set(('hosts', 'web1', 'result', 'rules'), KeyError), W1 + ': rules is missing (a list of rule results)'),
     (_set(('hosts', 'db1', 'msg'), 42), 'report.hosts.db1.msg: must be a string, not a number'),
     (_set(RULE0, 'no telnet'), W1 + '.rules[0]: must be a rule result (a dict with name, passed,'),
     (_set(RULE0 + ('name',), KeyError), W1 + '.rules[0]: name is missing (a non-empty string)'),
-    (_set(RULE0 + ('passed',), 'yes'), W1 + '.rules[0] (rule "no telnet").passed: must be true or false, not a string \'yes\''),
+    (_set(RULE0 + ('passed',), 'yes'), W1 + '.rules[0] (rule "no telnet").passed: must be true or false, not a string "yes"'),
     (_set(RULE0 + ('expect',), KeyError), W1 + '.rules[0] (rule "no telnet"): expect is missing'),
     (_set(RULE0 + ('count',), -1), W1 + '.rules[0] (rule "no telnet").count: must be a whole number, 0 or more, not a number -1'),
-    (_set(RULE0 + ('count',), True), W1 + '.rules[0] (rule "no telnet").count: must be a whole number, 0 or more, not a bool'),
+    (_set(RULE0 + ('count',), True), W1 + '.rules[0] (rule "no telnet").count: must be a whole number, 0 or more, not a bool true'),
+    (_set(RULE0 + ('name',), None), W1 + '.rules[0].name: must be a non-empty string, not null'),
     (_set(RULE0 + ('offenders',), {}), W1 + '.rules[0] (rule "no telnet").offenders: must be a list of socket records'),
     (_set(RULE0 + ('offenders',), ['x']), W1 + '.rules[0] (rule "no telnet").offenders[0]: must be a socket record'),
     (_set(RULE0 + ('offenders_total',), 'many'), W1 + '.rules[0] (rule "no telnet").offenders_total: must be a whole number'),
@@ -225,7 +226,7 @@ BAD = [
     (_set(RULE0 + ('lines',), [1]), W1 + '.rules[0] (rule "no telnet").lines: must be a list of strings'),
     (_set(('hosts', 'web1', 'result', 'rules', 2, 'name'), 'no telnet'), W1 + '.rules[2]: rule "no telnet" is reported twice'),
     (_set(('hosts', 'web1', 'result', 'failed_rules'), []),
-     W1 + ".failed_rules: says [] but the rules that failed are ['only nginx on https']"),
+     W1 + '.failed_rules: says [] but the rules that failed are ["only nginx on https"]'),
     (_set(('hosts', 'web1', 'result', 'failed_rules'), 'x'), W1 + '.failed_rules: must be a list of rule names'),
     (_set(('hosts', 'web1', 'result', 'passed'), True), W1 + '.passed: is true but 1 rule(s) failed'),
     (_set(('hosts', 'web1', 'result', 'passed'), 'no'), W1 + '.passed: must be true or false, not a string'),
@@ -256,7 +257,7 @@ def test_too_deep():
 
 
 def test_render_unknown_format():
-    with pytest.raises(ReportError, match="unknown format 'pdf': use one of json, junit, html"):
+    with pytest.raises(ReportError, match='unknown format "pdf": use one of json, junit, html'):
         _report.render(sample(), 'pdf')
 
 

@@ -152,6 +152,11 @@ def _rec(**kw):
     ('fwmark 0x1', _rec(), None),
     ('cgroup /', _rec(), None),
     ('dev 2', _rec(), None),
+    ('src link:ip:eth0', _rec(), None),     # the controller's eth0 is not the target's
+    ('sport = link:lo', _rec(), None),
+    ('sport >= link:if2', _rec(), None),
+    ('src link:ip:2', _rec(netid='p_dgr', family='link', local_address='[2048]', local_port=2, peer_address='*',
+                           peer_port=None, interface='eth0'), True),
     ('src netlink:rtnl', _rec(netid='nl', family='netlink', local_address='0', local_port=-5, peer_address='*',
                               peer_port=None), True),
     ('src link:ip', _rec(netid='p_dgr', family='link', local_address='[2048]', local_port=2, peer_address='*',

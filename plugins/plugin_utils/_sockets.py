@@ -1,0 +1,289 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+# Controller side only (Python 3.11+, standard library and module_utils only).
+"""Socket records on the controller: select them with an ss FILTER, print them as ss prints them.
+
+The filters netdiag.ss.select_sockets and netdiag.ss.socket_lines and the
+test netdiag.ss.socket_matching are thin wrappers around this file; it
+raises ArgsError (FilterError for the filter text), and they turn that
+into AnsibleFilterError.
+
+A FILTER is what ss reads after its options, in one string:
+``[state NAME | exclude NAME]... EXPRESSION``. The state words are read
+here (ss's rules: the first ``state`` starts from no state, the first
+``exclude`` from every state); the expression goes to the shared parser
+(_filter/_syntax) and is evaluated on the records by
+_filter/_match.record_matcher, which binds host and service names on this
+host (the controller) and refuses what records cannot answer. Positions in
+messages count the words of the whole FILTER, state words included.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._query import parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    FAMILY_NAMES, LISTEN_AND_CLOSE, SS_ALL, SS_LISTEN, STATE_NUMBERS, STATE_TYPOS, STATE_WORDS,
+)
+
+# service names are looked up for both tables, as socket_facts does by default (ss: only for the selected tables)
+SERVICE_TABLES = ('tcp', 'udp')
+_STATE_KEYWORDS = ('state', 'exclude', 'excl')
+# the keys render() reads from every record
+RENDER_KEYS = ('netid', 'state', 'recv_q', 'send_q', 'local_address', 'local_port', 'peer_address', 'peer_port', 'family')
+
+
+class Selection:
+    """A compiled FILTER: call it with a record to learn whether the FILTER selects it.
+
+    states   the state mask of the state words, or None (no state word: every state)
+    family   the AF number an operand's family prefix forced (ss B-14), or None
+    matcher  _match.record_matcher's callable for the expression
+    warning  the mixed and/or warning for the expression, or None
+    """
+
+    def __init__(self, states, family, matcher, warning):
+        self.states = states
+        self.family = family
+        self.matcher = matcher
+        self.warning = warning
+
+    def __call__(self, rec):
+        if not isinstance(rec, Mapping):
+            raise ArgsError('not a socket record (a dict as socket_facts returns it) but %s: %s' % (_kind(rec), _shown(rec)))
+        try:
+            if self.states is not None and not _in_states(rec, self.states):
+                return False
+            if rec['family'] == 'tipc':
+                return True     # ss lists tipc sockets whatever the families and the expression say
+            if self.family is not None and FAMILY_NAMES[rec['family']] != self.family:
+                return False
+        except (KeyError, TypeError) as exc:
+            raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
+                            % (type(exc).__name__, exc, _shown(rec))) from None
+        return self.matcher(rec)
+
+
+def _in_states(rec, mask):
+    """Whether the record's state is in the mask, as the kernel selects by state.
+
+    SCTP (net/sctp/diag.c) does not select by the socket's state: it lists
+    every endpoint when the mask has LISTEN, and every association (which
+    carries an SCTP state) when it has any state but LISTEN and CLOSE.
+    """
+    if rec['netid'] == 'sctp':
+        if (rec.get('sctp') or {}).get('endpoint') is not None:
+            return bool(mask & ~LISTEN_AND_CLOSE)
+        return bool(mask & (1 << SS_LISTEN))
+    number = STATE_NUMBERS.get(rec['state'])
+    if number is None:
+        raise KeyError('state %r is no state ss prints' % (rec['state'],))
+    return bool(mask & (1 << number))
+
+
+def _kind(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, Mapping):
+        return 'a dict'
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    name = type(value).__name__
+    return 'an %s' % name if name[:1].lower() in 'aeiou' else 'a %s' % name
+
+
+def _shown(value):
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + '...'
+
+
+# ---------------------------------------------------------------------------- the FILTER
+
+def _next_word(text, i):
+    """(word, end) of the word at or after text[i], split as _syntax.split_words splits; (None, len) at the end."""
+    n = len(text)
+    while i < n and text[i] in ' \t':
+        i += 1
+    if i >= n:
+        return None, n
+    chars = []
+    while i < n and text[i] not in ' \t':
+        if text[i] == '\\':
+            i += 1
+            if i < n:
+                chars.append(text[i])
+        else:
+            chars.append(text[i])
+        i += 1
+    return ''.join(chars), min(i, n)
+
+
+def split_filter(text):
+    """(state mask or None, expression text, the number of words before it) of a FILTER string.
+
+    Raises FilterError for a state word without a name, a name that is not
+    a state, or state words that leave no state (ss: "no socket states to
+    show with such filter").
+    """
+    mask, pos, count = None, 0, 0
+    while True:
+        word, end = _next_word(text, pos)
+        if word not in _STATE_KEYWORDS:
+            return mask, text[pos:], count
+        name, after = _next_word(text, end)
+        if name is None:
+            raise FilterError('needs a state name after it', word, count, 'for example "%s established"' % word)
+        bits = STATE_WORDS.get(name.lower())
+        if bits is None:
+            typo = STATE_TYPOS.get(name.lower())
+            raise FilterError('is not a state name', name, count + 1,
+                              'did you mean "%s"?' % typo if typo else 'valid: %s' % ', '.join(sorted(STATE_WORDS)))
+        if word == 'state':
+            mask = (mask or 0) | bits
+        else:
+            mask = (SS_ALL if mask is None else mask) & ~bits
+        if not mask and _next_word(text, after)[0] not in _STATE_KEYWORDS:
+            raise FilterError('leaves no state to select', name, count + 1,
+                              'ss says "no socket states to show with such filter"')
+        pos, count = after, count + 2
+
+
+def _shift(exc, count):
+    """The FilterError of the expression with its positions counted from the start of the whole FILTER."""
+    if not count:
+        return exc
+    reason = re.sub(r'at word (\d+)', lambda m: 'at word %d' % (int(m.group(1)) + count), exc.reason)
+    return FilterError(reason, exc.word, None if exc.position is None else exc.position + count, exc.hint)
+
+
+def _hint(exc, count, expression):
+    """A better hint for two mistakes people make when they come from the ss command line."""
+    if count and exc.position == 0 and exc.word in ('and', '&&', '&', 'or', '||', '|'):
+        rest = expression.strip()[len(exc.word):].strip()
+        return FilterError(exc.reason, exc.word, exc.position,
+                           'state words are not joined to the expression with "%s" (ss rejects it too): write the '
+                           'expression right after them%s' % (exc.word, ' ("... %s")' % rest if rest else ''))
+    if exc.position == 0 and exc.word and exc.word.startswith('-'):
+        return FilterError(exc.reason, exc.word, exc.position,
+                           'a FILTER has no ss options (-t, -l, ...): only state words and an expression; select '
+                           'tables by the records\' netid (selectattr("netid", "eq", "tcp"))')
+    return exc
+
+
+@functools.lru_cache(maxsize=128)
+def compile_filter(text):
+    """The Selection of a FILTER string (cached by text: names are looked up once per process).
+
+    Raises FilterError.
+    """
+    # imported here: parsing and binding are only needed when a filter is given
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import mixed_and_or_warning
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import record_matcher
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
+    states, expression, count = split_filter(text)
+    try:
+        expr = parse([expression]) if expression.strip() else None
+        matcher = record_matcher(expr, SERVICE_TABLES)
+    except FilterError as exc:
+        raise _shift(_hint(exc, count, expression), count) from None
+    family = expr.forced_family if expr is not None else None
+    return Selection(states, family, matcher, mixed_and_or_warning([expression]) if expr is not None else None)
+
+
+def selection(text):
+    """compile_filter() for any string (Ansible's tagged strings are cached as plain ones); ArgsError for anything else."""
+    if not isinstance(text, str):
+        raise ArgsError('the filter must be a string (an ss FILTER such as "state listening sport = :22"), not %s: %s'
+                        % (_kind(text), _shown(text)))
+    return compile_filter(str(text))
+
+
+def select(records, text):
+    """The records (in their order) that the FILTER selects; (that list, the Selection)."""
+    sel = selection(text)
+    if isinstance(records, (str, bytes, Mapping)) or not hasattr(records, '__iter__'):
+        raise ArgsError('the input must be a list of socket records (ansible_facts.sockets), not %s: %s'
+                        % (_kind(records), _shown(records)))
+    out = []
+    for index, rec in enumerate(records):
+        try:
+            if sel(rec):
+                out.append(rec)
+        except ArgsError as exc:
+            raise ArgsError('item %d of the input: %s' % (index, exc)) from None
+    return out, sel
+
+
+# ---------------------------------------------------------------------------- ss lines
+
+# what socket_lines cannot do, by the Query attribute that asks for it
+_NOT_LAYOUT = (
+    ('resolve', '-r would name hosts and services on the controller, not on the managed host; socket_lines prints '
+                'numbers, as ss -n does'),
+    ('summary', '-s prints a summary, not socket lines; use socket_facts with summary=true'),
+    ('events', '-E listens for closed sockets on a host; use socket_facts with events'),
+    ('dump_file', '-D writes a capture on a host; use socket_facts with dump_file'),
+    ('filter_file', '-F reads a filter file; select the sockets with netdiag.ss.select_sockets first'),
+    ('netns', '-N names a network namespace of a host; use socket_facts with netns'),
+)
+
+
+def layout(ss_args):
+    """The _request.Request whose columns, header and detail text an `ss_args` command line asks for.
+
+    Only options that change how rows look are accepted (tables, families,
+    states, -H, -p, -T, -o, the detail options, -O, -n); anything that
+    selects or reads sockets is an ArgsError that says what to use instead.
+    """
+    if not isinstance(ss_args, str):
+        raise ArgsError('ss_args must be a string of ss options (for example "-tlnp"), not %s: %s'
+                        % (_kind(ss_args), _shown(ss_args)))
+    from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+    query = parse_ss_args(ss_args)
+    for attr, why in _NOT_LAYOUT:
+        if getattr(query, attr):
+            raise ArgsError('ss_args: %s' % why)
+    if query.expression:
+        raise ArgsError('ss_args: "%s" is a filter expression; socket_lines prints every record it is given: select '
+                        'them with netdiag.ss.select_sockets first' % ' '.join(query.expression))
+    return build_request({'ss_args': ss_args})
+
+
+def lines(records, ss_args='', header=True):
+    """The lines `ss -n` with these options prints for these records (a record alone is a list of one)."""
+    request = layout(ss_args)
+    if isinstance(records, Mapping):
+        records = [records]
+    elif isinstance(records, (str, bytes)) or not hasattr(records, '__iter__'):
+        raise ArgsError('the input must be a list of socket records (ansible_facts.sockets) or one record, not %s: %s'
+                        % (_kind(records), _shown(records)))
+    records = list(records)
+    for index, rec in enumerate(records):
+        if not isinstance(rec, Mapping):
+            raise ArgsError('item %d of the input is not a socket record (a dict as socket_facts returns it) but %s: %s'
+                            % (index, _kind(rec), _shown(rec)))
+        missing = [key for key in RENDER_KEYS if key not in rec]
+        if missing:
+            raise ArgsError('item %d of the input is not a socket record as socket_facts returns it: it has no %s '
+                            '(the fields option of socket_facts may have left it out): %s'
+                            % (index, ', '.join(missing), _shown(rec)))
+    if not header:
+        request = request._replace(header=False)
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+    try:
+        return listing(request, records)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ArgsError('a record is not what socket_facts returns (%s: %s)' % (type(exc).__name__, exc)) from None
+
+
+__all__ = ['Selection', 'compile_filter', 'selection', 'select', 'split_filter', 'layout', 'lines', 'SERVICE_TABLES']
