@@ -97,7 +97,7 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
         raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
                         'reports for it (addresses, ports, bound interface and cookie), and /proc/net has no cookie '
                         'and no interface, so a socket read there could not be told from one that replaced it; use '
-                        'source: auto (sockets it has to read from /proc/net are reported in failed, nothing is sent '
+                        'source: auto (sockets it has to read from /proc/net are reported in not_closed, nothing is sent '
                         'for them) or netlink')
     if request.filter is None and not request.state_words and not allow_unfiltered:
         raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give a '

@@ -346,12 +346,14 @@ def test_netlink_source_fails_where_sock_diag_is_refused(netns, sockets):
 
 
 def test_socket_kill_closes_nothing_it_read_from_proc(netns, sockets):
-    """auto: the sockets come from /proc/net (no cookie): each is reported, nothing is sent. proc: refused."""
+    """auto: the sockets come from /proc/net (no cookie): each is reported in not_closed, nothing is sent, and the task
+    fails (as for any socket the kernel cannot close). proc: refused."""
     args = {'ss_args': '-t state close-wait', 'netns': netns.name, 'filter': 'sport = :5001'}
     result = run_module('socket_kill', args, check=False, prefix=_denied('socket', 'EPROTONOSUPPORT'))
-    assert 'msg' not in result and result['changed'] is False and result['killed'] == []
-    assert [(f['local_port'], f['error']) for f in result['failed']] == [(5001, 'EOPNOTSUPP')]
-    assert 'read from /proc/net' in result['failed'][0]['message']
+    assert result['failed'] and '1 of the selected sockets could not be closed: EOPNOTSUPP' in result['msg']
+    assert result['changed'] is False and result['killed'] == []
+    assert [(f['local_port'], f['error']) for f in result['not_closed']] == [(5001, 'EOPNOTSUPP')]
+    assert 'read from /proc/net' in result['not_closed'][0]['message']
     assert [r['local_port'] for r in result['survivors']] == [5001]
     refused = run_module('socket_kill', dict(args, source='proc'), check=False)
     assert refused['failed'] and 'source: proc cannot close sockets' in refused['msg']

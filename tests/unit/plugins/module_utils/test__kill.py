@@ -185,4 +185,4 @@ def test_sockets_auto_read_from_proc_are_reported_not_closed(sockets):
     assert plan.to_kill == [] and [(r['netid'], err) for r, err, _why in plan.cannot] == [('tcp', errno.EOPNOTSUPP)]
     assert 'read from /proc/net' in plan.cannot[0][2]
     result = _kill.kill(plan)
-    assert result['changed'] is False and [f['error'] for f in result['failed']] == ['EOPNOTSUPP']
+    assert result['changed'] is False and [f['error'] for f in result['not_closed']] == ['EOPNOTSUPP']
