@@ -98,6 +98,28 @@ options:
       - Name of a network namespace (as created by C(ip netns add)) to list sockets in, like C(ss -N NAME).
       - A missing namespace is an error; it is never created.
     type: str
+  source:
+    description:
+      - Where sockets are read from.
+      - V(netlink) reads the kernel's sock_diag interface (C(NETLINK_SOCK_DIAG)) only; a table it has no handler for
+        is named in C(unsupported_tables) (M(netdiag.ss.socket_facts)).
+      - V(proc) reads the C(/proc/net) text files only (C(tcp), C(tcp6), C(udp), C(udp6), C(raw), C(raw6), C(unix),
+        C(packet), C(netlink)), as C(ss) reads them when it has no sock_diag. MPTCP, SCTP, DCCP, vsock, tipc and xdp
+        have no file there and are unsupported. What the files do not tell is null in the records (the cookie, the
+        details, and per table some queues, peers and interfaces; see C(docs/socket_facts.md)), and the filter runs
+        in user space only, with marks, cgroups and bound devices of inet sockets read as 0, as C(ss) does.
+        C(-E) and C(-D) need sock_diag and are refused; M(netdiag.ss.socket_kill) refuses V(proc), because closing a
+        socket needs the identity sock_diag reports for it.
+      - V(auto) reads sock_diag, and C(/proc/net) where sock_diag cannot be used, with a warning. When the sock_diag
+        socket cannot be opened or the first dump is refused (C(EPROTONOSUPPORT), C(EAFNOSUPPORT), C(EACCES),
+        C(EPERM) and the like, as in gVisor, WSL 1 or a sandbox that forbids it), every table that has a file is read
+        from C(/proc/net) and the warning says why and which. When the kernel has no sock_diag handler for one table
+        (raw sockets on kernels without raw sock_diag), that table is read from C(/proc/net), as C(ss) does, with a
+        warning when the table was asked for by name. M(netdiag.ss.socket_facts) names the tables read from
+        C(/proc/net) in C(proc_tables).
+    type: str
+    choices: [auto, netlink, proc]
+    default: auto
 """
 
     # Options that say what to show of each selected socket.

@@ -76,6 +76,7 @@ def selection_argspec():
         filter=dict(type='str'),
         filter_file=dict(type='path'),
         kernel_filter=dict(type='bool', default=True),
+        source=dict(type='str', choices=['auto', 'netlink', 'proc'], default='auto'),
     ))
 
 

@@ -189,8 +189,8 @@ def parse_rules(rules, netns=None):
 
 # ---------------------------------------------------------------------------- evaluation
 
-def _union_request(rules, netns):
-    """One Request that selects what every rule selects (tables, families, states, inet dumps)."""
+def _union_request(rules, netns, source='auto'):
+    """One Request that selects what every rule selects (tables, families, states, inet dumps), read from `source`."""
     tables, families, states, inet = set(), set(), 0, set()
     for rule in rules:
         r = rule.request
@@ -204,7 +204,7 @@ def _union_request(rules, netns):
         tables=tuple(t for t in TABLE_BY_NAME if t in tables), explicit_tables=explicit, families=frozenset(families),
         inet_families=tuple(f for f in (AF_INET, AF_INET6) if f in inet), states=states, filter=None, filter_words=(),
         kernel_filter=True, netns=netns, processes=False, threads=False, timers=False, summary=False, summary_only=False,
-        details=frozenset(), identity=False, warnings=())
+        details=frozenset(), identity=False, warnings=(), source=source)
 
 
 class _RuleMatcher(object):
@@ -326,8 +326,9 @@ def _planner(batch):
     return planner
 
 
-def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None):
-    """Answer every rule; return (result dict, warnings). Raises SocketToolError."""
+def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None, source='auto'):
+    """Answer every rule, from sock_diag or /proc/net as `source` says (the module's option, as netns, is one for
+    every rule); return (result dict, warnings). Raises SocketToolError."""
     lookups = lookups or HostLookups()
     shared = [r for r in rules if not _has_autobound(r)]
     alone = [r for r in rules if _has_autobound(r)]
@@ -336,7 +337,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     batches = ([shared] if shared else []) + [[r] for r in alone]
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
-        union = _union_request(batch, netns)
+        union = _union_request(batch, netns, source)
         selection = select(union, lookups, planner=_planner(batch))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         records.extend(selection.records)

@@ -13,7 +13,6 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import TableNotSupported
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -210,25 +209,17 @@ def dump_inet(sock, table, tables, states, ctx, out, bytecode=None, inet_familie
 
 
 def dump_raw(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):
-    """raw (ss -w): the inet dump with protocol 255 where the kernel has raw sock_diag, else /proc/net/raw{,6}.
+    """raw (ss -w): the inet dump with protocol 255.
 
     raw_diag returns every raw socket of the family whatever the state mask
     (it does not read it, and ss checks no state either), each with
     INET_DIAG_PROTOCOL; id.sport is the socket's protocol (inet_num), which
     ss shows in the port column and decode_inet keeps as local_port; id.dport
-    is the port given to connect() (0 in /proc). A kernel without raw
-    sock_diag ends the dump with ENOENT (TableNotSupported): then, as ss
-    does, the table is read from /proc (_proc_net), where no program is sent
-    and the user-space filter alone decides. Other errors (EPERM for fwmark
-    without CAP_NET_ADMIN) are raised, as for the other tables.
+    is the port given to connect(). A kernel without raw sock_diag ends the
+    dump with ENOENT (TableNotSupported): _collect then reads the table from
+    /proc/net (_proc_net) with source=auto, as ss does.
     """
-    start = len(out)
-    try:
-        dump_inet(sock, table, tables, states, ctx, out, bytecode, inet_families)
-    except TableNotSupported:
-        del out[start:]
-        from ansible_collections.netdiag.ss.plugins.module_utils._proc_net import dump_proc
-        dump_proc(table, states, ctx, out)
+    dump_inet(sock, table, tables, states, ctx, out, bytecode, inet_families)
 
 
 __all__ = ['inet_request', 'inet_ext', 'inet_details', 'decode_inet', 'dump_inet', 'dump_raw', 'DETAIL_EXT', 'SOCKOPT_NAMES',

@@ -35,9 +35,10 @@ def summarize(records):
 
 
 def facts_result(request, selection, fields=None, lines=True):
-    """The module result (without `changed`): ansible_facts, unsupported_tables and, with lines=True, lines."""
+    """The module result (without `changed`): ansible_facts, unsupported_tables, proc_tables and, with lines=True, lines."""
     facts = {}
-    result = {'ansible_facts': facts, 'unsupported_tables': selection.unsupported}
+    result = {'ansible_facts': facts, 'unsupported_tables': selection.unsupported,
+              'proc_tables': list(selection.proc_tables)}
     if lines:
         result['lines'] = []
     if selection.stats is not None:
@@ -54,7 +55,7 @@ def facts_result(request, selection, fields=None, lines=True):
 
 def events_result(request, events, fields=None, lines=True):
     """The module result (without `changed`) of -E: events, events_truncated, lines; no facts."""
-    result = {'ansible_facts': {}, 'unsupported_tables': [], 'events': select_fields(events.records, fields),
+    result = {'ansible_facts': {}, 'unsupported_tables': [], 'proc_tables': [], 'events': select_fields(events.records, fields),
               'events_truncated': events.truncated}
     if lines:
         result['lines'] = listing(request, events.records)
@@ -69,7 +70,7 @@ def module_result(request, fields=None, lines=True, check_mode=False):
         return dict(changed=False, **events_result(request, events, fields, lines)), events.warnings
     if request.dump_file:
         from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import dump_to_file
-        result = {'changed': True, 'ansible_facts': {}, 'unsupported_tables': [],
+        result = {'changed': True, 'ansible_facts': {}, 'unsupported_tables': [], 'proc_tables': [],
                   'dump': dump_to_file(request, check_mode)}
         if lines:
             result['lines'] = []        # ss -D prints nothing

@@ -7,8 +7,8 @@
 """What the running host says about names: the one place that looks them up.
 
 Interfaces, services, host names, IP protocol names from /etc/protocols,
-netlink protocol names from /etc/iproute2/nl_protos, cgroup ids and the
-ephemeral port range are all answered by the host (and, for interfaces,
+netlink protocol names from /etc/iproute2/nl_protos, cgroup ids, the clock
+tick rate and the ephemeral port range are all answered by the host (and, for interfaces,
 the ephemeral range and /proc/self/net, by the network namespace) the code
 runs in. The filter
 binder and the renderer ask a `HostLookups`; tests and controller-side
@@ -203,6 +203,15 @@ class HostLookups(object):
             except (IOError, OSError, ValueError, IndexError):
                 self._eph = (1024, 4999)
         return self._eph
+
+    # -- clock
+    def clock_ticks(self):
+        """Clock ticks a second (USER_HZ, sysconf(_SC_CLK_TCK)): the unit of the timers in /proc/net/tcp, as ss reads them."""
+        try:
+            hz = os.sysconf('SC_CLK_TCK')
+        except (ValueError, OSError):
+            hz = 0
+        return hz if hz > 0 else 100
 
 
 __all__ = ['HostLookups']

@@ -93,6 +93,12 @@ def listeners_named(request):
 
 def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None):
     """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close)."""
+    if request.source == 'proc':
+        raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
+                        'reports for it (addresses, ports, bound interface and cookie), and /proc/net has no cookie '
+                        'and no interface, so a socket read there could not be told from one that replaced it; use '
+                        'source: auto (sockets it has to read from /proc/net are reported in not_closed, nothing is sent '
+                        'for them) or netlink')
     if request.filter is None and not request.state_words and not allow_unfiltered:
         raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give a '
                         'filter or states (or allow_unfiltered: true if that is really meant)')
@@ -109,10 +115,10 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
             why = 'the kernel closes only inet sockets (SOCK_DESTROY); this is a %s socket' % rec['family']
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         elif rec[SOCKID].cookie is None:
-            # read from /proc/net (_proc_net): the kernel has no sock_diag for its table, so none to close it
-            # either (ss -K lists such sockets and closes nothing)
-            why = 'this kernel has no sock_diag for %s sockets (they were read from /proc/net), so it cannot close them' \
-                % rec['netid']
+            # read from /proc/net (_proc_net, source=auto): no cookie to address it by, and no sock_diag for its
+            # table (or at all) to close it with (ss -K lists such sockets and closes nothing)
+            why = 'this %s socket was read from /proc/net (sock_diag cannot list its table here), so there is no ' \
+                'sock_diag identity to close it by' % rec['netid']
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)

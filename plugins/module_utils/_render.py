@@ -84,12 +84,16 @@ class Names(object):
 
 
 _SERVICE_PROTO = {'tcp': 'tcp', 'udp': 'udp'}
+_PORTS_ALWAYS = ('inet', 'inet6', 'unix')   # families whose rows always have a port column
 VMADDR_PORT_ANY = 0xffffffff        # a vsock port ss prints as '*'
 
 
 def address_cell(rec, side, names=None):
-    """The address text ss prints for one side, with IPv6 brackets and %dev."""
+    """The address text ss prints for one side, with IPv6 brackets and %dev ('*' where it is unknown: a netlink peer
+    read from /proc/net, which ss's /proc mode prints as '*')."""
     addr = rec[side + '_address']
+    if addr is None:
+        return '*'
     fam = rec['family']
     if names is not None:
         if fam in ('inet', 'inet6') and addr != '*':
@@ -111,7 +115,9 @@ def port_cell(rec, side, names=None):
     port = rec[side + '_port']
     fam = rec['family']
     if port is None:
-        return ''
+        # unknown (read from /proc/net): what ss's /proc mode prints there, '*' for an inet port and 0 for a unix
+        # peer's inode; else the record has no port where ss prints none
+        return '*' if fam in ('inet', 'inet6') else '0' if fam == 'unix' else ''
     if fam in ('inet', 'inet6'):
         if port == 0:
             return '*'
@@ -419,13 +425,17 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
                      ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
     before = getattr(extra, 'before_process', None)
     for rec in records:
-        delim = ' ' if rec['family'] == 'unix' else ':'
+        fam = rec['family']
+        delim = ' ' if fam == 'unix' else ':'
         lead = before(rec) if before is not None else ''
+        # a port is unknown (None) only in a record read from /proc/net, where ss prints one (see port_cell)
+        peer_delim = rec['peer_port'] is not None or (fam in _PORTS_ALWAYS and rec['peer_address'] is not None)
         rows.append((([netid_cell(rec)] if show_netid else []) + ([state_cell(rec)] if show_state else []),
-                     ['%-6d' % rec['recv_q'], '%-6d' % rec['send_q']],   # ss: %-6d even with -H
+                     # ss: %-6d even with -H; a queue /proc/net does not have is 0 in ss's /proc mode
+                     ['%-6d' % (rec['recv_q'] or 0), '%-6d' % (rec['send_q'] or 0)],
                      (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
                       port_cell(rec, 'local', names),
-                      address_cell(rec, 'peer', names) + (delim if rec['peer_port'] is not None else ''),
+                      address_cell(rec, 'peer', names) + (delim if peer_delim else ''),
                       port_cell(rec, 'peer', names)),
                      (lead + ' ' + users_cell(rec)).rstrip() if show_process else '',
                      extra(rec) if show_process else lead + extra(rec)))

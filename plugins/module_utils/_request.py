@@ -55,6 +55,7 @@ Request = collections.namedtuple('Request', [
     'max_events',       # at most this many events are kept
     'dump_file',        # -D FILE: write the raw TCP dump there, or None
     'from_dump',        # read the TCP table from this capture (ss -D format) instead of the kernel, or None
+    'source',           # where sockets are read: 'auto' (sock_diag, /proc/net where it cannot be used), 'netlink', 'proc'
     'identity',         # records keep their SockId (for requests that address one socket)
     'warnings',         # tuple of texts for the user
 ])
@@ -62,6 +63,7 @@ Request = collections.namedtuple('Request', [
 # Module options for the detail options (the module option is the detail's name) and -O.
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
+SOURCES = ('auto', 'netlink', 'proc')
 
 
 def _contradiction(option, value, given):
@@ -173,8 +175,14 @@ def _merge_options(q, params):
         q.filter_file = params['filter_file']
 
 
-def _check_modes(q, events, from_dump, has_expression):
+def _check_modes(q, events, from_dump, has_expression, source='auto'):
     """The rules of the three modes that do not list the kernel's sockets: -E, -D and from_dump."""
+    if source == 'proc' and (q.events or events):
+        raise ArgsError('source: proc has no events: -E (events) listens to sock_diag, which /proc/net does not have; '
+                        'use source: auto or netlink')
+    if source == 'proc' and q.dump_file:
+        raise ArgsError('source: proc cannot write a capture: -D (dump_file) writes the kernel\'s sock_diag answers; '
+                        'use source: auto or netlink')
     if q.events and not events:
         raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
                         'seconds to listen) as well')
@@ -257,7 +265,10 @@ def build_request(params, identity=False):
             preferred = expr.forced_family
     details = frozenset(q.details)
     events, from_dump = params.get('events'), params.get('from_dump')
-    _check_modes(q, events, from_dump, expr is not None)
+    source = params.get('source') or 'auto'
+    if source not in SOURCES:
+        raise ArgsError('source: %r is not one of %s' % (source, ', '.join(SOURCES)))
+    _check_modes(q, events, from_dump, expr is not None, source)
     if 'contexts' in details:
         details |= {'context'}          # ss -z shows the process contexts too
     max_events = params.get('max_events')
@@ -294,9 +305,11 @@ def build_request(params, identity=False):
         max_events=max_events,
         dump_file=q.dump_file,
         from_dump=from_dump or None,
+        source=source,
         identity=identity,
         warnings=tuple(warnings),
     )
 
 
-__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS']
+__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS',
+           'DEFAULT_MAX_EVENTS', 'SOURCES']

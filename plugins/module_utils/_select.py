@@ -26,7 +26,7 @@ from __future__ import annotations
 import collections
 import errno
 
-from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, collect
+from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, Sources, collect
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
@@ -36,7 +36,11 @@ Selection = collections.namedtuple('Selection', [
     'unsupported',  # selected tables this kernel or this version cannot list, in ss's order
     'warnings',     # texts for the user
     'stats',        # the -s statistics (a dict), or None
-])
+    'proc_tables',  # tables read from /proc/net instead of sock_diag, in ss's order
+], defaults=((),))
+# what /proc/net cannot tell, for the warnings (docs/socket_facts.md lists it per table)
+PROC_NULLS = ('cookies, bound interfaces, marks and every detail (-e -m -i ...) are null there, and so are some '
+              'queues and peers (docs/socket_facts.md, "Sockets read from /proc/net")')
 
 
 def select(request, lookups=None, planner=None):
@@ -70,11 +74,12 @@ def select(request, lookups=None, planner=None):
                                 frozenset(request.inet_families) & request.families)
         # ss checks what it reads from a file in user space only; a caller's planner brings its own match
         capture = (chunks, _userspace(expr, eph) if planner is None else match)
+    sources = Sources()
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
-            details=request.details, tagged=tagged, capture=capture)
+            details=request.details, tagged=tagged, capture=capture, source=request.source, sources=sources)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -83,6 +88,7 @@ def select(request, lookups=None, planner=None):
     except OSError as exc:
         raise SocketToolError('cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for some '
                               'tables and for other namespaces' % exc)
+    warnings.extend(_proc_warnings(request, sources, expr))
     for group, tables, _dumper in GROUPS:
         if group in unsupported and request.explicit_tables.intersection(tables):
             warnings.append(unsupported[group])
@@ -102,7 +108,36 @@ def select(request, lookups=None, planner=None):
                 # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
                 pid = r['local_port']
                 r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
-    return Selection(records, list(unsupported), warnings, stats)
+    return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc))
+
+
+def _proc_warnings(request, sources, expr):
+    """What the user should know about tables read from /proc/net (source=auto).
+
+    Always when sock_diag could not be used at all; where the kernel has no
+    sock_diag handler for one table (raw without raw_diag), only when the
+    table was asked for by name, as for unsupported tables. And, for a filter
+    with dev, fwmark or cgroup on inet sockets read from /proc/net, that
+    those see 0 there (ss's /proc mode does the same).
+    """
+    out = []
+    if sources.refused:
+        out.append('sock_diag (NETLINK_SOCK_DIAG) cannot be used here: %s. Tables %s were read from /proc/net instead '
+                   '(source: auto), as ss does; %s' % (sources.refused, ', '.join(sources.proc) or '(none)', PROC_NULLS))
+    elif request.source == 'auto':
+        for group, tables, _dumper in GROUPS:
+            if group in sources.proc and request.explicit_tables.intersection(tables):
+                out.append('table %s: %s; it was read from /proc/net instead (source: auto), as ss does; %s'
+                           % (group, sources.proc[group], PROC_NULLS))
+    inet = [g for g in sources.proc if g in ('raw', 'udp', 'tcp')]
+    if expr is not None and inet:
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import CgroupCond, DevCond, MarkCond
+        words = sorted(set({DevCond: 'dev', MarkCond: 'fwmark', CgroupCond: 'cgroup'}[type(n)] for n in expr.walk()
+                           if isinstance(n, (DevCond, MarkCond, CgroupCond))))
+        if words:
+            out.append('filter: %s cannot be known for sockets read from /proc/net (%s): they read as 0 there, as in ss'
+                       % (', '.join(words), ', '.join(inet)))
+    return out
 
 
 def _bind(request, lookups):

@@ -188,7 +188,7 @@ def main():
             rules = parse_rules([single], p['netns'])
         else:
             module.fail_json(msg='give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
-        result, warnings = evaluate(rules, p['netns'], max(0, p['max_offenders']))
+        result, warnings = evaluate(rules, p['netns'], max(0, p['max_offenders']), source=p['source'])
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
     for warning in warnings:

@@ -181,10 +181,14 @@ ansible_facts:
           type: str
           sample: LISTEN
         recv_q:
-          description: Receive queue (for listeners, the accept queue length).
+          description:
+            - Receive queue (for listeners, the accept queue length).
+            - Null for unix sockets read from C(/proc/net) (RV(proc_tables)), which has no queues for them.
           type: int
         send_q:
-          description: Send queue (for listeners, the backlog).
+          description:
+            - Send queue (for listeners, the backlog).
+            - Null for unix sockets and TCP listeners read from C(/proc/net) (RV(proc_tables)), which has neither.
           type: int
         local_address:
           description:
@@ -212,21 +216,27 @@ ansible_facts:
             - Peer address, same rules as RV(ansible_facts.sockets[].local_address); V(*) for unix peers (C(ss) never collects their
               names).
             - For tipc the peer's node when connected, else V(-); for xdp always V(*).
+            - Null for netlink sockets read from C(/proc/net) (RV(proc_tables)), which does not say whether they are
+              connected.
           type: str
         peer_port:
           description:
             - Peer port (0 where C(ss) prints V(*)); for unix sockets the peer's inode (0 if none); null where C(ss) prints nothing.
             - For vsock 4294967295 (VMADDR_PORT_ANY) where C(ss) prints V(*); for tipc the peer's port id, null when not
               connected; null for xdp.
+            - Null for unix, raw and netlink sockets read from C(/proc/net) (RV(proc_tables)), which does not have it.
           type: int
         interface:
-          description: The device the socket is bound to (C(%dev) in C(ss)'s address column), or null.
+          description:
+            - The device the socket is bound to (C(%dev) in C(ss)'s address column), or null.
+            - Always null for TCP, UDP and raw sockets read from C(/proc/net) (RV(proc_tables)), which does not have it.
           type: str
         family:
           description: V(inet), V(inet6), V(unix), V(link), V(netlink), V(vsock), V(tipc) or V(xdp).
           type: str
         uid:
-          description: Owner's user id (null where the kernel does not tell, as for netlink and vsock sockets).
+          description: Owner's user id (null where the kernel does not tell, as for netlink and vsock sockets, and for unix
+            sockets read from C(/proc/net)).
           type: int
         inode:
           description: Socket inode (0 for TIME-WAIT and request sockets).
@@ -234,8 +244,8 @@ ansible_facts:
         cookie:
           description:
             - The kernel's 64-bit socket cookie (C(sk:) in C(ss -e), as an integer).
-            - Null for sockets read from C(/proc/net) (raw sockets where the kernel has no raw sock_diag, as C(ss) reads them),
-              which has no cookie; their detail keys are null too (C(ss) prints no details for them).
+            - Null for sockets read from C(/proc/net) (RV(proc_tables), see O(source)), which has no cookie; their detail
+              keys are null too.
           type: int
         sctp:
           description:
@@ -391,6 +401,16 @@ unsupported_tables:
   type: list
   elements: str
   sample: [sctp, dccp]
+proc_tables:
+  description:
+    - Selected tables that were read from the C(/proc/net) text files instead of the kernel's sock_diag interface
+      (every table read with O(source=proc); with O(source=auto) those sock_diag could not list, see O(source)).
+    - Their records have null where C(/proc/net) cannot tell (RV(ansible_facts.sockets[].cookie), the details, and per
+      table some queues, peers and interfaces; C(docs/socket_facts.md) lists them).
+  returned: always
+  type: list
+  elements: str
+  sample: [raw]
 events:
   description:
     - The TCP and UDP sockets destroyed while the module listened, in the order the kernel reported them, each a

@@ -189,18 +189,19 @@ class ModuleProcess(object):
         return _module_result(self.name, self.proc.returncode, stdout, stderr, check)
 
 
-def run_ss(ns, argv):
+def run_ss(ns, argv, env=None):
     """Run the real ss inside the namespace; return (rc, stdout lines, stderr).
 
     nsenter --net changes only the network namespace: `ip netns exec` (and
     `ss -N`) also remount /sys, which hides the cgroup2 mount from ss. ss
     prints names as raw bytes; its output is turned into the collection's
     documented text form of bytes (invalid UTF-8 as \\xHH, a backslash as
-    \\\\) so that lines compare. argv may hold bytes.
+    \\\\) so that lines compare. argv may hold bytes. env: extra environment
+    variables for ss (PROC_ROOT=/proc makes it read /proc/net instead of sock_diag).
     """
     from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
     proc = subprocess.run(['nsenter', '--net=/var/run/netns/' + ns.name, SS] + list(argv),
-                          capture_output=True, timeout=60, check=False)
+                          capture_output=True, timeout=60, check=False, env=dict(os.environ, **(env or {})))
     return proc.returncode, bytes_text(proc.stdout).splitlines(), proc.stderr.decode('utf-8', 'replace')
 
 
@@ -255,14 +256,15 @@ def _times_close(a, b):
     return all(abs(x - y) <= (61000 if max(x, y) >= 600000 else 1500) for x, y in zip(a, b))
 
 
-def compare_once(ns, argv, module_args=None, keep=None, normalize=None):
+def compare_once(ns, argv, module_args=None, keep=None, normalize=None, ss_env=None):
     """Run ss and socket_facts once with the same arguments; return (problem or None, ss rows, our rows, result).
 
     keep: optional predicate on a row's tokens; rows it rejects are left out on both sides
     (for documented differences from ss); normalize: optional function on a row's tokens,
-    applied to both sides (for documented differences inside a row).
+    applied to both sides (for documented differences inside a row); ss_env: extra
+    environment variables for ss (see run_ss).
     """
-    rc, ss_lines, ss_err = run_ss(ns, argv)
+    rc, ss_lines, ss_err = run_ss(ns, argv, ss_env)
     args = {'ss_args': ' '.join(shlex.quote(a) for a in argv), 'netns': ns.name}
     args.update(module_args or {})
     result = run_module('socket_facts', args, check=False)
@@ -289,12 +291,12 @@ def compare_once(ns, argv, module_args=None, keep=None, normalize=None):
     return None, expected, got, result
 
 
-def compare_with_ss(ns, argv, module_args=None, attempts=3, keep=None, normalize=None):
+def compare_with_ss(ns, argv, module_args=None, attempts=3, keep=None, normalize=None, ss_env=None):
     """compare_once, retried: two tools cannot dump the kernel at the same instant, so a
     socket that changed between the dumps makes a transient difference (reported as a
     warning). Returns (problem or None, ss rows, our rows, module result)."""
     for attempt in range(attempts):
-        outcome = compare_once(ns, argv, module_args, keep, normalize)
+        outcome = compare_once(ns, argv, module_args, keep, normalize, ss_env)
         if outcome[0] is None:
             return outcome
         warnings.warn('attempt %d of ss %s differed: %s' % (attempt + 1, ' '.join(argv), outcome[0]))

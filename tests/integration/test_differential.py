@@ -86,6 +86,8 @@ def test_same_rows_as_ss(netns, sockets, args, procs):
             for key, value in parsed.items():
                 if key in ('local_address', 'peer_address') and value == '::' and rec[key] in ('*', '::'):
                     continue
+                if rec[key] is None and rec['cookie'] is None:
+                    continue        # read from /proc/net (raw here), which cannot give it (docs/socket_facts.md)
                 assert rec[key] == value, (key, rec, tokens)
         if procs or threads:
             assert 'processes' in rec

@@ -13,10 +13,12 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _collect as c
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import NetlinkError
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_TIPC, AF_VSOCK, AF_XDP
+from ansible_collections.netdiag.ss.plugins.module_utils._request import SOURCES
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_NETLINK, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP
 
-from uapi import FakeSock, done, error, inet_msg, tipc_msg, vsock_msg, xdp_msg
+from uapi import FakeSock, done, error, inet_msg, tipc_msg, unix_msg, vsock_msg, xdp_msg
 
 
 def test_collect_retries_interrupted_dump(monkeypatch):
@@ -107,3 +109,181 @@ def test_collect_reads_the_tcp_table_from_a_capture(monkeypatch):
     recs, _unsupported = c.collect(['udp', 'tcp'], {AF_INET, 10}, 0xfff, capture=capture, details={'extended'})
     assert [(r['netid'], r['local_port']) for r in recs] == [('udp', 9), ('udp', 9), ('tcp', 2)]
     assert len(sock.sent) == 2 and recs[2]['extended'] is not None      # two udp dumps; tcp came from the capture
+
+
+# ---------------------------------------------------------------- where sockets come from: source=auto|netlink|proc
+# A /proc with one file per group (crafted lines in the kernel's formats), and sock_diag sockets that fail the
+# way gVisor, WSL 1, seccomp or an LSM make them fail.
+
+PROC_TCP = (b'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n'
+            b'   0: 0100007F:1389 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 '
+            b'00000000f14fdf6b 100 0 0 10 0\n')
+PROC_UNIX = (b'Num       RefCount Protocol Flags    Type St Inode Path\n'
+             b'00000000c27faa1d: 00000002 00000000 00010000 0001 01 4343 /run/x.sock\n')
+PROC_RAW = (b'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer '
+            b'drops\n 168: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 528438 2 '
+            b'0000000000000000 0\n')
+
+
+def _proc_root(tmp_path, **files):
+    (tmp_path / 'net').mkdir(exist_ok=True)
+    for name, data in dict(dict(tcp=PROC_TCP, unix=PROC_UNIX, raw=PROC_RAW), **files).items():
+        (tmp_path / 'net' / name).write_bytes(data)
+    return HostLookups(proc=str(tmp_path))
+
+
+def _refuse_socket(monkeypatch, err):
+    def refuse(*_args):
+        raise OSError(err, os.strerror(err))
+    monkeypatch.setattr(nl, 'open_socket', refuse)
+
+
+@pytest.mark.parametrize('err', [errno.EPROTONOSUPPORT, errno.EAFNOSUPPORT, errno.EACCES, errno.EPERM, errno.ENOSYS])
+def test_auto_reads_proc_when_the_socket_is_refused(monkeypatch, tmp_path, err):
+    """gVisor and WSL 1 have no NETLINK_SOCK_DIAG (EPROTONOSUPPORT, EAFNOSUPPORT); seccomp or an LSM deny it."""
+    _refuse_socket(monkeypatch, err)
+    sources = c.Sources()
+    recs, unsupported = c.collect(['unix_stream', 'tcp', 'mptcp'], {AF_INET, AF_UNIX}, 0xfff, lookups=_proc_root(tmp_path),
+                                  sources=sources)
+    assert [(r['netid'], r['inode'], r['cookie']) for r in recs] == [('u_str', 4343, None), ('tcp', 4242, None)]
+    assert sources.refused == 'socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: %s (%s)' % (
+        os.strerror(err), errno.errorcode[err])
+    assert list(sources.proc) == ['unix', 'tcp'] and sources.proc['tcp'] == sources.refused
+    # mptcp has no /proc/net file
+    assert list(unsupported) == ['mptcp'] and 'sock_diag cannot be used here and /proc/net has no file' in unsupported['mptcp']
+
+
+@pytest.mark.parametrize('err', [errno.EMFILE, errno.ENOBUFS, errno.ENOMEM])
+def test_auto_does_not_hide_other_socket_errors(monkeypatch, tmp_path, err):
+    _refuse_socket(monkeypatch, err)
+    with pytest.raises(OSError) as exc:
+        c.collect(['tcp'], {AF_INET}, 0xfff, lookups=_proc_root(tmp_path))
+    assert exc.value.errno == err
+
+
+def test_netlink_source_never_falls_back(monkeypatch, tmp_path):
+    _refuse_socket(monkeypatch, errno.EPROTONOSUPPORT)
+    with pytest.raises(OSError):
+        c.collect(['tcp'], {AF_INET}, 0xfff, lookups=_proc_root(tmp_path), source='netlink')
+    # a table the kernel has no handler for is unsupported, with a hint
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT), done(-errno.ENOENT)]))
+    sources = c.Sources()
+    recs, unsupported = c.collect(['raw'], {AF_INET}, 0xfff, inet_families=(AF_INET,), lookups=_proc_root(tmp_path),
+                                  source='netlink', sources=sources)
+    assert recs == [] and list(unsupported) == ['raw'] and list(sources.proc) == []
+    assert unsupported['raw'].endswith('it was skipped (source: auto reads it from /proc/net)')
+
+
+class _DeniedSock(FakeSock):
+    """A sock_diag socket an LSM denies sending on (SELinux without nlmsg_read answers send() with EACCES)."""
+
+    def __init__(self, err):
+        super(_DeniedSock, self).__init__([])
+        self.err = err
+
+    def send(self, data):
+        raise OSError(self.err, os.strerror(self.err))
+
+
+@pytest.mark.parametrize('err', [errno.EACCES, errno.EPERM, errno.ECONNREFUSED, errno.EPROTONOSUPPORT])
+def test_auto_reads_proc_when_the_first_dump_cannot_be_sent(monkeypatch, tmp_path, err):
+    socks = []
+    monkeypatch.setattr(nl, 'open_socket', lambda: socks.append(_DeniedSock(err)) or socks[-1])
+    sources = c.Sources()
+    recs, unsupported = c.collect(['unix_stream', 'raw', 'tcp'], {AF_INET, AF_UNIX}, 0xfff, lookups=_proc_root(tmp_path),
+                                  sources=sources)
+    assert [r['inode'] for r in recs] == [4343, 528438, 4242] and list(unsupported) == []
+    assert sources.refused == 'the first dump (table unix) was refused: %s (%s)' % (
+        os.strerror(err), errno.errorcode[err])
+    assert list(sources.proc) == ['unix', 'raw', 'tcp'] and len(socks) == 1 and socks[0].closed
+
+
+@pytest.mark.parametrize('err', [errno.EACCES, errno.EPERM])
+def test_auto_reads_proc_when_the_kernel_refuses_the_first_dump(monkeypatch, tmp_path, err):
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([error(err)]))
+    sources = c.Sources()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), lookups=_proc_root(tmp_path),
+                                   sources=sources)
+    assert [r['inode'] for r in recs] == [4242]
+    assert sources.refused == 'the first dump (table tcp) was refused: %s (%s)' % (os.strerror(err), errno.errorcode[err])
+
+
+def test_auto_keeps_the_fwmark_error(monkeypatch, tmp_path):
+    """EPERM to a dump that carried a program is the kernel refusing a fwmark condition (CAP_NET_ADMIN): not a
+    refusal of sock_diag (/proc would make `fwmark = 0` match every socket, B-23); _select reports it."""
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([error(errno.EPERM)]))
+    sources = c.Sources()
+    with pytest.raises(NetlinkError) as exc:
+        c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), bytecode=b'\x0a\x0c\x10\x00' + bytes(8),
+                  lookups=_proc_root(tmp_path), sources=sources)
+    assert exc.value.errno == errno.EPERM and sources.refused is None and not sources.proc
+
+
+def test_auto_decides_on_the_first_dump_only(monkeypatch, tmp_path):
+    """Once the kernel answered a dump, sock_diag works here: a later error is an error."""
+    socks = [FakeSock([unix_msg(inode=1) + done(), error(errno.EACCES)])]
+    monkeypatch.setattr(nl, 'open_socket', lambda: socks.pop(0))
+    with pytest.raises(NetlinkError) as exc:
+        c.collect(['unix_stream', 'tcp'], {AF_INET, AF_UNIX}, 0xfff, inet_families=(AF_INET,),
+                  lookups=_proc_root(tmp_path))
+    assert exc.value.errno == errno.EACCES
+
+
+def test_auto_a_dumper_that_sent_nothing_decides_nothing(monkeypatch, tmp_path):
+    """netlink is dumped only with UNCONN among the states: the first dump sent is tcp's, and its refusal counts."""
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([error(errno.EACCES)]))
+    sources = c.Sources()
+    recs, _unsupported = c.collect(['netlink', 'tcp'], {AF_INET, AF_NETLINK}, 1 << 10, inet_families=(AF_INET,),
+                                   lookups=_proc_root(tmp_path), sources=sources)
+    assert [r['inode'] for r in recs] == [4242] and list(sources.proc) == ['tcp']
+
+
+def test_auto_reads_one_table_from_proc_where_the_kernel_has_no_handler(monkeypatch, tmp_path):
+    """Raw without raw sock_diag (ENOENT), as on the test machine: that table alone, as ss does."""
+    socks = [FakeSock([done(-errno.ENOENT)]), FakeSock([inet_msg(sport=22, inode=7) + done()])]
+    monkeypatch.setattr(nl, 'open_socket', lambda: socks.pop(0))
+    sources = c.Sources()
+    recs, unsupported = c.collect(['raw', 'tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,),
+                                  lookups=_proc_root(tmp_path), sources=sources)
+    assert [(r['netid'], r['inode'], r['cookie'] is None) for r in recs] == [('raw', 528438, True), ('tcp', 7, False)]
+    assert dict(sources.proc) == {'raw': 'the kernel has no sock_diag handler for it (No such file or directory)'}
+    assert sources.refused is None and list(unsupported) == []
+
+
+def test_auto_no_handler_and_no_file(monkeypatch, tmp_path):
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([done(-errno.ENOENT)] * 2))
+    sources = c.Sources()
+    recs, unsupported = c.collect(['raw'], {AF_INET}, 0xfff, inet_families=(AF_INET,), lookups=HostLookups(proc=str(tmp_path)),
+                                  sources=sources)
+    assert recs == [] and list(unsupported) == ['raw'] and 'net/raw cannot be read' in unsupported['raw']
+    assert list(sources.proc) == []
+
+
+def test_proc_source_opens_no_socket(monkeypatch, tmp_path):
+    def no_socket():
+        raise AssertionError('source=proc must not open a sock_diag socket')
+    monkeypatch.setattr(nl, 'open_socket', no_socket)
+    sources = c.Sources()
+    recs, unsupported = c.collect(['unix_stream', 'raw', 'tcp', 'sctp', 'vsock_stream'], {AF_INET, AF_UNIX, AF_VSOCK},
+                                  0xfff, lookups=_proc_root(tmp_path), source='proc', sources=sources, timers=True,
+                                  details=frozenset(['extended']))
+    assert [r['inode'] for r in recs] == [4343, 528438, 4242]
+    assert all(r['extended'] is None for r in recs) and recs[2]['timer'] is None
+    assert list(sources.proc) == ['unix', 'raw', 'tcp'] and sources.refused is None
+    assert dict(unsupported) == {'sctp': 'table sctp has no file in /proc/net (source: proc); it was skipped',
+                                 'vsock': 'table vsock has no file in /proc/net (source: proc); it was skipped'}
+
+
+def test_proc_source_with_a_capture(monkeypatch, tmp_path):
+    """from_dump: the TCP table from the capture, the others from /proc/net."""
+    monkeypatch.setattr(nl, 'open_socket', lambda: None)
+    capture = ([(inet_msg(sport=1, state=1), [(0, 88)])], None)
+    recs, _unsupported = c.collect(['unix_stream', 'tcp'], {AF_INET, AF_UNIX}, 0xfff, lookups=_proc_root(tmp_path),
+                                   source='proc', capture=capture)
+    assert [(r['netid'], r['local_port']) for r in recs] == [('u_str', 4343), ('tcp', 1)]
+
+
+def test_unknown_source():
+    with pytest.raises(ValueError):
+        c.collect(['tcp'], {AF_INET}, 0xfff, source='sysfs')
+    assert c.SOURCES == SOURCES

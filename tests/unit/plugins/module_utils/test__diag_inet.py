@@ -180,24 +180,19 @@ def test_raw_info_block_follows_the_protocol():
     assert [text(dict(r, info={})) for r in out] == ['', '\n\t']
 
 
-def test_raw_falls_back_to_proc_without_raw_sock_diag(tmp_path):
-    """The kernel ends the dump with ENOENT (no raw sock_diag, as on the test machine): /proc/net/raw{,6}, as ss."""
+def test_raw_dump_says_when_the_kernel_has_no_raw_sock_diag():
+    """The kernel ends the dump with ENOENT (no raw sock_diag, as on the test machine): TableNotSupported, which
+    _collect answers with /proc/net/raw{,6} (source=auto, tests/unit/.../test__collect.py); other errors stay errors."""
     import errno
-    from ansible_collections.netdiag.ss.plugins.module_utils._errors import NetlinkError
-    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import NetlinkError, TableNotSupported
     from uapi import error
-    (tmp_path / 'net').mkdir()
-    (tmp_path / 'net' / 'raw').write_bytes(
-        b'header\n 168: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 528438 2 '
-        b'0000000000000000 0\n')
-    (tmp_path / 'net' / 'raw6').write_bytes(b'header\n')
-    ctx = Context({AF_INET, AF_INET6}, lookups=HostLookups(proc=str(tmp_path)))
-    out = []
-    c.dump_raw(FakeSock([done(-errno.ENOENT)]), 'raw', {'raw'}, 0xfff, ctx, out)
-    assert [(r['local_port'], r['inode'], r['cookie']) for r in out] == [(1, 528438, None)]
-    with pytest.raises(NetlinkError) as exc:       # any other error is the kernel's answer, not a missing table
+    ctx = Context({AF_INET, AF_INET6})
+    with pytest.raises(TableNotSupported) as exc:
+        c.dump_raw(FakeSock([done(-errno.ENOENT)]), 'raw', {'raw'}, 0xfff, ctx, [])
+    assert exc.value.errno == errno.ENOENT
+    with pytest.raises(NetlinkError) as exc:
         c.dump_raw(FakeSock([error(errno.EPERM)]), 'raw', {'raw'}, 0xfff, ctx, [])
-    assert exc.value.errno == errno.EPERM
+    assert exc.value.errno == errno.EPERM and not isinstance(exc.value, TableNotSupported)
 
 
 # ---------------------------------------------------------------- dccp (ss -d)

@@ -38,6 +38,8 @@ def test_facts_result_shapes_records_lines_and_stats():
     recs = [_rec(**{SOCKID: ('private',)}), _rec(state='ESTAB', **{SOCKID: ('private',)})]
     out = facts_result(build_request({'ss_args': '-ta'}), Selection(recs, ['raw'], [], None))
     assert out['unsupported_tables'] == ['raw'] and out['ansible_facts']['socket_summary']['total'] == 2
+    assert out['proc_tables'] == []
+    assert facts_result(build_request({'ss_args': '-ta'}), Selection(recs, [], [], None, ('tcp',)))['proc_tables'] == ['tcp']
     assert all(SOCKID not in r for r in out['ansible_facts']['sockets'])      # the identity is never returned
     assert out['lines'][0].startswith('State') and len(out['lines']) == 3
     out = facts_result(build_request({'ss_args': '-s'}), Selection([], [], [], STATS), fields=['state'], lines=True)

@@ -165,3 +165,24 @@ def test_no_diff_unless_asked(sockets, monkeypatch):
     sockets['records'] = [_rec(5000, 1)]
     plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}))
     assert 'diff' not in _kill.kill(plan, check_mode=True)
+
+
+def test_source_proc_cannot_close_anything(sockets):
+    """SOCK_DESTROY needs sock_diag's identity of a socket (its cookie): none from /proc/net. Refused before reading."""
+    sockets['records'] = [_rec(5000, 1)]
+    with pytest.raises(ArgsError, match='source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity'):
+        _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport = :5000', 'source': 'proc'}))
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport = :5000', 'source': 'netlink'}))
+    assert [r['local_port'] for r in plan.to_kill] == [5000]
+
+
+def test_sockets_auto_read_from_proc_are_reported_not_closed(sockets):
+    """source=auto where sock_diag is refused: every socket came from /proc/net, none can be closed; nothing is sent."""
+    rec = _rec(5000, 1)
+    rec[SOCKID] = rec[SOCKID]._replace(cookie=None)
+    sockets['records'] = [dict(rec, cookie=None)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport = :5000'}))
+    assert plan.to_kill == [] and [(r['netid'], err) for r, err, _why in plan.cannot] == [('tcp', errno.EOPNOTSUPP)]
+    assert 'read from /proc/net' in plan.cannot[0][2]
+    result = _kill.kill(plan)
+    assert result['changed'] is False and [f['error'] for f in result['not_closed']] == ['EOPNOTSUPP']

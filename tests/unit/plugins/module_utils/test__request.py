@@ -236,3 +236,25 @@ def test_filter_state_words_choose_the_states():
 def test_filter_state_word_errors(params, message):
     with pytest.raises(ArgsError, match=message):
         build_request(params)
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'source': 'proc', 'events': 5}, 'source: proc has no events'),
+    ({'source': 'proc', 'ss_args': '-E', 'events': 5}, 'source: proc has no events'),
+    ({'source': 'proc', 'ss_args': '-D /tmp/x'}, 'source: proc cannot write a capture'),
+    ({'source': 'proc', 'dump_file': '/tmp/x'}, 'source: proc cannot write a capture'),
+    ({'source': 'sysfs'}, "source: 'sysfs' is not one of auto, netlink, proc"),
+    ({'source': 'proc', 'ss_args': '-t', 'from_dump': '/tmp/x'}, None),
+    ({'source': 'netlink', 'events': 5}, None),
+])
+def test_source(params, message):
+    if message is None:
+        assert build_request(params).source == params['source']
+        return
+    with pytest.raises(ArgsError) as info:
+        build_request(params)
+    assert message in str(info.value)
+
+
+def test_source_default():
+    assert build_request({}).source == build_request({'source': None}).source == 'auto'

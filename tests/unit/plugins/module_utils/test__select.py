@@ -147,3 +147,66 @@ def test_userspace_filter():
     assert _select.userspace_filter(build_request({}), Recorder([])) == (None, False)
     match, needs_attrs = _select.userspace_filter(build_request({'filter': 'fwmark = 1 or autobound'}), Recorder([]))
     assert callable(match) and needs_attrs
+
+
+# ---------------------------------------------------------------- tables read from /proc/net (the source option)
+
+@pytest.fixture
+def proc_read(monkeypatch):
+    """A collector that reports the given groups read from /proc/net (Sources), as _collect does."""
+    said = {}
+
+    def fake_collect(tables, families, states, sources=None, **kw):
+        said['source'] = kw['source']
+        sources.refused = said.get('refused')
+        for group in said.get('groups', ()):
+            sources.proc[group] = sources.refused or said.get('why', 'the kernel has no sock_diag handler for it (x)')
+        return [], collections.OrderedDict()
+    monkeypatch.setattr(_select, 'collect', fake_collect)
+    return said
+
+
+def test_the_source_goes_to_the_collector(proc_read):
+    for source in ('auto', 'netlink', 'proc'):
+        sel = _select.select(build_request({'ss_args': '-t', 'source': source}))
+        assert proc_read['source'] == source and sel.proc_tables == () and sel.warnings == []
+
+
+def test_warns_always_when_sock_diag_is_refused(proc_read):
+    proc_read.update(refused='socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: Protocol not supported (EPROTONOSUPPORT)',
+                     groups=['unix', 'udp', 'tcp'])
+    sel = _select.select(build_request({}))        # no table named
+    assert sel.proc_tables == ('unix', 'udp', 'tcp')
+    (warning,) = sel.warnings
+    assert warning.startswith('sock_diag (NETLINK_SOCK_DIAG) cannot be used here: socket(AF_NETLINK, NETLINK_SOCK_DIAG) '
+                              'failed: Protocol not supported (EPROTONOSUPPORT). Tables unix, udp, tcp were read from '
+                              '/proc/net instead (source: auto), as ss does; cookies, bound interfaces')
+
+
+def test_warns_for_one_table_read_from_proc_only_when_named(proc_read):
+    proc_read.update(groups=['raw'])
+    sel = _select.select(build_request({'ss_args': '-a'}))
+    assert sel.proc_tables == ('raw',) and sel.warnings == []
+    sel = _select.select(build_request({'ss_args': '-w'}))
+    (warning,) = sel.warnings
+    assert warning.startswith('table raw: the kernel has no sock_diag handler for it (x); it was read from /proc/net '
+                              'instead (source: auto), as ss does;')
+
+
+def test_no_warning_for_what_source_proc_asked(proc_read):
+    proc_read.update(groups=['tcp'], why='source: proc')
+    sel = _select.select(build_request({'ss_args': '-t', 'source': 'proc'}))
+    assert sel.proc_tables == ('tcp',) and sel.warnings == []
+
+
+@pytest.mark.parametrize('expr, words', [('dev lo', 'dev'), ('fwmark = 0x23 or cgroup /', 'cgroup, fwmark'),
+                                         ('sport = :22', None)])
+def test_filters_that_proc_cannot_answer(proc_read, expr, words):
+    """dev, fwmark and cgroup read as 0 for inet sockets read from /proc/net (as in ss's /proc mode): said once."""
+    proc_read.update(groups=['tcp'], why='source: proc')
+    sel = _select.select(build_request({'ss_args': '-t', 'source': 'proc', 'filter': expr}), Recorder([]))
+    expected = [] if words is None else [
+        'filter: %s cannot be known for sockets read from /proc/net (tcp): they read as 0 there, as in ss' % words]
+    assert sel.warnings == expected
+    proc_read.update(groups=['unix'])           # not inet: the same 0 as with sock_diag, nothing to say
+    assert _select.select(build_request({'ss_args': '-x', 'source': 'proc', 'filter': 'dev lo'}), Recorder([])).warnings == []

@@ -56,6 +56,15 @@ def test_rules_pass_and_fail(kernel, capsys):
     assert len(kernel) == 1          # one dump for both rules
 
 
+def test_the_source_is_every_rules(kernel, capsys):
+    """source, like netns, is the module's: every rule is read from it."""
+    run({'rules': [{'name': 'no telnet', 'filter': 'sport = :23'}, {'name': 'an autobound rule', 'filter': 'autobound'}],
+         'source': 'proc'}, capsys)
+    assert [call['source'] for call in kernel] == ['proc', 'proc']
+    run({'filter': 'sport = :25'}, capsys)
+    assert kernel[-1]['source'] == 'auto'
+
+
 def test_report_only_and_ad_hoc(kernel, capsys):
     rc, result = run({'filter': 'sport = :23', 'states': ['listening'], 'report_only': True}, capsys)
     assert rc == 0 and result['passed'] is False and result['rules'][0]['name'] == 'assertion'
