@@ -9,15 +9,67 @@
 Only asked for when -p is given, and only sockets that were kept are
 looked up: the scan collects (pid, fd) for the wanted inodes and reads a
 task's name only when one of its descriptors matched.
+
+A caller without privilege cannot read the open files of other users'
+processes (/proc/PID/fd answers EACCES), and /proc mounted with
+hidepid=invisible does not even list them: a ProcScan passed to
+find_holders() records both, so that the caller can say which sockets
+may have holders it could not see (hidden_holders()).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
 
 _PREFIX = 'socket:['
+_DENIED = (errno.EACCES, errno.EPERM)
+
+
+class ProcScan(object):
+    """What one scan of /proc could not see (find_holders(..., scan=ProcScan()) fills it).
+
+    denied     pids whose open files could not be read (EACCES or EPERM on /proc/PID/fd or on one of its links)
+    invisible  True when /proc does not list other users' processes to this caller (hidepid=invisible)
+    """
+
+    def __init__(self):
+        self.denied = set()
+        self.invisible = False
+
+    @property
+    def complete(self):
+        """Whether every process's open files were read: no socket can have a holder this scan did not see."""
+        return not self.denied and not self.invisible
+
+
+def hidepid_invisible(root='/proc', mountinfo='/proc/self/mountinfo', euid=None, groups=None):
+    """Whether the proc file system at `root` hides other users' processes from this caller (hidepid=invisible or 2).
+
+    Root, and the members of the mount's gid= group, see every process.
+    """
+    euid = os.geteuid() if euid is None else euid
+    if euid == 0:
+        return False
+    options = None
+    try:
+        with open(mountinfo) as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) > 4 and fields[4] == root and ' - proc ' in line:
+                    options = line.rsplit(' ', 1)[-1].strip().split(',')      # the last mount on top wins
+    except (IOError, OSError):
+        return False
+    if not options:
+        return False
+    values = dict(o.split('=', 1) for o in options if '=' in o)
+    if values.get('hidepid') not in ('2', 'invisible'):
+        return False
+    gid = values.get('gid')
+    mine = set(os.getgroups() + [os.getegid()]) if groups is None else set(groups)
+    return not (gid is not None and gid.isdigit() and int(gid) in mine)
 
 
 def task_name(pid, root='/proc'):
@@ -37,23 +89,32 @@ def task_name(pid, root='/proc'):
     return bytes_text(data[start + 1:end])
 
 
-def _scan_fds(fd_dir, wanted, found, entry):
-    """readlink every fd in fd_dir; record `entry + (fd,)` for sockets in `wanted`."""
+def _scan_fds(fd_dir, wanted, found, entry, denied):
+    """readlink every fd in fd_dir; record `entry + (fd,)` for sockets in `wanted`.
+
+    The pid (entry[0]) goes into the set `denied` when the directory or one of its links may not be read.
+    """
     try:
         dfd = os.open(fd_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
+    except OSError as exc:
+        if exc.errno in _DENIED:
+            denied.add(entry[0])
         return False
     hit = False
     try:
         try:
             names = os.listdir(dfd)
-        except OSError:
+        except OSError as exc:
+            if exc.errno in _DENIED:
+                denied.add(entry[0])
             return False
         readlink = os.readlink
         for name in names:
             try:
                 link = readlink(name, dir_fd=dfd)
-            except OSError:
+            except OSError as exc:
+                if exc.errno in _DENIED:
+                    denied.add(entry[0])
                 continue
             if not link.startswith(_PREFIX):
                 continue
@@ -69,18 +130,22 @@ def _scan_fds(fd_dir, wanted, found, entry):
     return hit
 
 
-def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_contexts=False):
+def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_contexts=False, scan=None):
     """Map inode -> list of holders in ss's order (last discovered first).
 
     A holder is {'name', 'pid', 'fd'} plus 'tid' with threads=True (each
     thread other than the main one is scanned as ss -T does). contexts: a
     _selinux.SELinux to add each holder's 'context' (ss -Z) and, with
-    socket_contexts, the socket's 'socket_context' (ss -z).
+    socket_contexts, the socket's 'socket_context' (ss -z). scan: a ProcScan
+    that learns which processes could not be read.
     """
     wanted = set(i for i in inodes if i)
     result = {}
     if not wanted:
         return result
+    denied = scan.denied if scan is not None else set()
+    if scan is not None:
+        scan.invisible = hidepid_invisible(root)
     found = []
     try:
         pids = [p for p in os.listdir(root) if p.isdigit()]
@@ -93,12 +158,12 @@ def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_cont
             except OSError:
                 tids = []
             # ss -T: the process itself first (tid=pid), then every other thread
-            _scan_fds('%s/%s/fd' % (root, pid), wanted, found, (pid, pid))
+            _scan_fds('%s/%s/fd' % (root, pid), wanted, found, (pid, pid), denied)
             for tid in tids:
                 if tid != pid:
-                    _scan_fds('%s/%s/fd' % (root, tid), wanted, found, (pid, tid))
+                    _scan_fds('%s/%s/fd' % (root, tid), wanted, found, (pid, tid), denied)
         else:
-            _scan_fds('%s/%s/fd' % (root, pid), wanted, found, (pid,))
+            _scan_fds('%s/%s/fd' % (root, pid), wanted, found, (pid,), denied)
     names = {}
     for item in reversed(found):
         ino, pid = item[0], item[1]
@@ -117,4 +182,12 @@ def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_cont
     return result
 
 
-__all__ = ['find_holders', 'task_name']
+def hidden_holders(records, scan):
+    """The records whose holders this scan may not have seen: none when it read every process; otherwise each
+    socket with an inode that no visible process holds (inode 0, as TIME-WAIT, is held by no process at all)."""
+    if scan is None or scan.complete:
+        return []
+    return [r for r in records if r.get('inode') and not r.get('processes')]
+
+
+__all__ = ['ProcScan', 'find_holders', 'hidden_holders', 'hidepid_invisible', 'task_name']

@@ -93,21 +93,30 @@ def select(request, lookups=None, planner=None):
         if group in unsupported and request.explicit_tables.intersection(tables):
             warnings.append(unsupported[group])
     if request.processes or request.threads:
-        from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
+        from ansible_collections.netdiag.ss.plugins.module_utils._privilege import processes_warning
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
         contexts = None
         if 'context' in request.details:
             from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
             contexts = SELinux()
             if not contexts.enabled:
                 warnings.append('SELinux is not enabled on this host: every context is null (ss -Z fails there)')
+        scan = ProcScan()
         holders = find_holders([r['inode'] for r in records], threads=request.threads, contexts=contexts,
-                               socket_contexts='contexts' in request.details)
+                               socket_contexts='contexts' in request.details, scan=scan)
         for r in records:
             r['processes'] = holders.get(r['inode'], [])
             if contexts is not None and r['family'] == 'netlink':
                 # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
                 pid = r['local_port']
                 r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
+        hidden = processes_warning(records, scan)
+        if hidden:
+            warnings.append(hidden)
+    if request.details & {'extended', 'bpf'}:
+        # details the kernel keeps to CAP_NET_ADMIN (marks, packet filters): say when they are missing
+        from ansible_collections.netdiag.ss.plugins.module_utils._privilege import details_warnings
+        warnings.extend(details_warnings(request.details, records))
     return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc))
 
 

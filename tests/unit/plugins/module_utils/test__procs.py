@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
-from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders, task_name
+from ansible_collections.netdiag.ss.plugins.module_utils import _procs
+from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders, hidden_holders, hidepid_invisible, task_name
 
 
 def _task(root, pid, comm, fds):
@@ -54,3 +56,59 @@ def test_selinux_contexts(tmp_path):
     off = SELinux(proc=str(tmp_path))            # no selinuxfs among the mounts
     assert not off.enabled and off.process(30) is None and off.kernel() is None
     assert find_holders([444], root=str(tmp_path), contexts=off)[444][0]['context'] is None
+
+
+def _deny(monkeypatch, *pids):
+    """Make /proc/PID/fd of these pids answer EACCES, as for a caller without privilege (the tests may run as root)."""
+    real_open = os.open
+
+    def fake_open(path, flags, *args, **kwargs):
+        if any(str(path).endswith('/%d/fd' % pid) for pid in pids):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_open(path, flags, *args, **kwargs)
+    monkeypatch.setattr(_procs.os, 'open', fake_open)
+
+
+def test_processes_that_cannot_be_read_are_counted(tmp_path, monkeypatch):
+    _task(tmp_path, 10, b'mine', {3: 'socket:[111]'})
+    _task(tmp_path, 11, b'root-daemon', {4: 'socket:[222]'})
+    _task(tmp_path, 12, b'other', {5: '/dev/null'})
+    _deny(monkeypatch, 11, 12)
+    scan = ProcScan()
+    holders = find_holders([111, 222, 333], root=str(tmp_path), scan=scan)
+    assert holders == {111: [{'name': 'mine', 'pid': 10, 'fd': 3}]}
+    assert scan.denied == {'11', '12'} and not scan.invisible and not scan.complete
+    records = [{'inode': 111, 'processes': holders[111]}, {'inode': 222, 'processes': []},
+               {'inode': 0, 'processes': []}]              # inode 0 (TIME-WAIT): no process can hold it
+    assert hidden_holders(records, scan) == [records[1]]
+    scan = ProcScan()
+    find_holders([222], threads=True, root=str(tmp_path), scan=scan)    # -T: a pid counts once, whatever its threads
+    assert scan.denied == {'11', '12'}
+
+
+def test_a_full_scan_hides_nothing(tmp_path):
+    _task(tmp_path, 10, b'mine', {3: 'socket:[111]'})
+    scan = ProcScan()
+    find_holders([111, 222], root=str(tmp_path), scan=scan)
+    assert scan.complete and hidden_holders([{'inode': 222, 'processes': []}], scan) == []
+    assert hidden_holders([{'inode': 222, 'processes': []}], None) == []
+
+
+MOUNTS = """22 27 0:21 / /proc rw,relatime - proc proc rw
+68 22 0:40 / /proc rw,relatime - proc proc rw,gid=4,hidepid=invisible
+"""
+
+
+def test_hidepid_invisible(tmp_path):
+    info = tmp_path / 'mountinfo'
+    info.write_text(MOUNTS)
+    assert hidepid_invisible('/proc', str(info), euid=65534, groups=[65534])
+    assert not hidepid_invisible('/proc', str(info), euid=65534, groups=[65534, 4])    # the gid= group sees all
+    assert not hidepid_invisible('/proc', str(info), euid=0, groups=[0])                # so does root
+    info.write_text(MOUNTS.replace('hidepid=invisible', 'hidepid=2').replace('gid=4,', ''))
+    assert hidepid_invisible('/proc', str(info), euid=65534, groups=[4])
+    info.write_text(MOUNTS.replace('hidepid=invisible', 'hidepid=noaccess'))    # listed, fd unreadable: counted as denied
+    assert not hidepid_invisible('/proc', str(info), euid=65534, groups=[65534])
+    info.write_text(MOUNTS.splitlines()[0] + '\n')
+    assert not hidepid_invisible('/proc', str(info), euid=65534, groups=[65534])
+    assert not hidepid_invisible('/proc', str(tmp_path / 'missing'), euid=65534, groups=[65534])

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netdiag.ss contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the netdiag.ss collection: may change or break at any time.
+"""What a caller without privilege is not shown, and the warnings that say so.
+
+The kernel lists every socket of a namespace to any user, but keeps some
+of each socket's details to callers with CAP_NET_ADMIN (marks, ss -e
+fwmark:; packet sockets' filters, ss -b), and /proc keeps the open files of
+other users' processes to root (ss -p). A caller without privilege gets
+the rest, exactly as ss shows it to that user; these warnings say which
+parts were hidden and how much, counted from what was actually missing.
+"""
+
+from __future__ import annotations
+
+import os
+
+CAP_NET_ADMIN = 12
+_INET = ('inet', 'inet6')
+# sockets for which the kernel sends no mark even to CAP_NET_ADMIN: TIME-WAIT and request sockets
+_NO_MARK_STATES = ('TIME-WAIT', 'SYN-RECV')
+BECOME = 'run with become: true'
+
+
+def who():
+    """How a warning names the caller: 'not root', or 'not privileged' for root without the needed capabilities."""
+    return 'not root' if os.geteuid() != 0 else 'not privileged'
+
+
+def has_capability(cap, status='/proc/self/status'):
+    """Whether this process has capability number `cap` in its effective set (False when it cannot be told)."""
+    try:
+        with open(status) as fh:
+            for line in fh:
+                if line.startswith('CapEff:'):
+                    return bool(int(line.split()[1], 16) >> cap & 1)
+    except (IOError, OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+def _plural(count, word, many=None):
+    return '%d %s' % (count, word if count == 1 else many or word + 's')
+
+
+def processes_warning(records, scan):
+    """The warning for -p / -T when some processes could not be read and listed sockets have no visible holder, or None.
+
+    scan: the _procs.ProcScan of the look-up. Sockets with inode 0 (TIME-WAIT, connections not yet accepted) are
+    held by no process at all and are not counted.
+    """
+    from ansible_collections.netdiag.ss.plugins.module_utils._procs import hidden_holders
+    hidden = hidden_holders(records, scan)
+    if not hidden:
+        return None
+    if scan.invisible:
+        why = '/proc does not list the processes of other users to this user (hidepid=invisible)'
+    else:
+        why = 'the open files of %s could not be read' % _plural(len(scan.denied), 'process', 'processes')
+    return '%s: the processes of other users are hidden: %d of the %d listed sockets %s no visible holder (%s); %s' % (
+        who(), len(hidden), len(records), 'has' if len(hidden) == 1 else 'have', why, BECOME)
+
+
+def details_warnings(details, records, net_admin=None):
+    """Warnings for the details the kernel keeps to CAP_NET_ADMIN that are missing from these records.
+
+    -e: the mark of every full inet socket (extended.mark null); -b: the filter of every packet socket (bpf []).
+    net_admin: whether the caller has CAP_NET_ADMIN (read from /proc/self/status when None).
+    """
+    if not ({'extended', 'bpf'} & set(details)):
+        return []
+    if net_admin is None:
+        net_admin = has_capability(CAP_NET_ADMIN)
+    if net_admin:
+        return []
+    out = []
+    if 'extended' in details:
+        marks = [r for r in records if r.get('family') in _INET and r.get('cookie') is not None
+                 and r.get('state') not in _NO_MARK_STATES and r.get('extended') and r['extended'].get('mark') is None]
+        if marks:
+            out.append('%s: socket marks are hidden: the kernel reports them only to callers with CAP_NET_ADMIN, so '
+                       'extended.mark is null for %s (ss -e shows no fwmark for them either); %s'
+                       % (who(), _plural(len(marks), 'inet socket'), BECOME))
+    if 'bpf' in details:
+        filters = [r for r in records if r.get('family') == 'link' and r.get('bpf') == []]
+        if filters:
+            out.append('%s: packet socket filters are hidden: the kernel reports them only to callers with '
+                       'CAP_NET_ADMIN, so bpf is [] for %s (ss -b shows an empty filter for them too); %s'
+                       % (who(), _plural(len(filters), 'packet socket'), BECOME))
+    return out
+
+
+__all__ = ['who', 'has_capability', 'processes_warning', 'details_warnings', 'CAP_NET_ADMIN', 'BECOME']
