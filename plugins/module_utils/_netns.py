@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import NamespaceError
@@ -40,14 +41,22 @@ def enter(name):
             try:
                 os.setns(fd, CLONE_NEWNET)
             except OSError as exc:
-                raise NamespaceError('netns: cannot enter "%s": %s' % (name, exc.strerror))
+                raise _cannot_enter(name, exc.errno)
         else:
             libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6', use_errno=True)
             if libc.setns(fd, CLONE_NEWNET) != 0:
-                err = ctypes.get_errno()
-                raise NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
+                raise _cannot_enter(name, ctypes.get_errno())
     finally:
         os.close(fd)
+
+
+def _cannot_enter(name, err):
+    """The error for a setns() that failed; EPERM says which privilege it takes."""
+    if err == errno.EPERM:
+        who = 'not root' if os.geteuid() != 0 else 'not privileged'
+        return NamespaceError('netns: cannot enter "%s": %s: entering a network namespace needs CAP_SYS_ADMIN, and '
+                              'nothing was read; run with become: true' % (name, who))
+    return NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
 
 
 __all__ = ['enter', 'netns_path', 'NETNS_RUN_DIR']

@@ -22,3 +22,20 @@ def test_missing_namespace_is_an_error_and_not_created(tmp_path, monkeypatch):
     with pytest.raises(NamespaceError, match='does not exist'):
         _netns.enter('nope')
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('euid, who', [(65534, 'not root'), (0, 'not privileged')])
+def test_entering_without_privilege_says_which_privilege(tmp_path, monkeypatch, euid, who):
+    import errno
+    import os
+    (tmp_path / 'other').write_text('')
+    monkeypatch.setattr(_netns, 'NETNS_RUN_DIR', str(tmp_path))
+    monkeypatch.setattr(_netns.os, 'geteuid', lambda: euid)
+
+    def refuse(fd, nstype):
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+    monkeypatch.setattr(_netns.os, 'setns', refuse, raising=False)
+    with pytest.raises(NamespaceError) as info:
+        _netns.enter('other')
+    assert str(info.value) == ('netns: cannot enter "other": %s: entering a network namespace needs CAP_SYS_ADMIN, and '
+                               'nothing was read; run with become: true' % who)
