@@ -346,45 +346,93 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         for index in rec[MATCHES]:
             by_rule[index].append(rec)
     needs_holders = [r for r in rules if r.process or r.allow_process]
+    hidden = False
     if needs_holders:
-        from ansible_collections.netdiag.ss.plugins.module_utils._procs import find_holders
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
         wanted = set(id(rec) for r in needs_holders for rec in by_rule[r.index])
         subset = [rec for rec in records if id(rec) in wanted]
-        holders = find_holders([rec['inode'] for rec in subset])
+        scan = ProcScan()
+        holders = find_holders([rec['inode'] for rec in subset], scan=scan)
         for rec in subset:
             rec['processes'] = holders.get(rec['inode'], [])
         users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
             if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
+        # some processes could not be read: any socket with an inode may have holders that were not seen
+        hidden = not scan.complete and any(rec['inode'] for rec in subset)
+        if hidden:
+            warnings.append(hidden_warning(needs_holders, scan))
     else:
         users = {}
     results = []
     for rule in rules:
-        selected = by_rule[rule.index]
-        if rule.process:
-            selected = [rec for rec in selected
-                        if any(_holder_matches(h, c, users) for h in rec['processes'] for c in rule.process)]
-        if rule.allow_process:
-            selected = [rec for rec in selected
-                        if not rec['processes'] or not all(any(_holder_matches(h, c, users) for c in rule.allow_process)
-                                                           for h in rec['processes'])]
-        results.append(_judge(rule, selected, max_offenders))
+        sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden)
+        results.append(_judge(rule, sure, max_offenders, unsure))
     failed = [r['name'] for r in results if not r['passed']]
     return {'rules': results, 'failed_rules': failed, 'passed': not failed}, warnings
 
 
-def _judge(rule, selected, max_offenders):
+def hidden_warning(rules, scan):
+    """The warning of a run whose rules have process conditions while some processes could not be read."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._privilege import BECOME, who
+    if scan.invisible:
+        why = '/proc does not list the processes of other users to this user (hidepid=invisible)'
+    else:
+        why = 'the open files of %d process%s could not be read' % (len(scan.denied), '' if len(scan.denied) == 1 else 'es')
+    names = ', '.join('"%s"' % r.name for r in rules)
+    return ('%s: the processes of other users are hidden (%s): rules with process conditions (%s) may not see every '
+            'holder of a socket; such a rule passes only where no hidden holder could change its outcome, and fails '
+            'as not decided otherwise; %s' % (who(), why, names, BECOME))
+
+
+def _by_holders(rule, selected, users, hidden):
+    """(sure, unsure): the rule's sockets that count for it whatever hidden holders there are, and those that might.
+
+    Without process conditions every selected socket counts. With `process`, a socket counts when a visible holder
+    matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (inode 0).
+    hidden: some processes could not be read, so any other socket with an inode may have holders that were not
+    seen (a process of another user sharing it, as a daemon's privileged parent shares its listener): such a
+    socket is unsure, for it might count.
+    """
+    if not (rule.process or rule.allow_process):
+        return selected, []
+    sure, unsure = [], []
+    for rec in selected:
+        if rule.process:
+            counts = any(_holder_matches(h, c, users) for h in rec['processes'] for c in rule.process)
+        else:
+            counts = not rec['processes'] or not all(any(_holder_matches(h, c, users) for c in rule.allow_process)
+                                                     for h in rec['processes'])
+            counts = counts and (bool(rec['processes']) or not hidden or not rec['inode'])
+        if counts:
+            sure.append(rec)
+        elif hidden and rec['inode']:
+            unsure.append(rec)
+    return sure, unsure
+
+
+def _judge(rule, selected, max_offenders, unsure=()):
+    """The rule's result from the sockets that count for it (`selected`) and those that might (`unsure`: their
+    holders may be hidden). The true count lies between len(selected) and len(selected) + len(unsure): the rule
+    passes only when every count in that range meets it, fails when none does, and otherwise fails as not decided."""
     count = len(selected)
+    unsure = list(unsure)
     if rule.expect == 'absent' and rule.min is None and rule.max is None:
-        passed, offenders, expect = count == 0, selected, 'absent'
+        low, high, expect = 0, 0, 'absent'
     else:
         low = rule.min if rule.min is not None else (1 if rule.expect == 'present' else 0)
         high = rule.max
-        passed = count >= low and (high is None or count <= high)
-        offenders = selected if (high is not None and count > high) else []
         if high is None:
             expect = 'present' if low == 1 else 'at least %d' % low
         else:
             expect = 'at most %d' % high if low == 0 else '%d to %d' % (low, high)
+    most = count + len(unsure)
+    passed = count >= low and (high is None or most <= high)
+    decided = passed or most < low or (high is not None and count > high)
+    if high is not None and most > high:
+        # too many, or perhaps too many: the sockets that count, then those that might
+        offenders = selected + unsure if not (count > high) else selected
+    else:
+        offenders = []
     # records are shared between rules: each rule shows its offenders with holders only when it looked them up
     holders = bool(rule.process or rule.allow_process)
     drop = PRIVATE_KEYS if holders else PRIVATE_KEYS + ('processes',)
@@ -393,8 +441,10 @@ def _judge(rule, selected, max_offenders):
     return {
         'name': rule.name,
         'passed': passed,
+        'decided': decided,
         'expect': expect,
         'count': count,
+        'hidden_holders': len(unsure),
         'offenders': shown,
         'offenders_total': len(offenders),
         'lines': listing(request, shown) if shown else [],
@@ -409,6 +459,11 @@ def failure_message(result):
             continue
         head = 'rule "%s" failed: expected %s, found %d socket%s' % (
             rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's')
+        if not rule.get('decided', True):
+            head = ('rule "%s" not decided: expected %s, found %d socket%s, and %d more whose holders may be hidden '
+                    '(not every process could be read; run with become: true)' % (
+                        rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's',
+                        rule['hidden_holders']))
         lines = rule['lines'][1:6] if rule['lines'] else []
         parts.append(head + (':\n  ' + '\n  '.join(lines) if lines else ''))
     return '%d of %d rules failed\n%s' % (len(result['failed_rules']), len(result['rules']), '\n'.join(parts))

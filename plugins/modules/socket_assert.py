@@ -85,6 +85,10 @@ options:
 notes:
   - Run as root (C(become=true)) to see the processes of other users (for C(process) and C(allow_process) conditions)
     and sockets' marks.
+  - Without root, the holders of a socket may be hidden (other users' processes cannot be read). A rule with process
+    conditions then passes only when no hidden holder could change its outcome (for example C(process) with
+    C(expect=present) and a visible holder that matches); otherwise it fails as not decided (RV(rules[].decided) is
+    false), with a warning. It never passes because a holder was not seen.
 seealso:
   - module: netdiag.ss.socket_facts
 """
@@ -126,7 +130,14 @@ rules:
       description: The rule's name.
       type: str
     passed:
-      description: Whether the sockets the rule selected meet its expectation.
+      description:
+        - Whether the sockets the rule selected meet its expectation. False also when that could not be decided
+          (RV(rules[].decided)).
+      type: bool
+    decided:
+      description:
+        - False when the rule's outcome depends on holders that could not be seen (not root, process conditions): the
+          rule then fails. Always true for rules without process conditions, and when run as root.
       type: bool
     expect:
       description: The expectation, as text (V(absent), V(present), V(at least N), V(at most N), V(N to M)).
@@ -134,10 +145,17 @@ rules:
     count:
       description: How many sockets the rule selected (after its process conditions; for O(allow_process), those not allowed).
       type: int
+    hidden_holders:
+      description:
+        - How many of the selected sockets might count for the rule through holders that could not be seen (not
+          root); they are not in RV(rules[].count). 0 when every process could be read.
+      type: int
     offenders:
       description:
         - The sockets that break the rule (all selected sockets for V(absent), those over the maximum for a range), at most
           O(max_offenders), as socket records of M(netdiag.ss.socket_facts) (with C(processes) when the rule has process conditions).
+        - When the rule is not decided because there may be too many, the sockets that count come first, then those
+          that might (RV(rules[].hidden_holders)).
       type: list
       elements: dict
     offenders_total:
