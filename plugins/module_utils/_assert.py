@@ -21,6 +21,7 @@ seen from user space, gets a dump of its own.
 from __future__ import annotations
 
 import collections
+import os
 
 from ansible.module_utils.common.validation import check_type_bool, check_type_list
 
@@ -357,55 +358,62 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
             rec['processes'] = holders.get(rec['inode'], [])
         users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
             if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
-        # some processes could not be read: any socket with an inode may have holders that were not seen
-        hidden = not scan.complete and any(rec['inode'] for rec in subset)
-        if hidden:
-            warnings.append(hidden_warning(needs_holders, scan))
+        # some processes could not be read: sockets may have holders that were not seen (_by_holders)
+        hidden = not scan.complete
+        shared = hidden and os.geteuid() != 0
     else:
         users = {}
+        scan = None
+        hidden = shared = False
     results = []
     for rule in rules:
-        sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden)
+        sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden, shared)
         results.append(_judge(rule, sure, max_offenders, unsure))
+    if any(r['hidden_holders'] for r in results):
+        warnings.append(hidden_warning([r for r, res in zip(rules, results) if res['hidden_holders']], scan))
     failed = [r['name'] for r in results if not r['passed']]
     return {'rules': results, 'failed_rules': failed, 'passed': not failed}, warnings
 
 
 def hidden_warning(rules, scan):
-    """The warning of a run whose rules have process conditions while some processes could not be read."""
-    from ansible_collections.netdiag.ss.plugins.module_utils._privilege import BECOME, who
+    """The warning of a run in which the holders of some sockets that rules with process conditions select may be hidden."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._privilege import advice
     if scan.invisible:
         why = '/proc does not list the processes of other users to this user (hidepid=invisible)'
     else:
         why = 'the open files of %d process%s could not be read' % (len(scan.denied), '' if len(scan.denied) == 1 else 'es')
     names = ', '.join('"%s"' % r.name for r in rules)
-    return ('%s: the processes of other users are hidden (%s): rules with process conditions (%s) may not see every '
-            'holder of a socket; such a rule passes only where no hidden holder could change its outcome, and fails '
-            'as not decided otherwise; %s' % (who(), why, names, BECOME))
+    head = 'not root: the processes of other users are hidden' if os.geteuid() != 0 else \
+        'some processes could not be read even as root'
+    return ('%s (%s): rules with process conditions (%s) select sockets whose holders may not all be seen; such a rule '
+            'passes only where no hidden holder could change its outcome, and fails as not decided otherwise%s'
+            % (head, why, names, advice()))
 
 
-def _by_holders(rule, selected, users, hidden):
+def _by_holders(rule, selected, users, hidden, shared):
     """(sure, unsure): the rule's sockets that count for it whatever hidden holders there are, and those that might.
 
     Without process conditions every selected socket counts. With `process`, a socket counts when a visible holder
     matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (inode 0).
-    hidden: some processes could not be read, so any other socket with an inode may have holders that were not
-    seen (a process of another user sharing it, as a daemon's privileged parent shares its listener): such a
-    socket is unsure, for it might count.
+    hidden: some processes could not be read, so a socket with an inode and no visible holder may be held by one of
+    them. shared: the caller is not root, so other users' processes are hidden, and a socket's visible holders may
+    not be all of them (a daemon opens its socket as root and shares it with unprivileged workers). A socket that
+    may have a holder that was not seen, and might count through it, is unsure.
     """
     if not (rule.process or rule.allow_process):
         return selected, []
     sure, unsure = [], []
     for rec in selected:
+        maybe_hidden = hidden and bool(rec['inode']) and (shared or not rec['processes'])
         if rule.process:
             counts = any(_holder_matches(h, c, users) for h in rec['processes'] for c in rule.process)
+        elif not rec['processes']:
+            counts = not maybe_hidden          # held by no process at all: not fine
         else:
-            counts = not rec['processes'] or not all(any(_holder_matches(h, c, users) for c in rule.allow_process)
-                                                     for h in rec['processes'])
-            counts = counts and (bool(rec['processes']) or not hidden or not rec['inode'])
+            counts = not all(any(_holder_matches(h, c, users) for c in rule.allow_process) for h in rec['processes'])
         if counts:
             sure.append(rec)
-        elif hidden and rec['inode']:
+        elif maybe_hidden:
             unsure.append(rec)
     return sure, unsure
 
@@ -460,10 +468,11 @@ def failure_message(result):
         head = 'rule "%s" failed: expected %s, found %d socket%s' % (
             rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's')
         if not rule.get('decided', True):
+            from ansible_collections.netdiag.ss.plugins.module_utils._privilege import advice
             head = ('rule "%s" not decided: expected %s, found %d socket%s, and %d more whose holders may be hidden '
-                    '(not every process could be read; run with become: true)' % (
+                    '(not every process could be read%s)' % (
                         rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's',
-                        rule['hidden_holders']))
+                        rule['hidden_holders'], advice()))
         lines = rule['lines'][1:6] if rule['lines'] else []
         parts.append(head + (':\n  ' + '\n  '.join(lines) if lines else ''))
     return '%d of %d rules failed\n%s' % (len(result['failed_rules']), len(result['rules']), '\n'.join(parts))

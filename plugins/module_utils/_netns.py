@@ -53,9 +53,11 @@ def enter(name):
 def _cannot_enter(name, err):
     """The error for a setns() that failed; EPERM says which privilege it takes."""
     if err == errno.EPERM:
-        who = 'not root' if os.geteuid() != 0 else 'not privileged'
-        return NamespaceError('netns: cannot enter "%s": %s: entering a network namespace needs CAP_SYS_ADMIN, and '
-                              'nothing was read; run with become: true' % (name, who))
+        if os.geteuid() != 0:
+            return NamespaceError('netns: cannot enter "%s": not root: entering a network namespace needs CAP_SYS_ADMIN, '
+                                  'and nothing was read; run with become: true' % name)
+        return NamespaceError('netns: cannot enter "%s": without CAP_SYS_ADMIN: entering a network namespace needs it, '
+                              'and nothing was read' % name)
     return NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
 
 

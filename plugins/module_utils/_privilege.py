@@ -25,9 +25,16 @@ _NO_MARK_STATES = ('TIME-WAIT', 'SYN-RECV')
 BECOME = 'run with become: true'
 
 
-def who():
-    """How a warning names the caller: 'not root', or 'not privileged' for root without the needed capabilities."""
-    return 'not root' if os.geteuid() != 0 else 'not privileged'
+def who(capability=None):
+    """How a warning names the caller: 'not root', or for root 'without CAPABILITY' (root lacking it, in a container)."""
+    if os.geteuid() != 0:
+        return 'not root'
+    return 'without %s' % capability if capability else 'not privileged'
+
+
+def advice():
+    """'; run with become: true' for a user other than root; nothing for root, whom become would not help."""
+    return '; ' + BECOME if os.geteuid() != 0 else ''
 
 
 def has_capability(cap, status='/proc/self/status'):
@@ -60,8 +67,13 @@ def processes_warning(records, scan):
         why = '/proc does not list the processes of other users to this user (hidepid=invisible)'
     else:
         why = 'the open files of %s could not be read' % _plural(len(scan.denied), 'process', 'processes')
-    return '%s: the processes of other users are hidden: %d of the %d listed sockets %s no visible holder (%s); %s' % (
-        who(), len(hidden), len(records), 'has' if len(hidden) == 1 else 'have', why, BECOME)
+    counted = '%d of the %d listed sockets %s no visible holder (%s)' % (
+        len(hidden), len(records), 'has' if len(hidden) == 1 else 'have', why)
+    if os.geteuid() != 0:
+        return 'not root: the processes of other users are hidden: %s; %s' % (counted, BECOME)
+    # root, and still some processes cannot be read: those the kernel protects even from this root (seen from
+    # inside a container, the processes of an outer user namespace); ss -p cannot show them either
+    return 'some processes could not be read even as root: %s; ss -p shows no holder for them either' % counted
 
 
 def details_warnings(details, records, net_admin=None):
@@ -82,15 +94,15 @@ def details_warnings(details, records, net_admin=None):
                  and r.get('state') not in _NO_MARK_STATES and r.get('extended') and r['extended'].get('mark') is None]
         if marks:
             out.append('%s: socket marks are hidden: the kernel reports them only to callers with CAP_NET_ADMIN, so '
-                       'extended.mark is null for %s (ss -e shows no fwmark for them either); %s'
-                       % (who(), _plural(len(marks), 'inet socket'), BECOME))
+                       'extended.mark is null for %s (ss -e shows no fwmark for them either)%s'
+                       % (who('CAP_NET_ADMIN'), _plural(len(marks), 'inet socket'), advice()))
     if 'bpf' in details:
         filters = [r for r in records if r.get('family') == 'link' and r.get('bpf') == []]
         if filters:
             out.append('%s: packet socket filters are hidden: the kernel reports them only to callers with '
-                       'CAP_NET_ADMIN, so bpf is [] for %s (ss -b shows an empty filter for them too); %s'
-                       % (who(), _plural(len(filters), 'packet socket'), BECOME))
+                       'CAP_NET_ADMIN, so bpf is [] for %s (ss -b shows an empty filter for them too)%s'
+                       % (who('CAP_NET_ADMIN'), _plural(len(filters), 'packet socket'), advice()))
     return out
 
 
-__all__ = ['who', 'has_capability', 'processes_warning', 'details_warnings', 'CAP_NET_ADMIN', 'BECOME']
+__all__ = ['who', 'advice', 'has_capability', 'processes_warning', 'details_warnings', 'CAP_NET_ADMIN', 'BECOME']

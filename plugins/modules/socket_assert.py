@@ -136,8 +136,9 @@ rules:
       type: bool
     decided:
       description:
-        - False when the rule's outcome depends on holders that could not be seen (not root, process conditions): the
-          rule then fails. Always true for rules without process conditions, and when run as root.
+        - False when the rule's outcome depends on holders that could not be seen (a rule with process conditions, run
+          without root or where some processes cannot be read even by root), and the rule then fails. Always true for
+          rules without process conditions.
       type: bool
     expect:
       description: The expectation, as text (V(absent), V(present), V(at least N), V(at most N), V(N to M)).

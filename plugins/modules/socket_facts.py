@@ -99,9 +99,9 @@ attributes:
 notes:
   - Run as root (C(become=true)) to see the processes of other users and sockets' marks.
   - Without root the module lists what the kernel shows that user, as C(ss) run by that user does, and warns once for
-    each part that was hidden, with its count: the processes of other users (C(processes) is V([]) for their sockets),
-    marks (C(extended.mark) null) and packet socket filters (C(bpf) V([])). O(netns) needs CAP_SYS_ADMIN and
-    C(fwmark) filters CAP_NET_ADMIN; without them the module fails before reading anything.
+    each part that was hidden, with its count. The parts are the processes of other users (C(processes) is V([]) for
+    their sockets), marks (C(extended.mark) null) and packet socket filters (C(bpf) V([])). O(netns) needs
+    CAP_SYS_ADMIN and C(fwmark) filters CAP_NET_ADMIN; without them the module fails before reading anything.
   - Known differences from C(ss) are listed in the collection's C(docs/) folder.
 seealso:
   - name: ss(8)

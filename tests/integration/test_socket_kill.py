@@ -260,6 +260,7 @@ def test_without_privilege_nothing_changes(zoo):
                         prefix=['ip', 'netns', 'exec', ns.name, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'])
     assert result['changed'] is False and result['killed'] == [] and result['not_closed']
     assert all(r['error'] == 'EPERM' and 'CAP_NET_ADMIN' in r['message'] for r in result['not_closed'])
+    assert result['failed'] is True and 'could not be closed: EPERM' in result['msg']     # the task fails
     assert _rows(ns, ['-t']) == before
     assert os.geteuid() == 0 and subprocess is not None
 

@@ -44,7 +44,13 @@ def test_root_without_the_capabilities_is_named_so(monkeypatch):
     monkeypatch.setattr(_privilege.os, 'geteuid', lambda: 0)
     scan = ProcScan()
     scan.denied.add('1')
-    assert _privilege.processes_warning([_rec(12)], scan).startswith('not privileged: the processes of other users')
+    assert _privilege.processes_warning([_rec(12)], scan) == (
+        'some processes could not be read even as root: 1 of the 1 listed sockets has no visible holder (the open files '
+        'of 1 process could not be read); ss -p shows no holder for them either')
+    ext = {'mark': None}
+    assert _privilege.details_warnings({'extended'}, [_rec(11, extended=ext)], net_admin=False) == [
+        'without CAP_NET_ADMIN: socket marks are hidden: the kernel reports them only to callers with CAP_NET_ADMIN, so '
+        'extended.mark is null for 1 inet socket (ss -e shows no fwmark for them either)']
 
 
 def test_marks_and_filters_the_kernel_keeps_to_cap_net_admin(nobody):
