@@ -394,7 +394,7 @@ def _by_holders(rule, selected, users, hidden, shared):
     """(sure, unsure): the rule's sockets that count for it whatever hidden holders there are, and those that might.
 
     Without process conditions every selected socket counts. With `process`, a socket counts when a visible holder
-    matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (inode 0).
+    matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (_procs.unheld).
     hidden: some processes could not be read, so a socket with an inode and no visible holder may be held by one of
     them. shared: the caller is not root, so other users' processes are hidden, and a socket's visible holders may
     not be all of them (a daemon opens its socket as root and shares it with unprivileged workers). A socket that
@@ -402,9 +402,10 @@ def _by_holders(rule, selected, users, hidden, shared):
     """
     if not (rule.process or rule.allow_process):
         return selected, []
+    from ansible_collections.netdiag.ss.plugins.module_utils._procs import unheld
     sure, unsure = [], []
     for rec in selected:
-        maybe_hidden = hidden and bool(rec['inode']) and (shared or not rec['processes'])
+        maybe_hidden = hidden and not unheld(rec) and (shared or not rec['processes'])
         if rule.process:
             counts = any(_holder_matches(h, c, users) for h in rec['processes'] for c in rule.process)
         elif not rec['processes']:

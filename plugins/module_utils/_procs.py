@@ -182,12 +182,21 @@ def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_cont
     return result
 
 
+def unheld(record, own_pid=None):
+    """Whether no process can hold this socket: inode 0 (TIME-WAIT, a connection not yet accepted), a netlink socket of
+    the kernel (port id 0), or our own sock_diag socket (port id: our pid), closed before the holders are looked up."""
+    if not record.get('inode'):
+        return True
+    return record.get('family') == 'netlink' and record.get('local_port') in (0, os.getpid() if own_pid is None else own_pid)
+
+
 def hidden_holders(records, scan):
     """The records whose holders this scan may not have seen: none when it read every process; otherwise each
-    socket with an inode that no visible process holds (inode 0, as TIME-WAIT, is held by no process at all)."""
+    socket that a process can hold and that no visible process holds."""
     if scan is None or scan.complete:
         return []
-    return [r for r in records if r.get('inode') and not r.get('processes')]
+    pid = os.getpid()
+    return [r for r in records if not r.get('processes') and not unheld(r, pid)]
 
 
-__all__ = ['ProcScan', 'find_holders', 'hidden_holders', 'hidepid_invisible', 'task_name']
+__all__ = ['ProcScan', 'find_holders', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']

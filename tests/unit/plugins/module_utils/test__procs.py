@@ -79,8 +79,11 @@ def test_processes_that_cannot_be_read_are_counted(tmp_path, monkeypatch):
     assert holders == {111: [{'name': 'mine', 'pid': 10, 'fd': 3}]}
     assert scan.denied == {'11', '12'} and not scan.invisible and not scan.complete
     records = [{'inode': 111, 'processes': holders[111]}, {'inode': 222, 'processes': []},
-               {'inode': 0, 'processes': []}]              # inode 0 (TIME-WAIT): no process can hold it
-    assert hidden_holders(records, scan) == [records[1]]
+               {'inode': 0, 'processes': []},               # inode 0 (TIME-WAIT): no process can hold it
+               {'inode': 444, 'processes': [], 'family': 'netlink', 'local_port': 0},             # the kernel's
+               {'inode': 445, 'processes': [], 'family': 'netlink', 'local_port': os.getpid()},   # our own, closed
+               {'inode': 446, 'processes': [], 'family': 'netlink', 'local_port': 1}]
+    assert hidden_holders(records, scan) == [records[1], records[5]]
     scan = ProcScan()
     find_holders([222], threads=True, root=str(tmp_path), scan=scan)    # -T: a pid counts once, whatever its threads
     assert scan.denied == {'11', '12'}
