@@ -10,8 +10,8 @@ import pytest
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import HostCond
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import MIXED_AND_OR
-from ansible_collections.netdiag.ss.plugins.module_utils._request import (MAX_FILTER_LINE, build_request, read_filter_file,
-                                                                      split_filter_states)
+from ansible_collections.netdiag.ss.plugins.module_utils._request import (
+    MAX_FILTER_LINE, build_request, read_filter_file, split_filter_states)
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX
 
 hypothesis = pytest.importorskip('hypothesis')
