@@ -67,7 +67,7 @@ class SELinux(object):
         try:
             with open(os.path.join(self.selinuxfs, 'initial_contexts', 'kernel'), 'rb') as fh:
                 return self._text(fh.read(4096))
-        except (IOError, OSError):
+        except (IOError, OSError, ValueError):     # ValueError: a NUL byte in the mount point
             return None
 
 

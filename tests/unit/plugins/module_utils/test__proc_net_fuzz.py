@@ -156,3 +156,11 @@ def test_mounts_that_are_not_utf8_do_not_hide_selinuxfs(tmp_path):
     (tmp_path / 'self').mkdir()
     (tmp_path / 'self' / 'mounts').write_bytes(b'/dev/sda1 /mnt/caf\xe9 ext4 rw 0 0\nselinuxfs /sys/fs/selinux selinuxfs rw 0 0\n')
     assert SELinux(proc=str(tmp_path)).selinuxfs == '/sys/fs/selinux'
+
+
+def test_a_selinuxfs_mount_point_with_a_nul_byte_gives_no_context(tmp_path):
+    """ValueError: embedded null byte, from open() (SELinux.kernel(), -Z on netlink sockets)."""
+    (tmp_path / 'self').mkdir()
+    (tmp_path / 'self' / 'mounts').write_bytes(b'selinuxfs \0/sys/fs/selinux selinuxfs rw 0 0\n')
+    selinux = SELinux(proc=str(tmp_path))
+    assert selinux.enabled and selinux.kernel() is None
