@@ -154,7 +154,8 @@ class HostLookups(object):
                     # mount points are bytes: not UTF-8 ones come back as they are (surrogateescape, as os.fsdecode)
                     left, sep, right = raw.decode('utf-8', 'surrogateescape').partition(' - ')
                     fields = left.split(' ')
-                    if sep and right.split(' ', 1)[0] == 'cgroup2' and len(fields) > 4:
+                    # (a NUL byte cannot be in a path: such a line is not one the kernel wrote)
+                    if sep and right.split(' ', 1)[0] == 'cgroup2' and len(fields) > 4 and '\0' not in fields[4]:
                         return re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), fields[4])
         except (IOError, OSError):
             return None

@@ -164,3 +164,11 @@ def test_a_selinuxfs_mount_point_with_a_nul_byte_gives_no_context(tmp_path):
     (tmp_path / 'self' / 'mounts').write_bytes(b'selinuxfs \0/sys/fs/selinux selinuxfs rw 0 0\n')
     selinux = SELinux(proc=str(tmp_path))
     assert selinux.enabled and selinux.kernel() is None
+
+
+def test_a_cgroup2_mount_point_with_a_nul_byte_is_skipped(tmp_path):
+    """ValueError: embedded null byte, from os.walk() in cgroup_paths() (-e, --cgroup)."""
+    (tmp_path / 'self').mkdir()
+    (tmp_path / 'self' / 'mountinfo').write_bytes(b'30 23 0:26 / \0/sys/fs/cgroup rw - cgroup2 cgroup2 rw\n')
+    lookups = HostLookups(proc=str(tmp_path))
+    assert (lookups.cgroup2_mount(), lookups.cgroup_paths()) == (None, {})
