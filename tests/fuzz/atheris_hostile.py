@@ -40,7 +40,6 @@ sys.path.insert(0, os.path.join(HERE, '..', 'unit', 'plugins', 'module_utils'))
 sys.path.insert(0, os.path.join(HERE, '..', 'unit', 'plugins', 'module_utils', '_filter'))
 
 with atheris.instrument_imports(include=['ansible_collections.netdiag']) if atheris else contextlib.nullcontext():
-    from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
     from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
     from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet
     from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import capture_chunks, parse_capture
@@ -99,8 +98,8 @@ def one_input(data):
         elif target == 2:
             capture = parse_capture(body)
             out = []
-            decode_inet(capture_chunks(capture), 'tcp', Context({AF_INET, AF_INET6}, lookups=LOOKUPS, details=DETAILS,
-                                                                  timers=True, identity=True), out)
+            ctx = Context({AF_INET, AF_INET6}, lookups=LOOKUPS, details=DETAILS, timers=True, identity=True)
+            decode_inet(capture_chunks(capture), 'tcp', ctx, out)
             listing(REQUEST, out, LOOKUPS)
         elif target == 3:
             _decode(DUMP_GROUPS[body[0] % len(DUMP_GROUPS)], body[1:65000])

@@ -83,7 +83,7 @@ def mutated(draw, valid, max_ops=4):
     lies: 0, 3, 4, past the end, huge).
     """
     data = bytearray(draw(st.sampled_from(valid)))
-    for _ in range(draw(st.integers(0, max_ops))):
+    for _edit in range(draw(st.integers(0, max_ops))):
         op = draw(st.sampled_from(['flip', 'cut', 'head', 'dup', 'move', 'insert', 'u16', 'u32']))
         n = len(data)
         if op == 'insert':

@@ -43,13 +43,28 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
 )
 
 from fuzzing import fuzz, hypothesis, mutated, st
-from uapi import done, inet_msg, msg, sctp_info, sockaddr_storage, tipc_msg, tipc_sock, unix_msg, vsock_msg, xdp_msg
+from uapi import done, inet_msg, msg, sctp_info, sockaddr_storage, tipc_msg, unix_msg, vsock_msg, xdp_msg
 
 ALL_FAMILIES = {AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_NETLINK, AF_VSOCK, AF_TIPC, AF_XDP}
 DETAILS = frozenset(['extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'tipcinfo'])
+DETAIL_RECORD_KEYS = ('extended', 'skmem', 'info', 'tos', 'cgroup', 'sockopt', 'bpf', 'tipc_info')
 A = nl.rtattr
-u8, u16, u32, u64 = (lambda v: struct.pack('=B', v)), (lambda v: struct.pack('=H', v)), \
-    (lambda v: struct.pack('=I', v)), (lambda v: struct.pack('=Q', v))
+
+
+def u8(value):
+    return struct.pack('=B', value)
+
+
+def u16(value):
+    return struct.pack('=H', value)
+
+
+def u32(value):
+    return struct.pack('=I', value)
+
+
+def u64(value):
+    return struct.pack('=Q', value)
 
 
 class Lookups(HostLookups):
@@ -88,10 +103,10 @@ class Sock(object):
 # ---------------------------------------------------------------- valid answers, every attribute the decoders read
 
 def _inet_attrs(protocol=6):
-    ulp = A(19, A(1, b'tls\0') + A(2, A(1, u16(0x0304)) + A(2, u16(52)) + A(3, u16(2)) + A(4, u16(3)) + A(5, b'')
-                                    + A(7, u16(16384)))
-            + A(3, A(1, u32(7)) + A(2, u32(8)) + A(4, u64(9)) + A(7, u16(100)) + A(8, u32(0x1ff)) + A(9, u8(1))
-                + A(10, u8(2))))
+    tls = A(1, u16(0x0304)) + A(2, u16(52)) + A(3, u16(2)) + A(4, u16(3)) + A(5, b'') + A(7, u16(16384))
+    subflow = (A(1, u32(7)) + A(2, u32(8)) + A(4, u64(9)) + A(7, u16(100)) + A(8, u32(0x1ff)) + A(9, u8(1))
+               + A(10, u8(2)))
+    ulp = A(19, A(1, b'tls\0') + A(2, tls) + A(3, subflow))
     md5 = struct.pack('=BBH16s80s', AF_INET, 32, 6, b'\x7f\0\0\x01' + bytes(12), b'secret') + \
         struct.pack('=BBH16s80s', AF_INET6, 128, 200, bytes(15) + b'\x01', b'k' * 80)
     info = bytes(range(256)) + bytes(24) if protocol != 262 else bytes(range(96))
@@ -121,8 +136,8 @@ def _netlink_msg(state=1):
 
 
 ANSWERS = {
-    'tcp': [inet_msg(attrs=_inet_attrs()), inet_msg(family=AF_INET6, src='::', dst='::1', state=1, timer=1,
-                                                      ifindex=1, attrs=_inet_attrs())],
+    'tcp': [inet_msg(attrs=_inet_attrs()),
+            inet_msg(family=AF_INET6, src='::', dst='::1', state=1, timer=1, ifindex=1, attrs=_inet_attrs())],
     'mptcp': [inet_msg(attrs=_inet_attrs(262)), inet_msg(family=AF_INET6, src='fe80::1', dst='::', attrs=_inet_attrs(262))],
     'raw': [inet_msg(attrs=_inet_attrs(255)), inet_msg(family=AF_INET6, src='::', dst='::', attrs=_inet_attrs(255))],
     'sctp': [inet_msg(state=10, attrs=_sctp_attrs(False)), inet_msg(state=3, timer=1, attrs=_sctp_attrs(True)),
@@ -182,9 +197,8 @@ def _decode(group, data, filter_text, at_end):
         assert str(exc).strip()
         return 'error', exc
     for rec in out:
-        for key in [k for k in DETAILS for k in ('extended', 'skmem', 'info', 'tos', 'cgroup', 'sockopt', 'bpf',
-                                                  'tipc_info')]:
-            rec.setdefault(key, None)
+        for key in DETAIL_RECORD_KEYS:
+            rec.setdefault(key, None)      # as collect() fills them in
     select_fields(out, None)
     listing(REQUEST, out, LOOKUPS)
     return 'ok', out

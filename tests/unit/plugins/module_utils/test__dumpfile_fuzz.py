@@ -21,8 +21,8 @@ from test__diag_fuzz import DETAILS, LOOKUPS, MATCHERS, REQUEST, _inet_attrs
 from uapi import done, inet_msg
 
 V4 = [inet_msg(attrs=_inet_attrs()), inet_msg(state=1, src='10.0.0.1', dst='10.0.0.2', dport=443, timer=1)]
-V6 = [inet_msg(family=AF_INET6, src='::', dst='::', attrs=_inet_attrs()), inet_msg(family=AF_INET6, src='::1',
-                                                                                    dst='::1', state=6)]
+V6 = [inet_msg(family=AF_INET6, src='::', dst='::', attrs=_inet_attrs()),
+      inet_msg(family=AF_INET6, src='::1', dst='::1', state=6)]
 VALID = [b''.join(V4) + done() + b''.join(V6) + done(), V4[0] + done(), done(), b''.join(V6) + done() + done()]
 
 

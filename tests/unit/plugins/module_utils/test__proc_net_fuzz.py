@@ -12,8 +12,6 @@ users), /proc/self/mountinfo and mounts (cgroup2, SELinux),
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.netdiag.ss.plugins.module_utils._assert import _process_uids
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
@@ -87,7 +85,7 @@ def test_hostile_proc_and_etc(tmp_path, data, filter_text):
     out = []
     ctx = Context({AF_INET, AF_INET6}, match=MATCHERS[filter_text], timers=True, identity=True, lookups=lookups,
                   details=frozenset(['extended', 'memory']), tagged=True)
-    kind, _ = project_error_or_result(dump_proc, 'raw', 0xffffffff, ctx, out)
+    project_error_or_result(dump_proc, 'raw', 0xffffffff, ctx, out)
     for rec in out:
         rec.update(extended=None, skmem=None, info=None, tos=None, cgroup=None, sockopt=None, bpf=None, tipc_info=None)
     listing(REQUEST, out)

@@ -86,8 +86,8 @@ def test_random_options(paths, data):
 
 
 @fuzz(200)
-@hypothesis.given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode('utf-8',
-                                                                                                            'surrogatepass'))),
+@hypothesis.given(content=st.one_of(st.binary(max_size=300),
+                                    st.text(max_size=300).map(lambda t: t.encode('utf-8', 'surrogatepass'))),
                   ss_args=st.sampled_from(['', '-t', '-x', '-0', '--netlink', '-f vsock', '-tu state listening']))
 def test_random_filter_files(tmp_path, content, ss_args):
     path = tmp_path / 'filter'
@@ -124,6 +124,7 @@ def test_filter_file_size_is_limited(tmp_path):
     with pytest.raises(ArgsError, match='small is 11 bytes, more than the 10 bytes'):
         read_filter_file(str(small), limit=10)
     assert read_filter_file(str(small), limit=11) == ['sport = :1']
+
 
 def test_filter_file_that_is_not_utf8_says_where(tmp_path):
     path = tmp_path / 'latin1'

@@ -29,7 +29,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import Namespac
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'module_utils'))
 from fuzzing import hypothesis, st  # noqa: E402  (test helpers beside the module_utils tests)
-from uapi import done, error, inet_msg  # noqa: E402
+from uapi import done, inet_msg  # noqa: E402
 
 SOCKETS = {
     socket.AF_INET: inet_msg(state=1, src='10.0.0.1', sport=8080, dst='10.0.0.2', dport=40000, cookie=(11, 0))

@@ -10,8 +10,8 @@ from ansible_collections.netdiag.ss.plugins.modules import socket_assert
 from hostile import hypothesis, install, json_values, run_main, st
 from fuzzing import fuzz
 from test__assert_fuzz import TYPED, _rule
-from test_socket_facts_fuzz import OPTION_VALUES as FACTS_VALUES, arguments, files  # noqa: F401  (fixture)
-
+# files: the fixture of the prepared paths
+from test_socket_facts_fuzz import OPTION_VALUES as FACTS_VALUES, arguments, files  # noqa: F401 pylint: disable=unused-import
 
 
 def _json(value):

@@ -17,7 +17,8 @@ from ansible_collections.netdiag.ss.plugins.modules import socket_kill
 
 from hostile import hypothesis, install, run_main, st
 from fuzzing import fuzz
-from test_socket_facts_fuzz import OPTION_VALUES as FACTS_VALUES, arguments, files  # noqa: F401  (fixture)
+# files: the fixture of the prepared paths
+from test_socket_facts_fuzz import OPTION_VALUES as FACTS_VALUES, arguments, files  # noqa: F401 pylint: disable=unused-import
 
 OPTION_VALUES = dict((k, v) for k, v in FACTS_VALUES.items() if k in (
     'ss_args', 'tables', 'families', 'states', 'exclude_states', 'filter', 'netns'))

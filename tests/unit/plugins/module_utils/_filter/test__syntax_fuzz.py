@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import sys
 
-import pytest
-
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import FilterError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import mixed_and_or_warning
@@ -165,4 +163,3 @@ def test_record_matcher_on_hostile_records(words, records):
             matcher(rec)
         except ArgsError as exc:
             assert 'not a socket record' in str(exc)
-
