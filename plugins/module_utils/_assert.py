@@ -74,7 +74,7 @@ def _holder_conditions(name, key, value):
                     if isinstance(v, bool):
                         raise ValueError(v)
                     v = int(v)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     raise _rule_error(name, '%s: pid %s is not a number' % (key, shown(v)))
             elif k == 'user' and isinstance(v, int) and not isinstance(v, bool):
                 pass
@@ -91,7 +91,7 @@ def _count(name, key, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         try:
             count = -1 if isinstance(value, bool) else int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             count = -1
         if count < 0:
             raise _rule_error(name, '%s must be a whole number of sockets, 0 or more, not %s' % (key, shown(value)))

@@ -100,6 +100,8 @@ def decode_inet(chunks, table, ctx, out):
     unpack6 = INET6_MSG.unpack_from
     for buf, msgs in chunks:
         for off, mlen in msgs:
+            if mlen < 88:
+                continue        # shorter than any inet_diag_msg the kernel sends: not a socket
             family = buf[off + 16]
             if family not in families:
                 continue

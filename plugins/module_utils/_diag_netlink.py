@@ -36,7 +36,10 @@ def decode_netlink(messages, ctx, out):
     unpack = NETLINK_MSG.unpack_from
     match = ctx.match
     append = out.append
+    size = 16 + NETLINK_MSG.size
     for buf, off, mlen in each(messages):
+        if mlen < size:
+            continue        # shorter than any netlink_diag_msg the kernel sends: not a socket
         _family, stype, proto, state, portid, dst_portid, dst_group, inode, c0, c1 = unpack(buf, off + 16)
         rq = wq = 0
         for atype, aoff, alen in nl.iter_attrs(buf, off + 44, off + mlen):

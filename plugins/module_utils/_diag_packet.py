@@ -55,7 +55,10 @@ def decode_packet(messages, tables, ctx, out):
     unpack = PACKET_MSG.unpack_from
     match = ctx.match
     append = out.append
+    size = 16 + PACKET_MSG.size
     for buf, off, mlen in each(messages):
+        if mlen < size:
+            continue        # shorter than any packet_diag_msg the kernel sends: not a socket
         _family, stype, proto, inode, c0, c1 = unpack(buf, off + 16)
         table = PACKET_TABLE_BY_TYPE.get(stype)
         if table not in tables:

@@ -209,6 +209,8 @@ def decode_sctp(chunks, ctx, out, table='sctp'):
     families = ctx.families
     for buf, msgs in chunks:
         for off, mlen in msgs:
+            if mlen < 88:
+                continue        # shorter than any inet_diag_msg the kernel sends: not a socket
             family = buf[off + 16]
             if family not in families:
                 continue

@@ -51,7 +51,10 @@ def decode_unix(messages, tables, ctx, out):
     unpack = UNIX_MSG.unpack_from
     match = ctx.match
     append = out.append
+    size = 16 + UNIX_MSG.size
     for buf, off, mlen in each(messages):
+        if mlen < size:
+            continue        # shorter than any unix_diag_msg the kernel sends: not a socket
         _family, stype, state, _pad, inode, c0, c1 = unpack(buf, off + 16)
         table = UNIX_TABLE_BY_TYPE.get(stype, 'unix_dgram')
         if table not in tables:

@@ -32,7 +32,7 @@ import tempfile
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
-    CaptureError, DumpInterrupted, SocketToolError, TableNotSupported,
+    CaptureError, DumpInterrupted, SocketToolError, TableNotSupported, strerror,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, FAMILY_TEXT
 
@@ -76,13 +76,13 @@ def parse_capture(data, name='capture'):
             if mlen >= 20 and _ERR.unpack_from(data, off + 16)[0] < 0:
                 err = -_ERR.unpack_from(data, off + 16)[0]
                 raise CaptureError('%s records a failed dump: its NLMSG_DONE (%s) carries the error %s (errno %d)'
-                                   % (name, where, os.strerror(err), err))
+                                   % (name, where, strerror(err), err))
             sections.append(tuple(current))
             current = []
         elif mtype == nl.NLMSG_ERROR:
             err = -_ERR.unpack_from(data, off + 16)[0] if mlen >= 20 else 0
             raise CaptureError("%s records a failed dump: %s is the kernel's error answer (%s, errno %d)"
-                               % (name, where, os.strerror(err) if err else 'truncated', err))
+                               % (name, where, strerror(err) if err else 'truncated', err))
         elif mtype not in ANSWER_TYPES:
             raise CaptureError('%s is not a capture written by ss -D: %s has type %d, not a sock_diag answer (20)'
                                % (name, where, mtype))

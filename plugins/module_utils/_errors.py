@@ -41,6 +41,17 @@ def shown(value, limit=80):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+def strerror(err):
+    """os.strerror() for any number a kernel answer can carry ('Unknown error N' where the C library has no text).
+
+    An errno read from a netlink message is any 32-bit value: os.strerror() raises OverflowError past INT_MAX.
+    """
+    try:
+        return _os.strerror(err)
+    except (OverflowError, ValueError):
+        return 'Unknown error %d' % err
+
+
 class SocketToolError(Exception):
     """Root of every error this collection raises on purpose."""
 
@@ -100,7 +111,7 @@ class NetlinkError(SocketToolError):
         self.errno = err
         self.table = table
         msg = '%s of table %s failed: %s (errno %d %s)' % (
-            what, table, _os.strerror(err), err, _errno.errorcode.get(err, '?'))
+            what, table, strerror(err), err, _errno.errorcode.get(err, '?'))
         super(NetlinkError, self).__init__(msg)
 
 
@@ -109,7 +120,7 @@ class TableNotSupported(NetlinkError):
 
     def __init__(self, err, table, what='dump'):
         super(TableNotSupported, self).__init__(err, table, what)
-        self.args = ('table %s is not supported by this kernel (%s); it was skipped' % (table, _os.strerror(err)),)
+        self.args = ('table %s is not supported by this kernel (%s); it was skipped' % (table, strerror(err)),)
 
 
 class DumpInterrupted(SocketToolError):
@@ -122,5 +133,5 @@ class DumpInterrupted(SocketToolError):
             'again after several retries; run the task again' % table)
 
 
-__all__ = ['shown', 'SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError', 'TableNotSupported',
-           'DumpInterrupted']
+__all__ = ['shown', 'strerror', 'SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
+           'TableNotSupported', 'DumpInterrupted']

@@ -112,8 +112,11 @@ class HostLookups(object):
                 with open(os.path.join(self.etc, 'protocols'), 'rb') as fh:
                     for line in fh:
                         parts = line.split(b'#', 1)[0].split()
-                        if len(parts) >= 2 and parts[1].lstrip(b'+').isdigit():
-                            table.setdefault(int(parts[1]), parts[0].decode('utf-8', 'backslashreplace'))
+                        digits = parts[1] if len(parts) >= 2 else b''
+                        if digits[:1] == b'+':
+                            digits = digits[1:]
+                        if digits.isdigit():
+                            table.setdefault(int(digits), parts[0].decode('utf-8', 'backslashreplace'))
             except (IOError, OSError):
                 pass
             self._protocols = table
@@ -146,12 +149,14 @@ class HostLookups(object):
     def cgroup2_mount(self):
         """Mount point of the first cgroup2 file system, or None."""
         try:
-            with open(os.path.join(self.proc, 'self', 'mountinfo')) as fh:
-                for line in fh:
-                    left, sep, right = line.partition(' - ')
-                    if sep and right.split(' ', 1)[0] == 'cgroup2':
-                        mnt = left.split(' ')[4]
-                        return re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), mnt)
+            with open(os.path.join(self.proc, 'self', 'mountinfo'), 'rb') as fh:
+                for raw in fh:
+                    # mount points are bytes: not UTF-8 ones come back as they are (surrogateescape, as os.fsdecode)
+                    left, sep, right = raw.decode('utf-8', 'surrogateescape').partition(' - ')
+                    fields = left.split(' ')
+                    # (a NUL byte cannot be in a path: such a line is not one the kernel wrote)
+                    if sep and right.split(' ', 1)[0] == 'cgroup2' and len(fields) > 4 and '\0' not in fields[4]:
+                        return re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), fields[4])
         except (IOError, OSError):
             return None
         return None

@@ -26,7 +26,7 @@ import struct
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS
@@ -183,7 +183,7 @@ def kill(plan, check_mode=False, diff=False):
                 if err == 0:
                     killed.append(rec)
                 else:
-                    failed.append(_failure(rec, err, _MESSAGES.get(err) or os.strerror(err)))
+                    failed.append(_failure(rec, err, _MESSAGES.get(err) or strerror(err)))
         except NetlinkError as exc:
             raise SocketToolError('closing sockets failed: %s' % exc)
         finally:

@@ -145,6 +145,8 @@ def _split(buf, n, table):
                     _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
                 return msgs, True
             if mtype == NLMSG_ERROR:
+                if mlen < 20:
+                    raise NetlinkError(errno.EBADMSG, table)     # an error answer without its errno
                 _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
                 return msgs, True
             append((off, mlen))

@@ -20,7 +20,10 @@ are looked up later, in the network namespace the sockets are read in
 from __future__ import annotations
 
 import collections
+import errno
+import os
 import re
+import stat
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
@@ -28,6 +31,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AN
 
 # The longest line ss -F reads (its buffer is 1024 bytes with the newline and NUL).
 MAX_FILTER_LINE = 1021
+# The largest filter file read (ss reads any size; a filter of thousands of conditions is a few hundred kilobytes).
+MAX_FILTER_FILE_BYTES = 1 << 20
 
 Request = collections.namedtuple('Request', [
     'tables',           # ss table names to list, in ss's order
@@ -208,28 +213,71 @@ def _check_modes(q, events, from_dump, has_expression, source='auto'):
         raise ArgsError('from_dump: the capture replaces the TCP table, and no TCP table is selected (add -t)')
 
 
-def read_filter_file(path):
-    """Expression words from a filter file, read the way `ss -F FILE` reads it.
+def _read_bounded(path, limit):
+    """The bytes of a filter file (`-` standard input), at most `limit` of them; raises ArgsError.
 
-    Lines starting with '#' (and, as in ss, '0') are skipped; a line longer
-    than ss accepts is an error; `-` means standard input.
+    Anything but a regular file (a FIFO, /dev/zero, a directory) is refused
+    before it is read (opened without blocking), so nothing can hang or fill
+    the memory; a file that grows past the limit while it is read is refused too.
     """
+    if path == '-':
+        import sys
+        stream = getattr(sys.stdin, 'buffer', None)
+        try:
+            data = stream.read(limit + 1) if stream is not None else b''
+        except (OSError, ValueError) as exc:
+            raise ArgsError('filter_file: cannot read standard input: %s' % exc)
+        if len(data) > limit:
+            raise ArgsError('filter_file: standard input holds more than the %d bytes a filter file may have' % limit)
+        return data
     try:
-        if path == '-':
-            import sys
-            lines = sys.stdin.read().splitlines()
-        else:
-            with open(path, 'r', encoding='utf-8') as f:
-                lines = f.read().splitlines()
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0))
     except OSError as exc:
         # the reason alone: str(exc) would name the path a second time
         raise ArgsError('filter_file: cannot read %s: %s' % (path, exc.strerror or exc))
-    except UnicodeDecodeError as exc:
-        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d)' % (path, exc.start))
     except ValueError:   # open() refuses a NUL byte in the path
         raise ArgsError('filter_file: cannot read %s: a path cannot hold a NUL byte' % shown(path))
+    except TypeError as exc:
+        raise ArgsError('filter_file: cannot read %s: %s' % (shown(path), exc))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ArgsError('filter_file: cannot read %s: %s' % (path, os.strerror(errno.EISDIR)))
+        if not stat.S_ISREG(info.st_mode):
+            raise ArgsError('filter_file: %s is not a regular file; give a file that holds the filter expression' % path)
+        if info.st_size > limit:
+            raise ArgsError('filter_file: %s is %d bytes, more than the %d bytes a filter file may have'
+                            % (path, info.st_size, limit))
+        pieces, total = [], 0
+        while True:
+            piece = os.read(fd, limit + 1 - total)
+            if not piece:
+                break
+            pieces.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise ArgsError('filter_file: %s grew past the %d bytes a filter file may have' % (path, limit))
+    except OSError as exc:
+        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc.strerror or exc))
+    finally:
+        os.close(fd)
+    return b''.join(pieces)
+
+
+def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
+    """Expression words from a filter file, read the way `ss -F FILE` reads it.
+
+    Lines starting with '#' (and, as in ss, '0') are skipped; a line longer
+    than ss accepts is an error; `-` means standard input. The file must be a
+    regular file of at most `limit` bytes, in UTF-8 (see _read_bounded).
+    """
+    data = _read_bounded(path, limit)
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d)' % (path, exc.start))
     words = []
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if len(line) > MAX_FILTER_LINE:
             raise ArgsError('filter_file: line %d of %s is too long (%d characters; ss accepts up to %d)'
                             % (number, path, len(line), MAX_FILTER_LINE))
@@ -311,5 +359,5 @@ def build_request(params, identity=False):
     )
 
 
-__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'DETAIL_OPTIONS',
-           'DEFAULT_MAX_EVENTS', 'SOURCES']
+__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'MAX_FILTER_FILE_BYTES',
+           'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS', 'SOURCES']

@@ -28,9 +28,9 @@ class SELinux(object):
 
     def _mount(self):
         try:
-            with open(os.path.join(self.proc, 'self', 'mounts')) as fh:
-                for line in fh:
-                    parts = line.split()
+            with open(os.path.join(self.proc, 'self', 'mounts'), 'rb') as fh:
+                for raw in fh:
+                    parts = raw.decode('utf-8', 'surrogateescape').split()     # mount points need not be UTF-8
                     if len(parts) > 2 and parts[2] == 'selinuxfs':
                         return parts[1]
         except (IOError, OSError):
@@ -67,7 +67,7 @@ class SELinux(object):
         try:
             with open(os.path.join(self.selinuxfs, 'initial_contexts', 'kernel'), 'rb') as fh:
                 return self._text(fh.read(4096))
-        except (IOError, OSError):
+        except (IOError, OSError, ValueError):     # ValueError: a NUL byte in the mount point
             return None
 
 

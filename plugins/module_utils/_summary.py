@@ -21,8 +21,18 @@ def _sockstat(text):
     for line in text.splitlines():
         name, _sep, rest = line.partition(':')
         words = rest.split()
-        out[name.strip()] = dict((words[i], int(words[i + 1])) for i in range(0, len(words) - 1, 2))
+        out[name.strip()] = dict((words[i], int(words[i + 1])) for i in range(0, len(words) - 1, 2)
+                                 if _is_int(words[i + 1]))
     return out
+
+
+def _is_int(word):
+    """Whether int() reads the word (a value ss's sscanf would not read is left out: it counts 0)."""
+    try:
+        int(word)
+    except ValueError:
+        return False
+    return True
 
 
 def _snmp_tcp(text):
@@ -30,7 +40,7 @@ def _snmp_tcp(text):
     rows = [line.split()[1:] for line in text.splitlines() if line.startswith('Tcp:')]
     if len(rows) < 2:
         return {}
-    return dict(zip(rows[0], (int(v) for v in rows[1])))
+    return dict((k, int(v)) for k, v in zip(rows[0], rows[1]) if _is_int(v))
 
 
 def _request_socks(text):
@@ -45,8 +55,8 @@ def _request_socks(text):
 
 def _read(path, required=True):
     try:
-        with open(path) as f:
-            return f.read()
+        with open(path, 'rb') as f:
+            return f.read().decode('utf-8', 'replace')
     except OSError as exc:
         if required:
             raise SocketToolError('cannot read %s for the socket summary: %s' % (path, exc.strerror))
