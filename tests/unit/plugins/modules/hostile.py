@@ -157,10 +157,14 @@ def run_main(module, args, capsys):
 # ---------------------------------------------------------------- option values
 
 def json_scalars():
-    """What JSON module arguments can carry, including values no playbook means."""
+    """What JSON module arguments can carry, including values no playbook means.
+
+    No lone surrogate ('\udcff'): Ansible refuses such a string before a module runs
+    (AnsibleModule raises while decoding its arguments), so main() never sees one.
+    """
     return st.one_of(st.none(), st.booleans(), st.integers(), st.integers(-3, 5000),
                      st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=16),
-                     st.sampled_from(['', ' ', '-', '\0', '\udcff', 'é', '\\', "'", 'yes', 'no', 'on', 'null', '0',
+                     st.sampled_from(['', ' ', '-', '\0', 'é', '\\', "'", 'yes', 'no', 'on', 'null', '0',
                                       '-1', '1.5', '99999999999999999999', 'tcp', 'inet', 'listening', 'sport = :22']))
 
 

@@ -39,7 +39,7 @@ def test_hostile_arguments(monkeypatch, tmp_path, files, capsys, data):
     elif kernel.destroyed:
         probe, requests = kernel.destroyed[0], kernel.destroyed[1:]
         assert probe[8:44] == b'\0' * 36                    # the probe names no socket
-        assert len(requests) == len(result['killed']) + len(result['aborted']) + len(result['failed'])
+        assert len(requests) == len(result['killed']) + len(result['aborted']) + len(result['not_closed'])
         assert len(requests) <= max(0, args.get('max_kill', 10))
         for payload in requests:
             cookie = int.from_bytes(payload[48:52], 'little')
