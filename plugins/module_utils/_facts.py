@@ -35,10 +35,11 @@ def summarize(records):
 
 
 def facts_result(request, selection, fields=None, lines=True):
-    """The module result (without `changed`): ansible_facts, unsupported_tables, proc_tables and, with lines=True, lines."""
+    """The module result (without `changed`): ansible_facts, unsupported_tables, proc_tables, truncated and, with
+    lines=True, lines."""
     facts = {}
     result = {'ansible_facts': facts, 'unsupported_tables': selection.unsupported,
-              'proc_tables': list(selection.proc_tables)}
+              'proc_tables': list(selection.proc_tables), 'truncated': selection.truncated}
     if lines:
         result['lines'] = []
     if selection.stats is not None:
