@@ -183,6 +183,52 @@ def test_events_under_churn(lab):
                                                                      result['events_truncated']))
 
 
+# Run in the namespace: a dump with the smallest receive buffer the kernel allows, and -E with that buffer and a reader
+# that is late on purpose. Prints what each found, as JSON.
+SMALL_BUFFERS = r'''
+import json, socket, sys, time
+from ansible_collections.netdiag.ss.plugins.module_utils import _events, _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._select import select
+low, high = int(sys.argv[1]), int(sys.argv[2])
+opened = nl.open_socket
+
+def small(groups=0):
+    sock = opened(groups)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)     # the kernel's minimum (about 2 KB)
+    return sock
+nl.open_socket = small
+records = select(build_request({'ss_args': '-tan'})).records
+held = sum(1 for r in records if r['state'] == 'ESTAB' and (low <= r['local_port'] < high or low <= r['peer_port'] < high))
+late = []
+
+def wait(sock, timeout):
+    if not late:
+        late.append(1)
+        time.sleep(0.3)         # thousands of sockets are destroyed meanwhile: far more than the buffer holds
+    return _events.wait_readable(sock, timeout)
+events = _events.follow(build_request({'ss_args': '-tn', 'events': 1, 'max_events': 1000000}),
+                        open_socket=small, wait=wait)
+probe = small()
+print(json.dumps({'rcvbuf': probe.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), 'held': held,
+                  'events': len(events.records), 'truncated': events.truncated, 'warnings': events.warnings}))
+'''
+
+
+def test_full_receive_buffers(lab):
+    """A dump paces itself: the kernel makes its next reply only when the reader has room, so even the smallest receive
+    buffer loses nothing. -E has no such pacing: a late reader overflows the buffer, the kernel drops events and reports
+    ENOBUFS, and the listener goes on, returns what it got, and says that events were lost."""
+    proc = subprocess.run(['nsenter', '--net=/var/run/netns/' + lab.ns.name, sys.executable, '-c', SMALL_BUFFERS,
+                           str(lab.ports[0]), str(lab.ports[1])], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=COLLECTIONS), timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout)
+    sys.stdout.write('\nsmall buffers: %s\n' % json.dumps(found))
+    assert found['rcvbuf'] < 8192 and found['held'] == lab.held
+    assert found['truncated'] and 'ENOBUFS' in found['warnings'][-1] and found['events'] > 0
+
+
 def test_the_churn_was_real(lab, record_property):
     stats = lab.stop_churn()
     sys.stdout.write('\nchurn: %s\n' % json.dumps(stats))
