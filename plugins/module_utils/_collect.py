@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import operator
 import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
@@ -99,6 +100,7 @@ GROUPS = (
     ('mptcp', ('mptcp',), dump_inet),
 )
 _RETRIES = 5
+_COOKIE = operator.itemgetter('cookie')
 SOURCES = ('auto', 'netlink', 'proc')
 # errnos of socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG), and of sending or reading a dump, that mean "no
 # sock_diag here": no such protocol or family (gVisor, WSL 1, a kernel without it), denied (seccomp, an LSM),
@@ -201,14 +203,14 @@ def unique(records, group=None):
     share a cookie), and so are records without a cookie (/proc/net). The
     check is one pass in C when nothing repeats, the usual case.
     """
-    if group == 'sctp' or not records:
+    if group == 'sctp' or not records or records[0]['cookie'] is None:
         return records, 0
-    cookies = [r['cookie'] for r in records]
-    if len(set(cookies)) == len(cookies) or cookies[0] is None:
+    if len(set(map(_COOKIE, records))) == len(records):
         return records, 0
     seen = set()
     kept = []
-    for rec, cookie in zip(records, cookies):
+    for rec in records:
+        cookie = rec['cookie']
         if cookie:
             if cookie in seen:
                 continue
