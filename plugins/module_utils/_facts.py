@@ -50,7 +50,7 @@ def facts_result(request, selection, fields=None, lines=True):
     if lines and not request.summary_only:
         result['lines'] += listing(request, selection.records)
     facts['socket_summary'] = summarize(selection.records)
-    facts['sockets'] = select_fields(selection.records, fields)
+    facts['sockets'] = select_fields(selection.records, fields, in_place=True)
     return result
 
 
