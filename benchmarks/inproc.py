@@ -3,8 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One in-process measurement, run by benchmarks/run.py inside the benchmark namespace.
 
-    inproc.py gather SS_ARGS        our collector: build_query + parse_filter (untimed),
-                                    then gather() = dump + decode + records (+ -p lookup)
+    inproc.py gather SS_ARGS [MAX_SOCKETS]
+                                    our collector: build_query + parse_filter (untimed),
+                                    then gather() = dump + decode + records (+ -p lookup),
+                                    with max_sockets when given
     inproc.py gather-userspace SS_ARGS   the same with kernel_filter=False
     inproc.py assert RULES_JSON     socket_assert's evaluate() for the rules (parsed untimed)
     inproc.py pyroute2              pyroute2 DiagSocket.get_sock_stats(family=AF_INET)
@@ -39,11 +41,14 @@ def _rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_gather(ss_args, profile_out=None, kernel_filter=True):
+def run_gather(ss_args, profile_out=None, kernel_filter=True, max_sockets=None):
     """Time select() (bind the filter, dump, decode, processes) for an ss command line; the request is built first."""
     from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
     from ansible_collections.netdiag.ss.plugins.module_utils._select import select
-    request = build_request({'ss_args': ss_args, 'kernel_filter': kernel_filter})
+    params = {'ss_args': ss_args, 'kernel_filter': kernel_filter}
+    if max_sockets is not None:
+        params['max_sockets'] = max_sockets
+    request = build_request(params)
     base = _rss()
     if profile_out:
         import cProfile
@@ -93,7 +98,7 @@ def run_psutil():
 def main(argv):
     mode = argv[1]
     if mode == 'gather':
-        out = run_gather(argv[2])
+        out = run_gather(argv[2], max_sockets=int(argv[3]) if len(argv) > 3 else None)
     elif mode == 'gather-userspace':    # kernel_filter=False: every socket decoded and matched in Python
         out = run_gather(argv[2], kernel_filter=False)
     elif mode == 'profile':

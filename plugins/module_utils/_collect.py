@@ -36,6 +36,28 @@ of sock_diag, and reading /proc/net instead would make `fwmark = 0` match
 every socket (B-23). What was read from /proc/net, and why, is reported in
 a Sources object given to collect() (_select.py turns it into warnings).
 
+Tables that change while they are read (sockets opening and closing by
+the thousand): a sock_diag dump is not a snapshot. The kernel fills one
+buffer per read and resumes at a position (hash bucket, index in it); a
+socket added or removed before that position between two reads makes the
+next read repeat or skip a socket (the sock_diag handlers never flag this
+NLM_F_DUMP_INTR, although the flag would be honoured). So every group's
+records are checked for a cookie listed twice, and the repeats are dropped
+(DumpReport.duplicates); SCTP is left alone (an endpoint and its
+associations share the socket's cookie), and so are records read from
+/proc/net (no cookie). A dump flagged NLM_F_DUMP_INTR, or whose read failed
+with ENOBUFS, is read again on a fresh socket, up to _RETRIES reads in all;
+the last read goes on through NLM_F_DUMP_INTR to the end of the dump, as ss
+does, and its records are listed with the group named in
+DumpReport.inconsistent (a warning); a last read that fails with ENOBUFS
+raises DumpInterrupted.
+
+With `limit`, collection stops at the first kept record beyond it: the
+dump in progress is abandoned (its socket closed, so the kernel stops
+it), no later table is read, `limit` records are returned and
+DumpReport.truncated is set. A dump is never read further than that, so
+memory stays bounded by the limit whatever the size of the tables.
+
 Adding a table: write its request builder, decoder and dump function in a
 _diag_<kind>.py of the same shape and register the dump function in GROUPS.
 """
@@ -44,6 +66,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import operator
 import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
@@ -77,6 +100,7 @@ GROUPS = (
     ('mptcp', ('mptcp',), dump_inet),
 )
 _RETRIES = 5
+_COOKIE = operator.itemgetter('cookie')
 SOURCES = ('auto', 'netlink', 'proc')
 # errnos of socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG), and of sending or reading a dump, that mean "no
 # sock_diag here": no such protocol or family (gVisor, WSL 1, a kernel without it), denied (seccomp, an LSM),
@@ -100,6 +124,99 @@ class Sources(object):
     def __init__(self):
         self.proc = collections.OrderedDict()
         self.refused = None
+
+
+class DumpReport(object):
+    """How collect()'s dumps went (filled in by collect()), for warnings and for tests.
+
+    interrupted   {group: reads of it that were interrupted (NLM_F_DUMP_INTR or ENOBUFS) and made again}
+    inconsistent  groups whose last read was flagged NLM_F_DUMP_INTR too: listed as read then, in ss's order
+    duplicates    {group: records dropped because their cookie was already listed in that group}
+    truncated     more records were kept than the limit: the first `limit` were returned, the dump stopped
+    """
+
+    def __init__(self):
+        self.interrupted = collections.OrderedDict()
+        self.inconsistent = []
+        self.duplicates = collections.OrderedDict()
+        self.truncated = False
+
+
+class _Full(Exception):
+    """A _Limited list got the record beyond the limit: stop collecting."""
+
+
+class _Limited(list):
+    """The records of one group when collect() has a limit: raises _Full when `room` records were appended.
+
+    Duplicates (a cookie already appended) are dropped here, so that the
+    count is one of distinct sockets. Used only with a limit: a plain list's
+    append is faster.
+    """
+
+    def __init__(self, room):
+        super(_Limited, self).__init__()
+        self.room = room
+        self.seen = set()
+        self.dropped = 0
+
+    def append(self, rec):
+        cookie = rec.get('cookie')
+        if cookie:
+            if cookie in self.seen:
+                self.dropped += 1
+                return
+            self.seen.add(cookie)
+        list.append(self, rec)
+        if len(self) >= self.room:
+            raise _Full()
+
+    def extend(self, recs):
+        for rec in recs:
+            self.append(rec)
+
+
+class _LastTry(object):
+    """A sock_diag socket for a group's last read: _netlink.dump() goes on through NLM_F_DUMP_INTR and says so."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.interrupted = False
+
+    def send(self, data):
+        return self.sock.send(data)
+
+    def recv_into(self, buf):
+        return self.sock.recv_into(buf)
+
+    def dump_interrupted(self, _table):
+        self.interrupted = True
+
+    def close(self):
+        self.sock.close()
+
+
+def unique(records, group=None):
+    """The records without repeats of a socket (a cookie seen before in them); returns (records, dropped).
+
+    SCTP records are returned as they are (an endpoint and its associations
+    share a cookie), and so are records without a cookie (/proc/net). The
+    check is one pass in C when nothing repeats, the usual case.
+    """
+    if group == 'sctp' or not records or records[0]['cookie'] is None:
+        return records, 0
+    if len(set(map(_COOKIE, records))) == len(records):
+        return records, 0
+    seen = set()
+    kept = []
+    for rec in records:
+        cookie = rec['cookie']
+        if cookie:
+            if cookie in seen:
+                continue
+            seen.add(cookie)
+        kept.append(rec)
+    return kept, len(records) - len(kept)
 
 
 class _FirstDump(object):
@@ -139,7 +256,7 @@ def _refused(exc, program_sent):
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
             needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False,
-            capture=None, source='auto', sources=None):
+            capture=None, source='auto', sources=None, limit=None, report=None):
     """Read the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -160,14 +277,22 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     source         'netlink' (sock_diag only), 'proc' (/proc/net only) or
                    'auto' (sock_diag, /proc/net where it cannot be used: see
                    the module's documentation);
-    sources        a Sources, told what was read from /proc/net and why.
+    sources        a Sources, told what was read from /proc/net and why;
+    limit          return at most this many records, and stop reading at the
+                   first kept one beyond it (report.truncated); None: all;
+    report         a DumpReport, told of retries, repeated sockets dropped,
+                   inconsistent reads and truncation.
     A group this kernel (or this version, or the source) cannot list is
     skipped and named, in ss's order, in the second value.
     """
     if source not in SOURCES:
         raise ValueError('source must be one of %s, not %r' % (', '.join(SOURCES), source))
+    if limit is not None and limit < 1:
+        raise ValueError('limit must be at least 1, not %r' % (limit,))
     if sources is None:
         sources = Sources()
+    if report is None:
+        report = DumpReport()
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
                   lookups=lookups, details=frozenset(details), tagged=tagged)
     selected = set(tables)
@@ -184,33 +309,52 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
         else:
             if source == 'auto':
                 sock = _FirstDump(sock)
+
+    def new_part():
+        # with a limit: room for the records still wanted, and one more to know that there are more
+        return [] if limit is None else _Limited(limit + 1 - len(out))
+
+    def add(group, part):
+        part, dropped = unique(part, group)
+        if dropped or getattr(part, 'dropped', 0):
+            report.duplicates[group] = dropped + getattr(part, 'dropped', 0)
+        out.extend(part)
+
+    group = None
+    part = []
     try:
         for group, group_tables, dumper in GROUPS:
             wanted = [t for t in group_tables if t in selected]
             if not wanted:
                 continue
+            part = new_part()
             if group == 'tcp' and capture is not None:
                 decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
                                                        timers=timers, identity=identity, lookups=ctx.lookups,
-                                                       details=ctx.details, tagged=tagged), out)
+                                                       details=ctx.details, tagged=tagged), part)
+                add(group, part)
                 continue
             if sock is None:
                 # source=proc, or sock_diag refused
-                _from_proc(group, wanted, states, ctx, out, unsupported, sources, source)
+                _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
+                add(group, part)
                 continue
             for attempt in range(_RETRIES):
-                part = []
+                part = new_part()
+                if attempt == _RETRIES - 1:
+                    sock = _LastTry(sock)
                 try:
                     dumper(sock, group, set(wanted), states, ctx, part, bytecode=bytecode, inet_families=inet_families)
                 except DumpInterrupted:
-                    # the table changed while we read it: read it again on a fresh socket
+                    # the table changed while we read it, or replies were lost: read it again on a fresh socket
+                    report.interrupted[group] = report.interrupted.get(group, 0) + 1
                     sock = _reopen(sock)
                     if attempt == _RETRIES - 1:
                         raise
                     continue
                 except TableNotSupported as exc:
                     sock = _reopen(sock)
-                    part = []
+                    part = new_part()
                     if source == 'auto' and group in PROC_FILES:
                         # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
                         sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
@@ -225,12 +369,22 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                     sources.refused = 'the first dump (table %s) was refused: %s' % (group, _strerror(exc))
                     sock.close()
                     sock = None
-                    part = []
+                    part = new_part()
                     _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
+                if isinstance(sock, _LastTry):
+                    if sock.interrupted:
+                        report.interrupted[group] = report.interrupted.get(group, 0) + 1
+                        report.inconsistent.append(group)
+                    sock = sock.sock
                 if isinstance(sock, _FirstDump) and sock.sent:
                     sock = sock.sock        # sock_diag answered: no fallback decision after this
-                out.extend(part)
+                add(group, part)
                 break
+    except _Full:
+        # the record beyond the limit: the dump in progress is abandoned (closing its socket below stops it)
+        add(group, part)
+        report.truncated = len(out) > limit
+        del out[limit:]
     finally:
         if sock is not None:
             sock.close()
@@ -267,4 +421,4 @@ def _from_proc(group, wanted, states, ctx, out, unsupported, sources, source):
         unsupported[group] = str(exc)
 
 
-__all__ = ['collect', 'GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED', 'Sources', 'Context', 'SockId']
+__all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED', 'Sources', 'Context', 'SockId']

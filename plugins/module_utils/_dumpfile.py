@@ -152,31 +152,67 @@ def dump_families(request):
     return [family for family in request.inet_families if family in request.families]
 
 
-def capture_tcp(request, open_socket=None):
-    """The TCP dump of `request` as `ss -D` writes it: every datagram of every answer, verbatim, as bytes.
+class _Tally(object):
+    """What a capture holds, counted datagram by datagram as it is written: bytes, messages, NLMSG_DONEs."""
+
+    def __init__(self):
+        self.bytes = self.messages = self.dones = 0
+
+    def add(self, datagram):
+        """Count one datagram of a dump's answer (already checked by _netlink's reader)."""
+        self.bytes += len(datagram)
+        unpack = nl.NLMSG_HDR.unpack_from
+        off, size = 0, len(datagram)
+        while off + nl.NLMSG_HDR.size <= size:
+            mlen, mtype = unpack(datagram, off)[:2]
+            if mlen < nl.NLMSG_HDR.size:
+                break
+            self.messages += 1
+            if mtype == nl.NLMSG_DONE:
+                self.dones += 1
+            off += (mlen + 3) & ~3
+
+
+def stream_tcp(request, write, restart=None, open_socket=None):
+    """Send the TCP dump requests of `request` as `ss -D` does; hand every datagram of the answers to write(bytes).
 
     Requests as ss sends them with -D: the state mask, idiag_ext from the
-    -m/-i/--tos details, no bytecode. A dump the kernel marks interrupted is
-    read again. open_socket() defaults to _netlink.open_socket.
+    -m/-i/--tos details, no bytecode. Nothing is kept here: a datagram is
+    handed on as soon as it is read, so a capture of any size needs one
+    read buffer. A dump the kernel marks interrupted (or whose read fails
+    with ENOBUFS) is read again from the start: restart() is called first,
+    so that what was written of it can be thrown away. Returns a _Tally of
+    what was written. open_socket() defaults to _netlink.open_socket.
     """
     from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import inet_ext, inet_request
     ext = inet_ext(request.details)
     for attempt in range(_RETRIES):
         sock = (open_socket or nl.open_socket)()
+        tally = _Tally()
         try:
-            data = []
             for family in dump_families(request):
-                data.extend(nl.dump_raw(sock, inet_request(family, 'tcp', request.states, None, ext), 'tcp'))
-            return b''.join(data)
+                for datagram in nl.dump_raw(sock, inet_request(family, 'tcp', request.states, None, ext), 'tcp'):
+                    tally.add(datagram)
+                    write(datagram)
+            return tally
         except DumpInterrupted:
             if attempt == _RETRIES - 1:
                 raise
+            if restart is not None:
+                restart()
         except TableNotSupported as exc:
             raise SocketToolError('dump_file: this kernel cannot dump the TCP table over sock_diag (%s)'
                                   % os.strerror(exc.errno))
         finally:
             sock.close()
     raise AssertionError('not reached')     # pragma: no cover
+
+
+def capture_tcp(request, open_socket=None):
+    """The TCP dump of `request` as `ss -D` writes it: every datagram of every answer, verbatim, as bytes (stream_tcp)."""
+    data = []
+    stream_tcp(request, data.append, data.clear, open_socket)
+    return b''.join(data)
 
 
 def check_target(path):
@@ -198,11 +234,13 @@ def check_target(path):
     return target, info
 
 
-def write_capture(path, data):
-    """Write `data` to `path` at once: a new file next to it, renamed over it (symbolic links are followed).
+def _replace(path, fill):
+    """Write `path` at once: fill(file) writes a new file next to it, which is then renamed over it.
 
-    A file that exists keeps its permissions (and owner, where allowed); a
-    new one gets 0666 less the umask, as ss's fopen gives it.
+    Symbolic links are followed. A file that exists keeps its permissions
+    (and owner, where allowed); a new one gets 0666 less the umask, as ss's
+    fopen gives it. On any error the new file is removed and the old one is
+    left as it was. Returns what fill() returned.
     """
     target, info = check_target(path)
     try:
@@ -212,7 +250,7 @@ def write_capture(path, data):
         raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror))
     try:
         with os.fdopen(fd, 'wb') as f:
-            f.write(data)
+            result = fill(f)
             f.flush()
             os.fsync(f.fileno())
         if info is not None:
@@ -226,39 +264,53 @@ def write_capture(path, data):
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror or exc))
+        if isinstance(exc, OSError):
+            raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror or exc))
+        raise
+    return result
+
+
+def write_capture(path, data):
+    """Write `data` to `path` at once (see _replace)."""
+    _replace(path, lambda f: f.write(data))
 
 
 def dump_to_file(request, check_mode=False, open_socket=None):
     """Dump the TCP table of `request` into request.dump_file (not in check mode); return what was (or would be) written.
 
-    The namespace is entered first (-N), as for a listing. The result: path,
-    written (false in check mode), bytes, messages (with the NLMSG_DONEs),
-    sockets and the families dumped.
+    The namespace is entered first (-N), as for a listing. The answers are
+    written to the new file as they are read (never held in memory); in
+    check mode they are only counted. The result: path, written (false in
+    check mode), bytes, messages (with the NLMSG_DONEs), sockets and the
+    families dumped.
     """
     check_target(request.dump_file)
     if request.netns:
         from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
         enter(request.netns)
-    data = capture_tcp(request, open_socket)
-    capture = parse_capture(data, "the kernel's answer")
-    if not check_mode:
-        write_capture(request.dump_file, data)
-    sockets = sum(len(section) for section in capture.sections)
+    if check_mode:
+        tally = stream_tcp(request, lambda datagram: None, open_socket=open_socket)
+    else:
+        def fill(f):
+            def restart():
+                f.seek(0)
+                f.truncate()
+            return stream_tcp(request, f.write, restart, open_socket)
+        tally = _replace(request.dump_file, fill)
     return {
         'path': request.dump_file,
         'written': not check_mode,
-        'bytes': len(data),
-        'messages': sockets + len(capture.sections),
-        'sockets': sockets,
+        'bytes': tally.bytes,
+        'messages': tally.messages,
+        'sockets': tally.messages - tally.dones,
         'families': [FAMILY_TEXT[family] for family in dump_families(request)],
     }
 
 
 __all__ = ['Capture', 'MAX_CAPTURE_BYTES', 'ANSWER_TYPES', 'parse_capture', 'read_capture', 'capture_chunks',
-           'dump_families', 'capture_tcp', 'check_target', 'write_capture', 'dump_to_file']
+           'dump_families', 'stream_tcp', 'capture_tcp', 'check_target', 'write_capture', 'dump_to_file']

@@ -19,7 +19,7 @@ or JSON (true, false, null, "text"), not as Python prints them.
         NamespaceError       a named network namespace cannot be entered
         NetlinkError         the kernel refused a sock_diag request (errno)
             TableNotSupported    no sock_diag handler for a table
-        DumpInterrupted      a table kept changing while it was read
+        DumpInterrupted      a table kept changing while it was read, or its dump lost replies (ENOBUFS)
 """
 
 from __future__ import annotations
@@ -124,13 +124,19 @@ class TableNotSupported(NetlinkError):
 
 
 class DumpInterrupted(SocketToolError):
-    """The kernel flagged the dump NLM_F_DUMP_INTR: the table changed while it was read."""
+    """A dump that must be read again: the kernel flagged it NLM_F_DUMP_INTR (the table changed while it was read),
+    or a read of it failed with ENOBUFS (the kernel could not queue a reply: the dump lost part of its answer)."""
 
-    def __init__(self, table):
+    def __init__(self, table, overrun=False):
         self.table = table
-        super(DumpInterrupted, self).__init__(
-            'the kernel reported that table %s changed while it was read (NLM_F_DUMP_INTR), '
-            'again after several retries; run the task again' % table)
+        self.overrun = overrun
+        if overrun:
+            msg = ('the kernel could not queue its answer to the dump of table %s (ENOBUFS: out of memory or receive '
+                   'buffer), again after several retries; run the task again' % table)
+        else:
+            msg = ('the kernel reported that table %s changed while it was read (NLM_F_DUMP_INTR), '
+                   'again after several retries; run the task again' % table)
+        super(DumpInterrupted, self).__init__(msg)
 
 
 __all__ = ['shown', 'strerror', 'SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',

@@ -35,10 +35,11 @@ def summarize(records):
 
 
 def facts_result(request, selection, fields=None, lines=True):
-    """The module result (without `changed`): ansible_facts, unsupported_tables, proc_tables and, with lines=True, lines."""
+    """The module result (without `changed`): ansible_facts, unsupported_tables, proc_tables, truncated and, with
+    lines=True, lines."""
     facts = {}
     result = {'ansible_facts': facts, 'unsupported_tables': selection.unsupported,
-              'proc_tables': list(selection.proc_tables)}
+              'proc_tables': list(selection.proc_tables), 'truncated': selection.truncated}
     if lines:
         result['lines'] = []
     if selection.stats is not None:
@@ -49,7 +50,7 @@ def facts_result(request, selection, fields=None, lines=True):
     if lines and not request.summary_only:
         result['lines'] += listing(request, selection.records)
     facts['socket_summary'] = summarize(selection.records)
-    facts['sockets'] = select_fields(selection.records, fields)
+    facts['sockets'] = select_fields(selection.records, fields, in_place=True)
     return result
 
 

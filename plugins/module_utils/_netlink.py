@@ -89,18 +89,30 @@ def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
 
     Each read holds many replies; yielding them a read at a time (not a
     message at a time) keeps the per-socket cost low. `buf` is reused
-    between reads: decode a chunk before asking for the next one.
-    Errors become NetlinkError / TableNotSupported; NLM_F_DUMP_INTR raises
-    DumpInterrupted (the caller reads the table again).
+    between reads: decode a chunk before asking for the next one; nothing of
+    the answer is kept beyond the chunk being decoded, so a dump of any size
+    needs one buffer.
+    Errors become NetlinkError / TableNotSupported. A dump to read again
+    raises DumpInterrupted: the kernel flagged it NLM_F_DUMP_INTR (the table
+    changed while it was read), or a read failed with ENOBUFS (the kernel
+    could not queue a reply; the dump is stopped: reading on could wait
+    forever). When `sock` has an attribute `dump_interrupted` (a callable),
+    NLM_F_DUMP_INTR calls it with the table instead, and the dump goes on to
+    its end, as ss does: for the caller's last try.
     """
     sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_DUMP, payload))
     buf = bytearray(_RECV_SIZE)
     recv_into = sock.recv_into
+    interrupted = getattr(sock, 'dump_interrupted', None)
     while True:
-        n = recv_into(buf)
+        n = _recv(recv_into, buf, table)
         if n == 0:
             return
-        msgs, finished = _split(buf, n, table)
+        msgs, finished, intr = _split(buf, n, table)
+        if intr:
+            if interrupted is None:
+                raise DumpInterrupted(table)
+            interrupted(table)
         if msgs:
             yield buf, msgs
         if finished:
@@ -110,26 +122,40 @@ def dump(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
 def dump_raw(sock, payload, table, msg_type=SOCK_DIAG_BY_FAMILY):
     """Send one dump request; yield every datagram of the answer as bytes, verbatim (what `ss -D` writes).
 
-    The last datagram holds the NLMSG_DONE. Errors and NLM_F_DUMP_INTR are
-    raised as by dump(), so a failed or interrupted dump yields no DONE.
+    The last datagram holds the NLMSG_DONE. Errors, NLM_F_DUMP_INTR and
+    ENOBUFS are raised as by dump() (always), so a failed or interrupted
+    dump yields no DONE.
     """
     sock.send(nlmsg(msg_type, NLM_F_REQUEST | NLM_F_DUMP, payload))
     buf = bytearray(_RECV_SIZE)
     while True:
-        n = sock.recv_into(buf)
+        n = _recv(sock.recv_into, buf, table)
         if n == 0:
             raise NetlinkError(errno.EBADMSG, table)     # the answer ended without NLMSG_DONE
-        _msgs, finished = _split(buf, n, table)
+        _msgs, finished, intr = _split(buf, n, table)
+        if intr:
+            raise DumpInterrupted(table)
         yield bytes(buf[:n])
         if finished:
             return
 
 
+def _recv(recv_into, buf, table):
+    """One read of a dump's answer; ENOBUFS (a reply the kernel could not queue) raises DumpInterrupted."""
+    try:
+        return recv_into(buf)
+    except OSError as exc:
+        if exc.errno == errno.ENOBUFS:
+            raise DumpInterrupted(table, overrun=True)
+        raise
+
+
 def _split(buf, n, table):
-    """Validate the messages of one read; return ([(offset, length)], dump finished)."""
+    """Validate the messages of one read; return ([(offset, length)], dump finished, a message flagged NLM_F_DUMP_INTR)."""
     unpack = NLMSG_HDR.unpack_from
     msgs = []
     append = msgs.append
+    intr = False
     off = 0
     while off + 16 <= n:
         mlen, mtype, flags, seq, _pid = unpack(buf, off)
@@ -137,21 +163,21 @@ def _split(buf, n, table):
             raise NetlinkError(errno.EBADMSG, table)
         if seq == MAGIC_SEQ:
             if flags & NLM_F_DUMP_INTR:
-                raise DumpInterrupted(table)
+                intr = True
             if mtype == NLMSG_DONE:
                 # A dump that failed before its first message carries the
                 # error in DONE's payload (e.g. -ENOENT: no handler for it).
                 if mlen >= 20:
                     _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
-                return msgs, True
+                return msgs, True, intr
             if mtype == NLMSG_ERROR:
                 if mlen < 20:
                     raise NetlinkError(errno.EBADMSG, table)     # an error answer without its errno
                 _raise_errno(-_ERR.unpack_from(buf, off + 16)[0], table, allow_zero=True)
-                return msgs, True
+                return msgs, True, intr
             append((off, mlen))
         off += (mlen + 3) & ~3
-    return msgs, False
+    return msgs, False, intr
 
 
 def _raise_errno(err, table, allow_zero=False):

@@ -58,6 +58,7 @@ Request = collections.namedtuple('Request', [
     'oneline',          # -O: details on the socket's line, not on a second one
     'events',           # -E: seconds to listen for closed sockets, or None
     'max_events',       # at most this many events are kept
+    'max_sockets',      # list at most this many sockets (the first, in ss's order) and stop reading there, or None
     'dump_file',        # -D FILE: write the raw TCP dump there, or None
     'from_dump',        # read the TCP table from this capture (ss -D format) instead of the kernel, or None
     'source',           # where sockets are read: 'auto' (sock_diag, /proc/net where it cannot be used), 'netlink', 'proc'
@@ -324,6 +325,12 @@ def build_request(params, identity=False):
         max_events = DEFAULT_MAX_EVENTS
     if max_events < 1:
         raise ArgsError('max_events: %s must be at least 1' % shown(max_events))
+    max_sockets = params.get('max_sockets')
+    if max_sockets is not None and max_sockets < 1:
+        raise ArgsError('max_sockets: %s must be at least 1' % shown(max_sockets))
+    if max_sockets is not None and (events or q.dump_file):
+        raise ArgsError('max_sockets limits a listing; %s lists no sockets (%s)' % (
+            ('events (-E)', 'use max_events to bound it') if events else ('-D (dump_file)', 'it writes the whole TCP table')))
     if events:
         # imported here: only event mode needs it
         from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings
@@ -351,6 +358,7 @@ def build_request(params, identity=False):
         oneline=q.oneline,
         events=events or None,
         max_events=max_events,
+        max_sockets=max_sockets,
         dump_file=q.dump_file,
         from_dump=from_dump or None,
         source=source,

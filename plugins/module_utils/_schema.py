@@ -164,17 +164,31 @@ def name_bytes(text):
     return display_bytes(text)
 
 
-def select_fields(records, fields):
-    """Records with only `fields` (names from RECORD_FIELDS), or without the private keys when fields is empty."""
+def select_fields(records, fields, in_place=False):
+    """Records with only `fields` (names from RECORD_FIELDS), or without the private keys when fields is empty.
+
+    With in_place=True the list `records` is changed and returned, each record replaced by its smaller copy as it
+    is made, so that the whole records are freed one by one instead of all living beside the copies (for callers
+    that need the whole records no more).
+    """
     if not fields:
         if records and any(k in records[0] for k in PRIVATE_KEYS):
-            return [dict((k, v) for k, v in r.items() if k not in PRIVATE_KEYS) for r in records]
+            return _each_replaced(records, lambda r: dict((k, v) for k, v in r.items() if k not in PRIVATE_KEYS),
+                                  in_place)
         return records
     bad = [f for f in fields if f not in RECORD_FIELDS]
     if bad:
         raise ArgsError('fields: unknown field(s) %s (valid: %s)' % (', '.join(bad), ', '.join(RECORD_FIELDS)))
     keep = tuple(fields)
-    return [dict((k, r[k]) for k in keep if k in r) for r in records]
+    return _each_replaced(records, lambda r: dict((k, r[k]) for k in keep if k in r), in_place)
+
+
+def _each_replaced(records, shape, in_place):
+    if not in_place:
+        return [shape(r) for r in records]
+    for i, r in enumerate(records):
+        records[i] = shape(r)
+    return records
 
 
 __all__ = ['BASE_FIELDS', 'TABLE_FIELDS', 'TABLE_FIELD_ORDER', 'DETAIL_FIELDS', 'DETAIL_ORDER', 'DETAIL_KEYS',

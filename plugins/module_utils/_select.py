@@ -26,7 +26,7 @@ from __future__ import annotations
 import collections
 import errno
 
-from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, Sources, collect
+from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, DumpReport, Sources, collect
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
@@ -37,7 +37,8 @@ Selection = collections.namedtuple('Selection', [
     'warnings',     # texts for the user
     'stats',        # the -s statistics (a dict), or None
     'proc_tables',  # tables read from /proc/net instead of sock_diag, in ss's order
-], defaults=((),))
+    'truncated',    # more sockets were selected than request.max_sockets: the first ones are listed
+], defaults=((), False))
 # what /proc/net cannot tell, for the warnings (docs/socket_facts.md lists it per table)
 PROC_NULLS = ('cookies, bound interfaces, marks and every detail (-e -m -i ...) are null there, and so are some '
               'queues and peers (docs/socket_facts.md, "Sockets read from /proc/net")')
@@ -75,11 +76,13 @@ def select(request, lookups=None, planner=None):
         # ss checks what it reads from a file in user space only; a caller's planner brings its own match
         capture = (chunks, _userspace(expr, eph) if planner is None else match)
     sources = Sources()
+    report = DumpReport()
     try:
         records, unsupported = collect(
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
-            details=request.details, tagged=tagged, capture=capture, source=request.source, sources=sources)
+            details=request.details, tagged=tagged, capture=capture, source=request.source, sources=sources,
+            limit=request.max_sockets, report=report)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -89,6 +92,7 @@ def select(request, lookups=None, planner=None):
         raise SocketToolError('cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for some '
                               'tables and for other namespaces' % exc)
     warnings.extend(_proc_warnings(request, sources, expr))
+    warnings.extend(dump_warnings(request, report))
     for group, tables, _dumper in GROUPS:
         if group in unsupported and request.explicit_tables.intersection(tables):
             warnings.append(unsupported[group])
@@ -117,7 +121,22 @@ def select(request, lookups=None, planner=None):
         # details the kernel keeps to CAP_NET_ADMIN (marks, packet filters): say when they are missing
         from ansible_collections.netdiag.ss.plugins.module_utils._privilege import details_warnings
         warnings.extend(details_warnings(request.details, records))
-    return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc))
+    return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc), report.truncated)
+
+
+def dump_warnings(request, report):
+    """What the user should know about how the dumps went: a table that kept changing, a listing cut at max_sockets."""
+    out = []
+    for group in report.inconsistent:
+        out.append('table %s changed while it was read, %d times in a row (the kernel flagged the dump NLM_F_DUMP_INTR); '
+                   'the last read is listed, and may miss sockets that were opened or closed meanwhile (ss warns "Dump '
+                   'was interrupted and may be inconsistent." and lists what it read once)'
+                   % (group, report.interrupted.get(group, 0)))
+    if report.truncated:
+        out.append('max_sockets: more than %d sockets are selected; the first %d (in ss\'s order) are listed and '
+                   'reading stopped there, so socket_summary counts those only (truncated: true)'
+                   % (request.max_sockets, request.max_sockets))
+    return out
 
 
 def _proc_warnings(request, sources, expr):
@@ -193,4 +212,4 @@ def userspace_filter(request, lookups):
     return _userspace(expr, eph), any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
 
 
-__all__ = ['Selection', 'select', 'userspace_filter']
+__all__ = ['Selection', 'select', 'userspace_filter', 'dump_warnings']

@@ -64,6 +64,18 @@ options:
         RV(events_truncated) is true.
     type: int
     default: 10000
+  max_sockets:
+    description:
+      - List at most this many sockets, the first ones in C(ss)'s order, so that one host with a huge socket table
+        cannot swamp the controller. Reading stops at the first selected socket beyond the limit (the kernel's dump
+        is abandoned there, and later tables are not read), so memory and time stay bounded by the limit.
+      - When more sockets are selected, RV(truncated) is true and a warning says how many were listed;
+        RV(ansible_facts.socket_summary) and RV(lines) then count and show the listed ones only.
+      - The filter and the states select first; the limit applies to what they keep.
+      - Not for O(events) (see O(max_events)) or O(dump_file). M(netdiag.ss.socket_assert) has no such option (its
+        counts stay exact), and M(netdiag.ss.socket_kill) has O(netdiag.ss.socket_kill#module:max_kill) instead.
+      - By default every selected socket is listed.
+    type: int
   dump_file:
     description:
       - Write the kernel's raw answer to the TCP dump to this file on the managed host, in the format C(ss -D FILE)
@@ -415,6 +427,12 @@ proc_tables:
   type: list
   elements: str
   sample: [raw]
+truncated:
+  description:
+    - True when more sockets were selected than O(max_sockets) allows; the first O(max_sockets) are listed.
+  returned: when sockets are listed (not with O(events) or O(dump_file))
+  type: bool
+  sample: false
 events:
   description:
     - The TCP and UDP sockets destroyed while the module listened, in the order the kernel reported them, each a
@@ -475,6 +493,7 @@ def main():
         lines=dict(type='bool', default=True),
         events=dict(type='int'),
         max_events=dict(type='int', default=DEFAULT_MAX_EVENTS),
+        max_sockets=dict(type='int'),
         dump_file=dict(type='path'),
         from_dump=dict(type='path'),
     )

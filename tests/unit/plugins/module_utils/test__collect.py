@@ -23,7 +23,7 @@ from uapi import FakeSock, done, error, inet_msg, tipc_msg, unix_msg, vsock_msg,
 
 def test_collect_retries_interrupted_dump(monkeypatch):
     socks = [FakeSock([inet_msg(sport=1), done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)]),
-             FakeSock([inet_msg(sport=1) + inet_msg(sport=2) + done()])]
+             FakeSock([inet_msg(sport=1) + inet_msg(sport=2, cookie=(4, 0)) + done()])]
     opened = []
 
     def fake_open():
@@ -33,6 +33,113 @@ def test_collect_retries_interrupted_dump(monkeypatch):
     recs, unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
     assert [r['local_port'] for r in recs] == [1, 2] and list(unsupported) == []
     assert opened[0].closed and opened[1].closed
+
+
+INTR = nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR
+
+
+def _tcp(port, intr=False):
+    """One TCP socket (its cookie is its port), flagged NLM_F_DUMP_INTR or not."""
+    return inet_msg(sport=port, cookie=(port, 0), flags=INTR if intr else nl.NLM_F_MULTI)
+
+
+def test_a_table_that_never_stops_changing_is_listed_as_last_read_with_a_warning(monkeypatch):
+    """Interrupted every time: 4 reads are thrown away; the 5th goes on to its end, as ss does, and is listed."""
+    opened = _sockets(monkeypatch, [[_tcp(1, intr=True), done(flags=INTR)]] * 4
+                      + [[_tcp(1) + _tcp(2, intr=True), _tcp(3) + done(flags=INTR)]])
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), report=report)
+    assert [r['local_port'] for r in recs] == [1, 2, 3]
+    assert len(opened) == 5 and all(s.closed for s in opened) and all(len(s.sent) == 1 for s in opened)
+    assert report.interrupted == {'tcp': 5} and report.inconsistent == ['tcp'] and not report.truncated
+
+
+def test_a_dump_that_keeps_losing_replies_fails(monkeypatch):
+    """ENOBUFS on every read: the dump cannot be completed, and a partial table is not passed off as one."""
+    class Overrun(FakeSock):
+        def recv_into(self, buf):
+            raise OSError(errno.ENOBUFS, 'No buffer space available')
+    opened = []
+
+    def fake_open():
+        opened.append(Overrun([]))
+        return opened[-1]
+    monkeypatch.setattr(nl, 'open_socket', fake_open)
+    report = c.DumpReport()
+    with pytest.raises(c.DumpInterrupted) as info:
+        c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), report=report)
+    assert info.value.overrun and report.interrupted == {'tcp': 5} and len(opened) == 6 and all(s.closed for s in opened)
+
+
+def test_a_socket_repeated_by_a_resumed_dump_is_listed_once(monkeypatch):
+    """The kernel resumes a dump at (bucket, index): a socket added before that point makes it send one again."""
+    _sockets(monkeypatch, [[_tcp(1) + _tcp(2), _tcp(2) + _tcp(3) + done()],
+                           [unix_msg(inode=7, cookie=(7, 0)) + unix_msg(inode=8, cookie=(8, 0)),
+                            unix_msg(inode=7, cookie=(7, 0)) + done()]])
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), report=report)
+    assert [r['local_port'] for r in recs] == [1, 2, 3] and report.duplicates == {'tcp': 1}
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['unix_stream'], {AF_UNIX}, 0xfff, report=report)
+    assert sorted(r['inode'] for r in recs) == [7, 8] and report.duplicates == {'unix': 1}
+
+
+def test_unique_keeps_sctp_associations_and_records_without_cookies():
+    first = {'cookie': 5, 'n': 1}
+    assert c.unique([first, {'cookie': 5, 'n': 2}], 'sctp')[1] == 0      # an endpoint and its associations
+    assert c.unique([{'cookie': None}, {'cookie': None}], 'tcp')[1] == 0    # /proc/net has no cookies
+    assert c.unique([first, {'cookie': 6}, {'cookie': 5, 'n': 2}], 'tcp') == ([first, {'cookie': 6}], 1)
+
+
+def test_a_limit_stops_the_dump_at_the_first_socket_beyond_it(monkeypatch):
+    """max_sockets: the dump is abandoned once limit + 1 sockets are kept; its socket is closed, later reads never made."""
+    opened = _sockets(monkeypatch, [[_tcp(1) + _tcp(2), _tcp(3) + _tcp(4), _tcp(5) + done()]])
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), limit=2, report=report)
+    assert [r['local_port'] for r in recs] == [1, 2] and report.truncated
+    assert opened[0].closed and len(opened[0].chunks) == 1     # the last read was never made
+
+
+def test_a_limit_that_is_not_reached_truncates_nothing(monkeypatch):
+    _sockets(monkeypatch, [[_tcp(1) + _tcp(2) + done()]])
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), limit=2, report=report)
+    assert [r['local_port'] for r in recs] == [1, 2] and not report.truncated
+
+
+def test_a_limit_spans_tables_and_counts_distinct_sockets(monkeypatch):
+    """The limit is on the whole listing, in ss's order; a repeated socket does not count; the next table is read only
+    as far as its first socket (to know whether there are more)."""
+    sock = FakeSock([inet_msg(sport=53, cookie=(53, 0)) + done(), _tcp(1) + _tcp(1) + _tcp(2), _tcp(3) + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['udp', 'tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), limit=2, report=report)
+    assert [(r['netid'], r['local_port']) for r in recs] == [('udp', 53), ('tcp', 1)] and report.truncated
+    assert report.duplicates == {'tcp': 1} and sock.closed and len(sock.chunks) == 1
+    sock = FakeSock([inet_msg(sport=53, cookie=(53, 0)) + done(), _tcp(1) + _tcp(1) + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['udp', 'tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), limit=2, report=report)
+    assert len(recs) == 2 and not report.truncated       # exactly 2 distinct sockets: nothing was left out
+
+
+def test_a_limit_applies_to_tables_read_from_proc(monkeypatch, tmp_path):
+    net = tmp_path / 'net'
+    net.mkdir()
+    header = (b'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n')
+    rows = b''.join(b'   %d: 0100007F:%04X 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 %d 1 '
+                    b'0000000000000000 100 0 0 10 0\n' % (i, 1000 + i, 500 + i) for i in range(5))
+    (net / 'tcp').write_bytes(header + rows)
+    (net / 'tcp6').write_bytes(header)
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), source='proc', limit=3,
+                                   report=report, lookups=HostLookups(proc=str(tmp_path)))
+    assert [r['local_port'] for r in recs] == [1000, 1001, 1002] and report.truncated
+
+
+def test_limit_must_be_positive():
+    with pytest.raises(ValueError):
+        c.collect(['tcp'], {AF_INET}, 0xfff, limit=0)
 
 
 def test_collect_names_unsupported_tables(monkeypatch, tmp_path):
@@ -64,7 +171,8 @@ def _sockets(monkeypatch, replies):
 
 def test_vsock_tipc_xdp_are_dumped_in_ss_order(monkeypatch):
     """One socket carries the three dumps, in ss's order; every record gets the detail keys, null where they do not apply."""
-    chunks = [vsock_msg(stype=2, state=7, inode=1) + vsock_msg(stype=1, state=10, inode=2) + done(), tipc_msg(inode=3) + done(),
+    chunks = [vsock_msg(stype=2, state=7, inode=1) + vsock_msg(stype=1, state=10, inode=2, cookie=(6, 0)) + done(),
+              tipc_msg(inode=3) + done(),
               xdp_msg(ifindex=0, inode=4) + done()]
     sock = FakeSock(chunks)
     monkeypatch.setattr(nl, 'open_socket', lambda: sock)
@@ -102,7 +210,8 @@ def test_vsock_tipc_xdp_follow_ss_selection(monkeypatch):
 
 def test_collect_reads_the_tcp_table_from_a_capture(monkeypatch):
     """With capture=(chunks, match) the TCP table is decoded from the chunks with that matcher; others are dumped."""
-    sock = FakeSock([inet_msg(sport=9, state=7) + done(), inet_msg(sport=9, family=10, src='::', dst='::') + done()])
+    sock = FakeSock([inet_msg(sport=9, state=7) + done(),
+                     inet_msg(sport=9, family=10, src='::', dst='::', cookie=(4, 0)) + done()])
     monkeypatch.setattr(nl, 'open_socket', lambda: sock)
     capture = ([(inet_msg(sport=1, state=1) + inet_msg(sport=2, state=1), [(0, 88), (88, 88)])],
                lambda view: view.sport == 2)

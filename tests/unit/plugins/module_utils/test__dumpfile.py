@@ -236,3 +236,27 @@ def test_what_is_written_reads_back_the_same(tmp_path):
     path = str(tmp_path / 'tcp.dump')
     _dumpfile.dump_to_file(build_request({'ss_args': '-ta', 'dump_file': path}), open_socket=Kernel(ANSWERS))
     assert rows(_dumpfile.read_capture(path)) == rows(_dumpfile.parse_capture(CAPTURE))
+
+
+def test_the_capture_is_streamed_to_the_file_and_an_interrupted_dump_is_written_again(tmp_path):
+    """Each datagram goes to the new file as it is read; a read interrupted half-way is thrown away, not appended."""
+    intr = done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)
+    written = []
+    tally = _dumpfile.stream_tcp(build_request({'ss_args': '-ta -D f'}), written.append,
+                                 open_socket=Kernel([LISTEN4 + ESTAB4, done(), LISTEN6 + ESTAB6 + done()]))
+    assert written == [LISTEN4 + ESTAB4, done(), LISTEN6 + ESTAB6 + done()]
+    assert (tally.bytes, tally.messages, tally.dones) == (len(CAPTURE), 6, 2)
+    path = str(tmp_path / 'tcp.dump')
+    kernel = Kernel([LISTEN4 + ESTAB4 + done(), LISTEN6 + intr], [LISTEN4 + ESTAB4 + done(), LISTEN6 + ESTAB6 + done()])
+    result = _dumpfile.dump_to_file(build_request({'ss_args': '-ta', 'dump_file': path}), open_socket=kernel)
+    assert open(path, 'rb').read() == CAPTURE and (result['messages'], result['sockets']) == (6, 4)
+    assert len(kernel.socks) == 2 and os.listdir(str(tmp_path)) == ['tcp.dump']
+
+
+def test_a_dump_that_fails_leaves_the_old_file_and_no_temporary_one(tmp_path):
+    target = tmp_path / 'tcp.dump'
+    target.write_bytes(b'old')
+    with pytest.raises(SocketToolError, match='cannot dump the TCP table'):
+        _dumpfile.dump_to_file(build_request({'ss_args': '-ta', 'dump_file': str(target)}),
+                               open_socket=Kernel([LISTEN4 + done(), done(-errno.ENOENT)]))
+    assert target.read_bytes() == b'old' and os.listdir(str(tmp_path)) == ['tcp.dump']

@@ -79,3 +79,49 @@ def test_dump_raw_yields_each_datagram_verbatim_and_raises_like_dump():
         list(nl.dump_raw(FakeSock([done(-errno.ENOENT)]), b'', 'tcp'))
     with pytest.raises(NetlinkError, match='Bad message'):
         list(nl.dump_raw(FakeSock([first, b'']), b'', 'tcp'))      # the answer ended without NLMSG_DONE
+
+
+class ErrSock(FakeSock):
+    """A FakeSock whose reads return the next chunk, or raise it when it is an exception."""
+
+    def recv_into(self, buf):
+        if isinstance(self.chunks[0], Exception):
+            raise self.chunks.pop(0)
+        return super(ErrSock, self).recv_into(buf)
+
+
+def test_enobufs_on_a_dump_is_an_overrun_to_read_again():
+    """ENOBUFS: the kernel could not queue a reply; the dump is stopped at once (reading on could block forever)."""
+    sock = ErrSock([inet_msg(), OSError(errno.ENOBUFS, 'No buffer space available'), inet_msg(sport=23) + done()])
+    got = []
+    with pytest.raises(DumpInterrupted) as info:
+        for _buf, msgs in nl.dump(sock, b'', 'unix'):
+            got.extend(msgs)
+    assert info.value.overrun and info.value.table == 'unix' and 'ENOBUFS' in str(info.value)
+    assert len(got) == 1 and len(sock.chunks) == 1        # nothing read after the error
+    with pytest.raises(DumpInterrupted):
+        list(nl.dump_raw(ErrSock([OSError(errno.ENOBUFS, 'x')]), b'', 'tcp'))
+    with pytest.raises(OSError) as other:                  # other errors stay what they are
+        list(nl.dump(ErrSock([OSError(errno.EIO, 'x')]), b'', 'tcp'))
+    assert other.value.errno == errno.EIO
+
+
+class LastTry(FakeSock):
+    """A socket with dump_interrupted(): the caller's last try, where NLM_F_DUMP_INTR is noted and the dump goes on."""
+
+    def __init__(self, chunks):
+        super(LastTry, self).__init__(chunks)
+        self.noted = []
+
+    def dump_interrupted(self, table):
+        self.noted.append(table)
+
+
+def test_dump_goes_on_through_dump_intr_on_the_last_try():
+    intr = nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR
+    sock = LastTry([inet_msg(sport=1) + inet_msg(sport=2, flags=intr), inet_msg(sport=3, flags=intr) + done(flags=intr)])
+    ports = [struct.unpack_from('>H', buf, off + 20)[0] for buf, msgs in nl.dump(sock, b'', 'tcp') for off, _len in msgs]
+    assert ports == [1, 2, 3] and sock.noted == ['tcp', 'tcp']
+    # dump_raw never does: a capture is whole or not written
+    with pytest.raises(DumpInterrupted):
+        list(nl.dump_raw(LastTry([inet_msg(flags=intr) + done()]), b'', 'tcp'))

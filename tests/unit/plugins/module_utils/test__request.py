@@ -258,3 +258,21 @@ def test_source(params, message):
 
 def test_source_default():
     assert build_request({}).source == build_request({'source': None}).source == 'auto'
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'max_sockets': 0}, 'max_sockets: 0 must be at least 1'),
+    ({'max_sockets': -5}, 'max_sockets: -5 must be at least 1'),
+    ({'max_sockets': 10, 'events': 5}, 'events (-E) lists no sockets (use max_events to bound it)'),
+    ({'max_sockets': 10, 'ss_args': '-t -D /tmp/x'}, '-D (dump_file) lists no sockets'),
+])
+def test_max_sockets_is_a_positive_bound_of_a_listing(params, message):
+    with pytest.raises(ArgsError) as info:
+        build_request(params)
+    assert message in str(info.value)
+
+
+def test_max_sockets_request():
+    assert build_request({'ss_args': '-t'}).max_sockets is None
+    assert build_request({'ss_args': '-t', 'max_sockets': 1}).max_sockets == 1
+    assert build_request({'ss_args': '-t', 'max_sockets': 5, 'from_dump': '/tmp/x'}).max_sockets == 5

@@ -105,6 +105,17 @@ def test_select_fields():
         select_fields([rec], ['bogus'])
 
 
+def test_select_fields_in_place_replaces_each_record():
+    """For a caller that needs the whole records no more: no second list, each whole record freed as it is replaced."""
+    records = [dict((k, i) for k in BASE_KEYS) for i in range(3)]
+    copy = select_fields(records, ['state'])
+    assert copy is not records and records[0]['netid'] == 0
+    same = select_fields(records, ['state'], in_place=True)
+    assert same is records and records == [{'state': 0}, {'state': 1}, {'state': 2}]
+    private = [dict(state=1, sockid='x')]
+    assert select_fields(private, None, in_place=True) is private and private == [{'state': 1}]
+
+
 @pytest.mark.parametrize('raw, text', [
     (b'plain', 'plain'), (b'caf\xc3\xa9', 'caf\u00e9'), (b'\xff\xfe', '\\xff\\xfe'), (b'a\\b', 'a\\\\b'),
     (b'\\xff', '\\\\xff'), (b'\xc3', '\\xc3'),

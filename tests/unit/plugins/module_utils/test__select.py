@@ -210,3 +210,30 @@ def test_filters_that_proc_cannot_answer(proc_read, expr, words):
     assert sel.warnings == expected
     proc_read.update(groups=['unix'])           # not inet: the same 0 as with sock_diag, nothing to say
     assert _select.select(build_request({'ss_args': '-x', 'source': 'proc', 'filter': 'dev lo'}), Recorder([])).warnings == []
+
+
+def test_max_sockets_reaches_the_collector_and_truncation_is_said(fake, monkeypatch):
+    _log, calls = fake
+    sel = _select.select(build_request({'ss_args': '-t'}))
+    assert calls['limit'] is None and sel.truncated is False
+
+    def truncating_collect(tables, families, states, **kw):
+        calls.update(kw)
+        kw['report'].truncated = True
+        return [{'inode': 5, 'netid': 'tcp'}] * kw['limit'], collections.OrderedDict()
+    monkeypatch.setattr(_select, 'collect', truncating_collect)
+    sel = _select.select(build_request({'ss_args': '-t', 'max_sockets': 3}))
+    assert calls['limit'] == 3 and sel.truncated is True and len(sel.records) == 3
+    assert sel.warnings == ["max_sockets: more than 3 sockets are selected; the first 3 (in ss's order) are listed and "
+                            "reading stopped there, so socket_summary counts those only (truncated: true)"]
+
+
+def test_a_table_listed_from_an_interrupted_read_is_named(monkeypatch):
+    from ansible_collections.netdiag.ss.plugins.module_utils._collect import DumpReport
+    report = DumpReport()
+    report.interrupted['tcp'] = 5
+    report.inconsistent.append('tcp')
+    warnings = _select.dump_warnings(build_request({'ss_args': '-t'}), report)
+    assert len(warnings) == 1 and warnings[0].startswith('table tcp changed while it was read, 5 times in a row')
+    assert 'Dump was interrupted and may be inconsistent.' in warnings[0]
+    assert _select.dump_warnings(build_request({'ss_args': '-t'}), DumpReport()) == []

@@ -235,3 +235,19 @@ def test_a_corrupt_capture_fails_with_where(netlink, capsys, tmp_path):
     path.write_bytes(_capture_bytes()[:120])
     rc, result = run({'ss_args': '-t', 'from_dump': str(path)}, capsys)
     assert rc == 1 and 'is truncated: message 2 (offset 88) announces 88 bytes, and only 32 remain' in result['msg']
+
+
+def test_max_sockets_lists_the_first_ones_and_says_so(netlink, capsys):
+    """Three sockets in the IPv4 dump, max_sockets 2: two listed, truncated, a warning; the IPv6 dump is never sent."""
+    ports = (22, 80, 443)
+    netlink.answers = [[b''.join(inet_msg(sport=p, cookie=(p, 0)) for p in ports) + done(),
+                        inet_msg(family=10, src='::', dst='::', cookie=(4, 0)) + done()]]
+    rc, result = run({'ss_args': '-tln', 'max_sockets': 2}, capsys)
+    assert rc == 0 and result['truncated'] is True
+    assert [s['local_port'] for s in result['ansible_facts']['sockets']] == [22, 80]
+    assert result['ansible_facts']['socket_summary']['total'] == 2 and len(result['lines']) == 3
+    assert 'more than 2 sockets are selected; the first 2' in json.dumps(result['warnings'])
+    assert len(netlink.socks[0].sent) == 1 and netlink.socks[0].closed
+    netlink.answers = [[b''.join(inet_msg(sport=p, cookie=(p, 0)) for p in ports) + done(), done()]]
+    rc, result = run({'ss_args': '-tln', 'max_sockets': 3}, capsys)
+    assert rc == 0 and result['truncated'] is False and len(result['ansible_facts']['sockets']) == 3
