@@ -260,6 +260,36 @@ class Fleet(object):
         self.created = []
 
 
+# ------------------------------------------------------------------ the machine's other sockets
+def environment_probe(netns):
+    """What other work on the machine adds to every socket dump of every host.
+
+    A TCP sock_diag dump walks the kernel's hash tables, which every network
+    namespace of the machine shares: a namespace with a million sockets
+    elsewhere makes `ss -tan` in an empty namespace cost a fraction of a
+    second, for both contenders alike, and the ratio says less. Returns the
+    machine's allocated TCP sockets (/proc/net/sockstat, all namespaces), the
+    median time of `ss -Htan` in our bridge namespace (no sockets), and the
+    load average.
+    """
+    alloc = None
+    with open('/proc/net/sockstat') as f:
+        for line in f:
+            if line.startswith('TCP:'):
+                words = line.split()
+                alloc = int(words[words.index('alloc') + 1])
+    times = []
+    for _dummy in range(5):
+        t0 = time.perf_counter()
+        subprocess.run(['nsenter', '--net=/var/run/netns/%s' % netns, 'ss', '-Htan'], stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return dict(tcp_sockets_allocated=alloc, empty_ss_tan_ms=round(1000 * statistics.median(times), 1),
+                loadavg=[round(x, 2) for x in os.getloadavg()])
+
+
+QUIET_SOCKETS = 100000       # above this many TCP sockets on the machine, say that the figures are skewed
+
+
 # ------------------------------------------------------------------ the runs
 def write_inventory(fleet, path, report_dir):
     hosts = dict((h, {'ansible_netns_name': fleet.netns[h]}) for h in fleet.spec)
@@ -275,7 +305,8 @@ def write_inventory(fleet, path, report_dir):
 
 
 class Contender(object):
-    def __init__(self, name, label, play, forks, check):
+    def __init__(self, name, label, play, forks, check, env=None):
+        self.env = env              # the environment of its runs (None: the common one)
         self.name = name
         self.label = label
         self.play = play
@@ -287,7 +318,7 @@ class Contender(object):
 
 def run_playbook(contender, inventory, cwd, env, extra_env=None):
     argv = ['ansible-playbook', '-i', inventory, '--forks', str(contender.forks), contender.play]
-    run_env = dict(env, **(extra_env or {}))
+    run_env = dict(contender.env or env, **(extra_env or {}))
     started = time.time()
     t0 = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
@@ -354,11 +385,14 @@ def summarize(contenders, repeat):
         out[c.name] = entry
     ratios = {}
     for forks in sorted(set(c.forks for c in contenders)):
-        role, cmd = out.get('role_f%d' % forks), out.get('command_f%d' % forks)
-        if role and cmd:
-            paired = [r / c for r, c in zip(role['seconds'], cmd['seconds'])]
-            ratios[str(forks)] = dict(ratio_of_medians=role['median'] / cmd['median'], median_paired=statistics.median(paired),
-                                      paired=[round(x, 3) for x in paired], ratio_of_minimums=role['min'] / cmd['min'])
+        cmd = out.get('command_f%d' % forks)
+        for who in ('role', 'before'):
+            entry = out.get('%s_f%d' % (who, forks))
+            if entry and cmd:
+                paired = [r / c for r, c in zip(entry['seconds'], cmd['seconds'])]
+                ratios.setdefault(str(forks), {})[who] = dict(
+                    ratio_of_medians=entry['median'] / cmd['median'], median_paired=statistics.median(paired),
+                    paired=[round(x, 3) for x in paired], ratio_of_minimums=entry['min'] / cmd['min'])
     return out, ratios
 
 
@@ -368,10 +402,13 @@ def markdown(results):
         out.append('| %s | %d | %.2f s | %.2f s | %d |' % (e['label'], e['forks'], e['median'], e['min'], e['runs']))
     out += ['', '| forks | role / command (medians) | median of paired ratios | (minimums) | target | status |',
             '|---:|---:|---:|---:|---:|---|']
-    for forks, r in results['ratios'].items():
-        out.append('| %s | %.2fx | %.2fx | %.2fx | %.1fx | %s |'
-                   % (forks, r['ratio_of_medians'], r['median_paired'], r['ratio_of_minimums'], results['config']['target'],
-                      'MET' if r['ratio_of_medians'] <= results['config']['target'] else 'MISSED'))
+    target = results['config']['target']
+    for forks, by_who in results['ratios'].items():
+        for who, r in sorted(by_who.items(), key=lambda kv: kv[0] != 'role'):
+            out.append('| %s%s | %.2fx | %.2fx | %.2fx | %.1fx | %s |'
+                       % (forks, '' if who == 'role' else ' (role before: %s)' % results['config']['before'],
+                          r['ratio_of_medians'], r['median_paired'], r['ratio_of_minimums'], target,
+                          'MET' if r['ratio_of_medians'] <= target else 'MISSED'))
     for name, e in results['contenders'].items():
         if 'tasks' in e:
             total = sum(t['median'] for t in e['tasks'])
@@ -382,6 +419,17 @@ def markdown(results):
     return '\n'.join(out)
 
 
+def collection_env(env, checkout, tmp):
+    """env with the collection taken from another checkout (--before): a tree of its own that links to it."""
+    tree = os.path.join(tmp, 'before-collections')
+    os.makedirs(os.path.join(tree, 'ansible_collections', 'netdiag'))
+    os.symlink(os.path.abspath(checkout), os.path.join(tree, 'ansible_collections', 'netdiag', 'ss'))
+    out = dict(env, ANSIBLE_COLLECTIONS_PATH=tree)
+    out['PYTHONPATH'] = os.pathsep.join([tree] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep)
+                                                   if p and 'collections' not in p])
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     ap.add_argument('--hosts', type=int, default=50, help='fleet size (a multiple of %d, at most 250)' % GROUP)
@@ -390,6 +438,8 @@ def main(argv=None):
     ap.add_argument('--quick', action='store_true', help='10 hosts, forks 5, 2 repetitions')
     ap.add_argument('--profile', action='store_true', help='then time each task (ndss_task_times callback)')
     ap.add_argument('--profile-repeat', type=int, default=3)
+    ap.add_argument('--before', metavar='CHECKOUT',
+                    help='also run the role of another checkout of the collection (e.g. the main branch), same fleet')
     ap.add_argument('--target', type=float, default=1.2, help='the role within this many times the command playbook')
     ap.add_argument('--out', help='result JSON (default benchmarks/results/fleet-<UTC date-time>.json)')
     args = ap.parse_args(argv)
@@ -420,6 +470,8 @@ def main(argv=None):
             inventory = os.path.join(tmp, 'inventory.json')
             report_dir = os.path.join(tmp, 'report')
             write_inventory(fleet, inventory, report_dir)
+            before_env = collection_env(env, args.before, tmp) if args.before else None
+            probes = [environment_probe(fleet.lan)]
             plays = {}
             for name, text in (('command', COMMAND_PLAY), ('role', ROLE_PLAY)):
                 plays[name] = os.path.join(tmp, '%s.yml' % name)
@@ -431,9 +483,13 @@ def main(argv=None):
                                             command_check))
                 contenders.append(Contender('role_f%d' % f, 'socket_compliance role (20 rules, report)', plays['role'], f,
                                             role_check(fleet, report_dir)))
+                if args.before:
+                    contenders.append(Contender('before_f%d' % f, 'socket_compliance role of %s' % args.before, plays['role'],
+                                                f, role_check(fleet, report_dir), env=before_env))
             # warm-up, untimed: pyc files, page cache, the report directory
-            for c in contenders[:2]:
-                run_playbook(c, inventory, tmp, env)
+            for c in contenders:
+                if c.forks == forks[0]:
+                    run_playbook(c, inventory, tmp, env)
             for rep in range(args.repeat):
                 t1 = time.perf_counter()
                 order = contenders if rep % 2 == 0 else list(reversed(contenders))
@@ -449,6 +505,7 @@ def main(argv=None):
                         seconds, started = run_playbook(c, inventory, tmp, env, extra)
                         c.profiles.append(task_profile(times, started, seconds))
                     log('profile run %d/%d' % (rep + 1, args.profile_repeat))
+            probes.append(environment_probe(fleet.lan))
             contender_results, ratios = summarize(contenders, args.repeat)
             for c in contenders:
                 if c.profiles:
@@ -462,12 +519,12 @@ def main(argv=None):
                               failing_hosts=dict((h, s['fails']) for h, s in fleet.spec.items() if s['fails']))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    config = dict(hosts=args.hosts, forks=forks, repeat=args.repeat, target=args.target, python=PY,
+    config = dict(hosts=args.hosts, forks=forks, before=args.before, repeat=args.repeat, target=args.target, python=PY,
                   rules=dict(baseline=BASELINE_RULES, policy=POLICY, added=ADDED),
                   settings='ANSIBLE_PIPELINING=True, gather_facts: false, stdout callback ndss_null, '
                            'connection netdiag.ss.netns, no become (ansible-playbook runs as root)')
     results = dict(machine=machine_info(), config=config, fleet=fleet_info, contenders=contender_results, ratios=ratios,
-                   total_seconds=round(time.perf_counter() - t0, 1))
+                   environment=dict(start=probes[0], end=probes[-1]), total_seconds=round(time.perf_counter() - t0, 1))
     with open(args.out, 'w') as f:
         json.dump(results, f, indent=1)
     m = results['machine']
@@ -477,6 +534,13 @@ def main(argv=None):
     print('%d hosts, %s TCP sockets per host, %d rules; forks %s; %d repetitions'
           % (args.hosts, '-'.join(str(x) for x in fleet_info['tcp_rows_per_host']), BASELINE_RULES + len(POLICY) + len(ADDED),
              ', '.join(str(f) for f in forks), args.repeat))
+    for when, probe in (('start', probes[0]), ('end', probes[-1])):
+        print('machine at the %s: %d TCP sockets allocated (all namespaces), ss -Htan in an empty namespace %.0f ms, '
+              'load average %s' % (when, probe['tcp_sockets_allocated'], probe['empty_ss_tan_ms'],
+                                   ' '.join('%.2f' % x for x in probe['loadavg'])))
+    if max(p['tcp_sockets_allocated'] for p in probes) > QUIET_SOCKETS:
+        print('WARNING: other namespaces of this machine hold more than %d TCP sockets: every TCP dump of every host '
+              'walks them, which adds the same cost to both contenders and skews the ratios toward 1' % QUIET_SOCKETS)
     print()
     print(markdown(results))
     print('\nresults: %s (%.0fs)' % (args.out, results['total_seconds']))
