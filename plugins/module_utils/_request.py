@@ -118,7 +118,9 @@ def _merge_options(q, params):
             'listening' if listening else 'all',
             'states/exclude_states' if states or excludes else 'the state words of filter'))
     given = q.given.get('states')
-    if given and (listening is not None or every is not None or states or excludes or filter_states):
+    # ss -ta state listening: state words replace what -a or -l chose, so the filter's may follow them
+    by_words = given not in (None, '-a', '-l')
+    if given and (listening is not None or every is not None or states or excludes or (filter_states and by_words)):
         if listening is not None:
             raise _contradiction('listening', _bool_text(listening), given)
         if every is not None:
@@ -140,7 +142,10 @@ def _merge_options(q, params):
     for word in excludes or ():
         q.state_word(word, exclude=True)
     for word, exclude in filter_states:
-        q.state_word(word, exclude=exclude)
+        try:
+            q.state_word(word, exclude=exclude)
+        except ArgsError as exc:
+            raise ArgsError('filter: %s' % exc)
     if params.get('resolve') is not None:
         if 'resolve' in q.given and (q.resolve and not q.numeric) != params['resolve']:
             raise _contradiction('resolve', _bool_text(params['resolve']), q.given['resolve'])

@@ -228,6 +228,14 @@ def test_filter_state_words_choose_the_states():
     assert build_request({'filter': 'state listening'}).filter is None
 
 
+@pytest.mark.parametrize('flag', ['-tan', '-tln'])
+def test_filter_state_words_after_a_or_l(flag):
+    # ss -tan state listening: the state words replace what -a (or -l) chose
+    assert build_request({'ss_args': flag, 'filter': 'state listening sport = :23'}).states == \
+        build_request({'ss_args': flag + ' state listening sport = :23'}).states == \
+        build_request({'ss_args': '-tn state listening'}).states
+
+
 @pytest.mark.parametrize('params, message', [
     ({'filter': 'state'}, '"state" needs a state name'),
     ({'filter': 'state listening', 'listening': True}, 'listening=true contradicts the state words of filter'),
