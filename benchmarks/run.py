@@ -235,6 +235,39 @@ class SocketNamespace(object):
 
 
 # ------------------------------------------------------------------ contenders
+LISTEN_PORTS = 'ansible_collections/community/general/plugins/modules/listen_ports_facts.py'
+
+
+def listen_ports_module(library):
+    """Put community.general's listen_ports_facts into library; False (and why, logged) when it cannot be had.
+
+    Taken from an installed community.general, else from the `ansible` package on PyPI (pip download into
+    benchmarks/results/cache, once). The module needs only ansible.module_utils, so it runs from the library.
+    """
+    dest = os.path.join(library, 'listen_ports_facts.py')
+    for base in [p for p in ENV.get('ANSIBLE_COLLECTIONS_PATH', '').split(':') if p] + sys.path:
+        src = os.path.join(base, LISTEN_PORTS)
+        if os.path.isfile(src):
+            shutil.copy(src, dest)
+            return True
+    cache = os.path.join(HERE, 'results', 'cache')
+    os.makedirs(cache, exist_ok=True)
+    wheels = sorted(f for f in os.listdir(cache) if f.startswith('ansible-') and f.endswith('.whl'))
+    if not wheels:
+        log('listen_ports_facts: downloading the ansible package from PyPI (about 55 MB, once)')
+        res = subprocess.run([PY, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', cache, 'ansible'],
+                             capture_output=True, text=True, check=False)
+        wheels = sorted(f for f in os.listdir(cache) if f.startswith('ansible-') and f.endswith('.whl'))
+        if not wheels:
+            log('listen_ports_facts: left out (pip download ansible failed: %s)' % (res.stderr.strip().splitlines() or ['?'])[-1])
+            return False
+    import zipfile
+    with zipfile.ZipFile(os.path.join(cache, wheels[-1])) as whl:
+        with whl.open(LISTEN_PORTS) as src, open(dest, 'wb') as out:
+            shutil.copyfileobj(src, out)
+    return True
+
+
 def module_args_file(tmp, tag, args):
     path = os.path.join(tmp, 'args-%s.json' % tag)
     with open(path, 'w') as f:
@@ -332,6 +365,21 @@ def build_contenders(ns, tmp, library, with_filters, repeat):
              reference='floor_assert'),
         proc('floor_assert', 'ansible -m floor (same result), socket_assert', ansible_argv('ndss_floor', {'path': floors['assert']}, library)),
     ]
+    # listeners with their processes: socket_facts against community.general.listen_ports_facts (ss -lntup, parsed,
+    # then ps twice per listener); listen_ports_facts has no netns option, so ansible itself runs in the namespace
+    tulnp = {'ss_args': '-tulnp', 'netns': ns.name}
+    c += [
+        proc('ss_tulnp', 'ss -tulnp', ss + ['-tulnp']),
+        proc('ansible_tulnp', 'ansible -m socket_facts, -tulnp', ansible_argv('netdiag.ss.socket_facts', tulnp),
+             reference='ss_tulnp'),
+    ]
+    if os.path.exists(os.path.join(library, 'listen_ports_facts.py')):
+        lpf = ['ip', 'netns', 'exec', ns.name] + ansible_argv('listen_ports_facts', {'command': 'ss'}, library)
+        out = subprocess.run(lpf, env=dict(ENV, ANSIBLE_STDOUT_CALLBACK='json'), capture_output=True, text=True,
+                             check=False)
+        listen = json.loads(out.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']['ansible_facts']['tcp_listen']
+        facts['listen_ports_tcp'] = len(listen)
+        c.append(proc('listen_ports', 'ansible -m community.general.listen_ports_facts', lpf, reference='ss_tulnp'))
     if with_filters:
         dev = {'ss_args': '-tan dev = lo', 'netns': ns.name}
         sport = {'ss_args': '-tan sport = :23', 'netns': ns.name}
@@ -492,6 +540,7 @@ ORDER = ['ss_tan', 'gather_tan', 'module_lines', 'module_nolines', 'module_field
          'ansible_lines', 'floor_lines', 'ansible_nolines', 'floor_nolines', 'ansible_fields', 'floor_fields',
          'ss_tanp', 'module_tanp', 'gather_tanp', 'ss_tani', 'gather_tani', 'module_tani', 'ansible_tani', 'floor_tani',
          'assert_inproc', 'module_assert', 'ansible_assert', 'floor_assert', 'pyroute2', 'psutil',
+         'ss_tulnp', 'ansible_tulnp', 'listen_ports',
          'ss_dev', 'module_dev', 'gather_dev', 'module_dev_user', 'gather_dev_user', 'ss_sport', 'module_sport', 'gather_sport', 'ansible_sport', 'floor_sport']
 
 TARGETS = [
@@ -593,6 +642,10 @@ def main(argv=None):
     ap.add_argument('--quick', action='store_true', help='10k sockets only, 3 repetitions')
     ap.add_argument('--no-filters', action='store_true', help='skip the filtered queries (run at the largest N)')
     ap.add_argument('--profile', action='store_true', help='cProfile collector and module at the largest N')
+    ap.add_argument('--no-listen-ports', action='store_true',
+                    help='leave out community.general.listen_ports_facts (else fetched from PyPI if not installed)')
+    ap.add_argument('--plot', help='SVG chart of the result (default: docs/images/performance.svg for the default '
+                    'sizes and repetitions, else beside the JSON)')
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = '10000', 3
@@ -615,6 +668,8 @@ def main(argv=None):
     t0 = time.perf_counter()
     try:
         shutil.copy(FLOOR, os.path.join(library, 'ndss_floor.py'))
+        if not args.no_listen_ports:
+            listen_ports_module(library)
         for n in sizes:
             largest = n == max(sizes)
             results['sizes'][str(n)] = run_size(
@@ -633,7 +688,13 @@ def main(argv=None):
     print(markdown(results))
     for name, prof in (results['sizes'][str(max(sizes))].get('profiles') or {}).items():
         print('\n%s profile (N=%d), by own time:\n%s' % (name, max(sizes), '\n'.join(prof['tottime'])))
-    print('\nresults: %s (%.0fs)' % (args.out, results['total_seconds']))
+    if not args.plot:
+        default = args.sizes == ap.get_default('sizes') and args.repeat == ap.get_default('repeat')
+        args.plot = os.path.join(ROOT, 'docs', 'images', 'performance.svg') if default else args.out[:-5] + '.svg'
+    import plot
+    with open(args.plot, 'w') as f:
+        f.write(plot.render(results))
+    print('\nresults: %s (%.0fs); chart: %s' % (args.out, results['total_seconds'], args.plot))
 
 
 if __name__ == '__main__':

@@ -159,7 +159,7 @@ def run_main(module, args, capsys):
 def json_scalars():
     """What JSON module arguments can carry, including values no playbook means.
 
-    No lone surrogate ('\udcff'): Ansible refuses such a string before a module runs
+    No lone surrogate (such as U+DCFF): Ansible refuses such a string before a module runs
     (AnsibleModule raises while decoding its arguments), so main() never sees one.
     """
     return st.one_of(st.none(), st.booleans(), st.integers(), st.integers(-3, 5000),
