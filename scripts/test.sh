@@ -10,6 +10,9 @@
 #                and the newest release, each on a Python found here (as sanity)
 #   integration  pytest tests/integration (builds network namespaces: needs root;
 #                without root the tests are expected to skip themselves)
+#   long         the long runs: tests/integration/test_churn.py with NDSS_CHURN_LONG=1
+#                (100k held sockets beside a churn of thousands of connections a
+#                second, about a minute; needs root)
 #   molecule     nox session molecule: molecule test for each scenario of
 #                extensions/molecule (network namespaces: skipped without root)
 #   py38         modules + module_utils compile, module_utils import, on Python 3.8
@@ -36,7 +39,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-ALL_STAGES=(unit integration molecule py38 sanity changelog docs lint)
+ALL_STAGES=(unit integration long molecule py38 sanity changelog docs lint)
 OUT="$ROOT/tests/output/test"
 STAGE_TIMEOUT="${STAGE_TIMEOUT:-600}"
 
@@ -47,7 +50,7 @@ for arg in "$@"; do
     case "$arg" in
         -h|--help) usage; exit 0 ;;
         --list) printf '%s\n' "${ALL_STAGES[@]}"; exit 0 ;;
-        unit|integration|molecule|py38|sanity|changelog|docs|lint) stages+=("$arg") ;;
+        unit|integration|long|molecule|py38|sanity|changelog|docs|lint) stages+=("$arg") ;;
         *) echo "test.sh: unknown stage '$arg' (stages: ${ALL_STAGES[*]})" >&2; exit 2 ;;
     esac
 done
@@ -74,13 +77,13 @@ junit_counts() {  # junit_counts FILE... -> sets P F S
     read -r P F S < <(python "$ROOT/scripts/lib/junit_count.py" "$@")
 }
 
-run_pytest() {  # run_pytest NAME DIR
+run_pytest() {  # run_pytest NAME PATH [PYTEST ARGS...]
     local dir="$2" xml="$OUT/$1.xml" rc
-    if [ ! -d "$dir" ]; then
+    if [ ! -e "$dir" ]; then
         P=0 F=0 S=0 NOTE="no $dir"
         return
     fi
-    timeout -k 10 "$STAGE_TIMEOUT" python -m pytest "$dir" -q -p no:cacheprovider \
+    timeout -k 10 "$STAGE_TIMEOUT" python -m pytest "$dir" "${@:3}" -q -p no:cacheprovider \
         --junitxml="$xml" -o junit_family=xunit2 </dev/null
     rc=$?
     junit_counts "$xml"
@@ -103,6 +106,15 @@ stage_integration() {
         echo "test.sh: not root: integration tests that need network namespaces will skip themselves"
     fi
     run_pytest integration tests/integration
+}
+
+stage_long() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "test.sh: not root: the long runs build network namespaces: skipping"
+        P=0 F=0 S=1 NOTE="needs root (network namespaces)"
+        return
+    fi
+    NDSS_CHURN_LONG=1 run_pytest long tests/integration/test_churn.py -k long
 }
 
 stage_molecule() {
