@@ -42,7 +42,7 @@ PLANTED = [
 # no path of the tarball may start with (or be) one of these
 DEVELOPER = ('.venv', '.nox', '.ansible', '.pytest_cache', '.hypothesis', '.benchmarks', '.ci', '.git', '.gitignore',
              '.idea', '.vscode', 'noxfile.py', 'antsibull-nox.toml', 'scripts', 'benchmarks', 'tests/unit',
-             'tests/integration', 'tests/output', 'tests/requirements.txt', 'changelogs/fragments',
+             'tests/integration', 'tests/fuzz', 'tests/output', 'tests/requirements.txt', 'changelogs/fragments',
              'changelogs/.plugin-cache.yaml')
 # what users need: these must be in it
 NEEDED = ('MANIFEST.json', 'FILES.json', 'README.md', 'LICENSE', 'CHANGELOG.rst', 'meta/runtime.yml',
