@@ -68,7 +68,7 @@ def main(argv=None):
         # stdin closed (or anything written to it): stop; checked every 200 rounds
         if poller.poll(0) or time.monotonic() >= deadline:
             break
-        for _ in range(200):
+        for _round in range(200):
             i = opened
             c = socket.socket()
             c.bind(('127.2.%d.%d' % (1 + (i // 250) % 250, 1 + i % 250), 0))

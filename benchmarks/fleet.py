@@ -375,7 +375,7 @@ def task_profile(path, started, seconds):
 def summarize(contenders, repeat):
     out = {}
     for c in contenders:
-        secs = [s for s in c.samples]
+        secs = list(c.samples)
         entry = dict(label=c.label, forks=c.forks, runs=len(secs), seconds=[round(x, 3) for x in secs],
                      median=statistics.median(secs), min=min(secs))
         if c.profiles:
@@ -425,8 +425,8 @@ def collection_env(env, checkout, tmp):
     os.makedirs(os.path.join(tree, 'ansible_collections', 'netdiag'))
     os.symlink(os.path.abspath(checkout), os.path.join(tree, 'ansible_collections', 'netdiag', 'ss'))
     out = dict(env, ANSIBLE_COLLECTIONS_PATH=tree)
-    out['PYTHONPATH'] = os.pathsep.join([tree] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep)
-                                                   if p and 'collections' not in p])
+    kept = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p and 'collections' not in p]
+    out['PYTHONPATH'] = os.pathsep.join([tree] + kept)
     return out
 
 

@@ -39,9 +39,6 @@ attributes:
     details: Reports whether the files would change and writes nothing.
   diff_mode:
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    platforms: posix
 options:
   report:
     description:

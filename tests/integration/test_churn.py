@@ -179,8 +179,8 @@ def test_events_under_churn(lab):
     assert events and len(set(e['cookie'] for e in events)) == len(events)
     warnings = json.dumps(result.get('warnings', []))
     assert result['events_truncated'] == ('ENOBUFS' in warnings)
-    sys.stdout.write('\nchurn events: %d in %d s, truncated: %s\n' % (len(events), lab.size['events'],
-                                                                     result['events_truncated']))
+    sys.stdout.write('\nchurn events: %d in %d s, truncated: %s\n'
+                     % (len(events), lab.size['events'], result['events_truncated']))
 
 
 # Run in the namespace: a dump with the smallest receive buffer the kernel allows, and -E with that buffer and a reader
