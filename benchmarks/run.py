@@ -375,10 +375,13 @@ def build_contenders(ns, tmp, library, with_filters, repeat):
     ]
     if os.path.exists(os.path.join(library, 'listen_ports_facts.py')):
         lpf = ['ip', 'netns', 'exec', ns.name] + ansible_argv('listen_ports_facts', {'command': 'ss'}, library)
-        out = subprocess.run(lpf, env=dict(ENV, ANSIBLE_STDOUT_CALLBACK='json'), capture_output=True, text=True,
-                             check=False)
-        listen = json.loads(out.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']['ansible_facts']['tcp_listen']
-        facts['listen_ports_tcp'] = len(listen)
+        # once directly (untimed), to check that it works here and finds the namespace's listeners
+        out = sh(['ip', 'netns', 'exec', ns.name, PY, os.path.join(library, 'listen_ports_facts.py'),
+                  module_args_file(tmp, 'listen', {'command': 'ss'})])
+        facts['listen_ports_tcp'] = len(json.loads(out)['ansible_facts']['tcp_listen'])
+        if facts['listen_ports_tcp'] != ns.hold_processes:
+            raise RuntimeError('listen_ports_facts found %d TCP listeners, the namespace has %d'
+                               % (facts['listen_ports_tcp'], ns.hold_processes))
         c.append(proc('listen_ports', 'ansible -m community.general.listen_ports_facts', lpf, reference='ss_tulnp'))
     if with_filters:
         dev = {'ss_args': '-tan dev = lo', 'netns': ns.name}
