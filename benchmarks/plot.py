@@ -119,9 +119,10 @@ def render(results):
         if e:
             ref = results['sizes'][largest]['contenders'].get(e.get('reference'))
             note = _seconds(e['median'])
-            if ref and e.get('reference') != name:
+            if ref and e.get('reference') != name and not name.startswith('ss_'):
                 short = 'the floor' if e['reference'].startswith('floor') else ref['label'].split(',')[0]
-                note += ' (%.2gx %s)' % (e['median'] / ref['median'], short)
+                ratio = e['median'] / ref['median']
+                note += ' (%s %s)' % ('%.1fx' % ratio if ratio < 10 else '%.0fx' % ratio, short)
             out.append('<text x="%.1f" y="%d" fill="#222">%s</text>' % (
                 x(e['median']) + 4, y + 5 + (len(sizes) - 1) * BAR_H + BAR_H - 1, escape(note)))
         y += ROW_H

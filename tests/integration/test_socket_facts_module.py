@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import COLLECTIONS, run_module
+from conftest import COLLECTIONS, comparable, run_module, run_ss
 
 
 def _ansible(*args):
@@ -110,3 +110,20 @@ def test_example_playbook_of_the_readme_runs():
                           capture_output=True, text=True, env=env, timeout=180, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert 'failed=0' in proc.stdout and 'socket_summary' in proc.stdout
+
+
+@pytest.mark.parametrize('argv', [['-tan'], ['-tuna'], ['-xa'], ['-tuxwan']], ids=' '.join)
+@pytest.mark.parametrize('limit', [1, 5])
+def test_max_sockets_lists_what_ss_lists_first(netns, sockets, argv, limit):
+    """max_sockets: N lists the first N sockets of ss's listing (ss ... | head), and says that it cut."""
+    for _attempt in range(3):      # two tools cannot dump at the same instant: a socket may change between them
+        _rc, ss_lines, _err = run_ss(netns, ['-n'] + argv if 'n' not in argv[0] else argv)
+        expected, _times = comparable(ss_lines[1:])
+        result = run_module('socket_facts', {'ss_args': ' '.join(argv), 'netns': netns.name, 'max_sockets': limit})
+        got, _times = comparable(result['lines'][1:])
+        if got == expected[:limit]:
+            break
+    assert got == expected[:limit]
+    assert len(result['ansible_facts']['sockets']) == limit
+    assert result['truncated'] is (len(expected) > limit)
+    assert any('max_sockets' in str(w) for w in result.get('warnings', [])) is result['truncated'], result.get('warnings')
