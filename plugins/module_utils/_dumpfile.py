@@ -34,6 +34,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
     CaptureError, DumpInterrupted, SocketToolError, TableNotSupported, strerror,
 )
+from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, FAMILY_TEXT
 
 # The largest capture from_dump reads (about 600,000 sockets without details).
@@ -107,32 +108,9 @@ def read_capture(path, limit=MAX_CAPTURE_BYTES):
     before it is read (opened without blocking), so nothing can hang or fill
     the memory.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0))
-    except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the path
-        raise CaptureError('from_dump: cannot open %s: %s' % (path, getattr(exc, 'strerror', None) or exc))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CaptureError('from_dump: %s is not a regular file; give a capture written by ss -D or dump_file'
-                               % path)
-        if info.st_size > limit:
-            raise CaptureError('from_dump: %s is %d bytes, more than the %d bytes this module reads'
-                               % (path, info.st_size, limit))
-        pieces, total = [], 0
-        while True:
-            piece = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not piece:
-                break
-            pieces.append(piece)
-            total += len(piece)
-            if total > limit:
-                raise CaptureError('from_dump: %s grew past the %d bytes this module reads' % (path, limit))
-    except OSError as exc:
-        raise CaptureError('from_dump: cannot read %s: %s' % (path, exc.strerror or exc))
-    finally:
-        os.close(fd)
-    return parse_capture(b''.join(pieces), 'from_dump: ' + path)
+    data = read_regular_file(path, limit, CaptureError, 'from_dump', 'a capture written by ss -D or dump_file',
+                             opening='cannot open')
+    return parse_capture(data, 'from_dump: ' + path)
 
 
 def capture_chunks(capture, states=None, families=None):

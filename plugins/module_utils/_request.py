@@ -20,12 +20,10 @@ are looked up later, in the network namespace the sockets are read in
 from __future__ import annotations
 
 import collections
-import errno
-import os
 import re
-import stat
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
 from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
 
@@ -236,38 +234,7 @@ def _read_bounded(path, limit):
         if len(data) > limit:
             raise ArgsError('filter_file: standard input holds more than the %d bytes a filter file may have' % limit)
         return data
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0))
-    except OSError as exc:
-        # the reason alone: str(exc) would name the path a second time
-        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc.strerror or exc))
-    except ValueError:   # open() refuses a NUL byte in the path
-        raise ArgsError('filter_file: cannot read %s: a path cannot hold a NUL byte' % shown(path))
-    except TypeError as exc:
-        raise ArgsError('filter_file: cannot read %s: %s' % (shown(path), exc))
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ArgsError('filter_file: cannot read %s: %s' % (path, os.strerror(errno.EISDIR)))
-        if not stat.S_ISREG(info.st_mode):
-            raise ArgsError('filter_file: %s is not a regular file; give a file that holds the filter expression' % path)
-        if info.st_size > limit:
-            raise ArgsError('filter_file: %s is %d bytes, more than the %d bytes a filter file may have'
-                            % (path, info.st_size, limit))
-        pieces, total = [], 0
-        while True:
-            piece = os.read(fd, limit + 1 - total)
-            if not piece:
-                break
-            pieces.append(piece)
-            total += len(piece)
-            if total > limit:
-                raise ArgsError('filter_file: %s grew past the %d bytes a filter file may have' % (path, limit))
-    except OSError as exc:
-        raise ArgsError('filter_file: cannot read %s: %s' % (path, exc.strerror or exc))
-    finally:
-        os.close(fd)
-    return b''.join(pieces)
+    return read_regular_file(path, limit, ArgsError, 'filter_file', 'the filter expression')
 
 
 def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
