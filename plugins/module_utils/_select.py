@@ -133,9 +133,10 @@ def dump_warnings(request, report):
                    'was interrupted and may be inconsistent." and lists what it read once)'
                    % (group, report.interrupted.get(group, 0)))
     if report.truncated:
-        out.append('max_sockets: more than %d sockets are selected; the first %d (in ss\'s order) are listed and '
+        n = request.max_sockets
+        out.append('max_sockets: more than %d socket%s selected; the first %s (in ss\'s order) %s listed and '
                    'reading stopped there, so socket_summary counts those only (truncated: true)'
-                   % (request.max_sockets, request.max_sockets))
+                   % (n, ' is' if n == 1 else 's are', 'one' if n == 1 else n, 'is' if n == 1 else 'are'))
     return out
 
 

@@ -8,8 +8,8 @@ Run inside the namespace: churn_check.py SECONDS HELD_LOW HELD_HIGH SS_ARGS...
 For SECONDS (and at least ROUNDS=3 times), select() (what every module runs)
 is called for each SS_ARGS in turn. For each result it checks that no cookie is listed twice, and counts
 the established sockets with a port in [HELD_LOW, HELD_HIGH) on either side
-(the held sockets, which never close: every dump must list each of them
-exactly once). It also notes what the collector reported (DumpReport):
+(the held sockets, which never close: a dump lists each at most once, and
+all of them unless the kernel's resume skipped one). It also notes what the collector reported (DumpReport):
 repeated sockets it dropped, interrupted reads, tables listed from an
 interrupted read. An exception ends nothing: it is recorded and counted.
 Prints one JSON object: per SS_ARGS, dumps, errors, repeated cookies in

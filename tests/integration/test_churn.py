@@ -5,8 +5,9 @@
 benchmarks/churn.py opens and closes thousands of TCP connections (and unix socket pairs) per second beside them.
 
 Every dump, in-process (select(), as each module runs it) and through the modules as whole processes, must
-succeed, list no socket twice (by cookie), and list each held socket exactly once; socket_assert's count of the
-held connections must be exact; max_sockets must return exactly its number; -E must keep up or say what it lost.
+succeed, list no socket twice (by cookie), and list each held socket (all of them but for the few the kernel's resume of
+a dump may skip under churn, which ss cannot see either); socket_assert's count of the held connections must be right
+within that; max_sockets must return exactly its number; -E must keep up or say what it lost.
 
 The short run (10k held sockets, a few seconds of churn) is part of the integration stage. The long run (100k held
 sockets, a minute of churn) runs only with NDSS_CHURN_LONG=1:
@@ -39,6 +40,7 @@ HOLD_PORT = 20000           # hold_sockets.py process i listens on HOLD_PORT + i
 CHURN_PORT = 19999
 LIVE = 500                  # churning connections (and unix pairs) alive at any time
 MIN_RATE = 500              # connections per second below which the churn did not really happen
+MAY_MISS = 5                # held sockets one dump may miss under churn (the kernel's resume; see the test below)
 
 SIZES = {
     # held sockets, seconds of in-process dumps, seconds of -E
@@ -142,19 +144,24 @@ def test_dumps_under_churn_never_fail_nor_repeat_a_socket(lab, record_property):
         record_property('dropped %s' % args, entry['dropped'])
         record_property('interrupted %s' % args, entry['interrupted'])
     for args in ('-tan', '-tanp'):
-        # every held socket, exactly once, in every dump; the churn adds at most LIVE connections and its TIME-WAITs
-        assert report[args]['held'] == [lab.held], (args, report[args])
+        # every held socket at most once in every dump (no repeat: checked by cookie above), and all of them in most
+        # dumps. The kernel resumes a dump by position in a hash chain, so a socket closed just ahead of that position
+        # between two reads can make the next read skip the one after it; ss has the same limit, and the kernel does
+        # not flag it (docs/reliability.md, Churn). Seen: one held socket missed by one dump of 27 at 100k held.
+        held = report[args]['held']
+        assert max(held) == lab.held and min(held) >= lab.held - MAY_MISS, (args, report[args])
         low, high = report[args]['totals']
-        assert lab.held < low <= high
-    # unix: the churn's pairs only (this namespace has no other unix socket)
-    assert report['-xa']['totals'][1] <= 2 * LIVE + 2
+        assert lab.held - MAY_MISS < low <= high
+    # unix: the churn's pairs only (this namespace has no other unix socket): LIVE pairs, and one more pair opened
+    # before the oldest is closed, and for an instant a socket or two of a pair being set up or torn down
+    assert report['-xa']['totals'][1] <= 2 * (LIVE + 1) + 4
 
 
 def test_modules_under_churn(lab):
     """socket_facts (whole listing, and max_sockets) and socket_assert, as Ansible runs them, while the table churns."""
     result = run_module('socket_facts', {'ss_args': '-tan', 'netns': lab.ns.name, 'lines': False})
     socks = result['ansible_facts']['sockets']
-    assert _held(socks, lab.ports) == lab.held and result['truncated'] is False
+    assert lab.held - MAY_MISS <= _held(socks, lab.ports) <= lab.held and result['truncated'] is False
     assert len(set(s['cookie'] for s in socks)) == len(socks)
     result = run_module('socket_facts', {'ss_args': '-tan', 'netns': lab.ns.name, 'max_sockets': 1000})
     socks = result['ansible_facts']['sockets']
@@ -164,10 +171,10 @@ def test_modules_under_churn(lab):
     # the server side of the held connections, counted exactly while the table churns
     count = lab.held // 2
     rule = {'name': 'held', 'ss_args': '-t state established sport >= :%d sport < :%d' % lab.ports,
-            'expect': 'present', 'min': count, 'max': count}
+            'expect': 'present', 'min': count - MAY_MISS, 'max': count}
     result = run_module('socket_assert', {'rules': [rule], 'netns': lab.ns.name}, check=False)
     assert not result.get('failed'), result.get('msg')
-    assert [r['count'] for r in result['rules']] == [count]
+    assert count - MAY_MISS <= result['rules'][0]['count'] <= count
 
 
 def test_events_under_churn(lab):
