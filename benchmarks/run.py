@@ -417,11 +417,13 @@ def build_contenders(ns, tmp, library, with_filters, repeat):
     return c, facts
 
 
-def run_size(n, repeat, with_filters, library, profile_dir=None):
+def run_size(n, repeat, with_filters, library, profile_dir=None, only=None):
     tmp = tempfile.mkdtemp(prefix='ndss-bench-')
     try:
         with SocketNamespace(n) as ns:
             contenders, facts = build_contenders(ns, tmp, library, with_filters, repeat)
+            if only:
+                contenders = [c for c in contenders if c.name in only or c.name == 'ss_tan']
             for rep in range(repeat):
                 t0 = time.perf_counter()
                 for c in contenders:
@@ -645,6 +647,8 @@ def main(argv=None):
     ap.add_argument('--quick', action='store_true', help='10k sockets only, 3 repetitions')
     ap.add_argument('--no-filters', action='store_true', help='skip the filtered queries (run at the largest N)')
     ap.add_argument('--profile', action='store_true', help='cProfile collector and module at the largest N')
+    ap.add_argument('--only', help='comma-separated contender names to run (ss_tan always runs), e.g. '
+                    'assert_inproc,module_assert,ansible_assert,floor_assert')
     ap.add_argument('--no-listen-ports', action='store_true',
                     help='leave out community.general.listen_ports_facts (else fetched from PyPI if not installed)')
     ap.add_argument('--plot', help='SVG chart of the result (default: docs/images/performance.svg for the default '
@@ -677,7 +681,8 @@ def main(argv=None):
             largest = n == max(sizes)
             results['sizes'][str(n)] = run_size(
                 n, args.repeat, largest and not args.no_filters, library,
-                profile_dir=os.path.join(os.path.dirname(os.path.abspath(args.out)), 'profiles') if args.profile and largest else None)
+                profile_dir=os.path.join(os.path.dirname(os.path.abspath(args.out)), 'profiles') if args.profile and largest else None,
+                only=set(args.only.split(',')) if args.only else None)
     finally:
         shutil.rmtree(library, ignore_errors=True)
     results['total_seconds'] = round(time.perf_counter() - t0, 1)
@@ -692,7 +697,7 @@ def main(argv=None):
     for name, prof in (results['sizes'][str(max(sizes))].get('profiles') or {}).items():
         print('\n%s profile (N=%d), by own time:\n%s' % (name, max(sizes), '\n'.join(prof['tottime'])))
     if not args.plot:
-        default = args.sizes == ap.get_default('sizes') and args.repeat == ap.get_default('repeat')
+        default = args.sizes == ap.get_default('sizes') and args.repeat == ap.get_default('repeat') and not args.only
         args.plot = os.path.join(ROOT, 'docs', 'images', 'performance.svg') if default else args.out[:-5] + '.svg'
     import plot
     with open(args.plot, 'w') as f:

@@ -331,10 +331,23 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     """Answer every rule, from sock_diag or /proc/net as `source` says (the module's option, as netns, is one for
     every rule); return (result dict, warnings). Raises SocketToolError."""
     lookups = lookups or HostLookups()
-    shared = [r for r in rules if not _has_autobound(r)]
+    # A rule without a filter and without holder conditions (a count of a table's states, such as "at most 50,000
+    # established connections") can select every socket of a big table: it gets a dump of its own, in which the
+    # sockets beyond its first offenders are counted from the kernel's messages, never decoded. The other rules
+    # share one dump whose program is the union of theirs: the kernel walks the table once for all of them.
+    counting = [r for r in rules if r.request.filter is None and not (r.process or r.allow_process)]
+    shared = [r for r in rules if r not in counting and not _has_autobound(r)]
     alone = [r for r in rules if _has_autobound(r)]
     records = []
     warnings = []
+    counted = {}
+    for rule in counting:
+        request = rule.request._replace(
+            netns=netns, source=source, processes=False, threads=False, timers=False, summary=False, summary_only=False,
+            details=frozenset(), identity=False, warnings=())
+        selection = select(request, lookups, count_after=max(1, max_offenders))
+        warnings.extend(w for w in selection.warnings if w not in warnings)
+        counted[rule.index] = (selection.records, selection.counted)
     batches = ([shared] if shared else []) + [[r] for r in alone]
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
@@ -342,7 +355,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         selection = select(union, lookups, planner=_planner(batch))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         records.extend(selection.records)
-    by_rule = dict((rule.index, []) for rule in rules)
+    by_rule = dict((rule.index, list(counted[rule.index][0]) if rule.index in counted else []) for rule in rules)
     for rec in records:
         for index in rec[MATCHES]:
             by_rule[index].append(rec)
@@ -368,7 +381,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     results = []
     for rule in rules:
         sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden, shared)
-        results.append(_judge(rule, sure, max_offenders, unsure))
+        results.append(_judge(rule, sure, max_offenders, unsure, beyond=counted.get(rule.index, ((), 0))[1]))
     if any(r['hidden_holders'] for r in results):
         warnings.append(hidden_warning([r for r, res in zip(rules, results) if res['hidden_holders']], scan))
     failed = [r['name'] for r in results if not r['passed']]
@@ -419,11 +432,12 @@ def _by_holders(rule, selected, users, hidden, shared):
     return sure, unsure
 
 
-def _judge(rule, selected, max_offenders, unsure=()):
-    """The rule's result from the sockets that count for it (`selected`) and those that might (`unsure`: their
-    holders may be hidden). The true count lies between len(selected) and len(selected) + len(unsure): the rule
-    passes only when every count in that range meets it, fails when none does, and otherwise fails as not decided."""
-    count = len(selected)
+def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
+    """The rule's result from the sockets that count for it (`selected`, and `beyond` more that were counted and not
+    decoded) and those that might (`unsure`: their holders may be hidden). The true count lies between the count and
+    the count + len(unsure): the rule passes only when every count in that range meets it, fails when none does, and
+    otherwise fails as not decided."""
+    count = len(selected) + beyond
     unsure = list(unsure)
     if rule.expect == 'absent' and rule.min is None and rule.max is None:
         low, high, expect = 0, 0, 'absent'
@@ -455,7 +469,7 @@ def _judge(rule, selected, max_offenders, unsure=()):
         'count': count,
         'hidden_holders': len(unsure),
         'offenders': shown,
-        'offenders_total': len(offenders),
+        'offenders_total': len(offenders) + (beyond if offenders else 0),
         'lines': listing(request, shown) if shown else [],
     }
 

@@ -133,6 +133,7 @@ class DumpReport(object):
     inconsistent  groups whose last read was flagged NLM_F_DUMP_INTR too: listed as read then, in ss's order
     duplicates    {group: records dropped because their cookie was already listed in that group}
     truncated     more records were kept than the limit: the first `limit` were returned, the dump stopped
+    counted       with count_after: selected sockets beyond the records returned, counted and not decoded
     """
 
     def __init__(self):
@@ -140,6 +141,15 @@ class DumpReport(object):
         self.inconsistent = []
         self.duplicates = collections.OrderedDict()
         self.truncated = False
+        self.counted = 0
+
+
+class _Counted(list):
+    """The records of one group when collect() has count_after: the cookies of the sockets counted beyond them."""
+
+    def __init__(self):
+        super(_Counted, self).__init__()
+        self.beyond = set()
 
 
 class _Full(Exception):
@@ -256,7 +266,7 @@ def _refused(exc, program_sent):
 
 def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_INET6), match=None,
             needs_attrs=False, timers=False, identity=False, lookups=None, details=frozenset(), tagged=False,
-            capture=None, source='auto', sources=None, limit=None, report=None):
+            capture=None, source='auto', sources=None, limit=None, report=None, count_after=None):
     """Read the given tables in ss's order; return (records, {unsupported group: why}).
 
     tables         ss table names to list; families: AF numbers to keep;
@@ -281,7 +291,10 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     limit          return at most this many records, and stop reading at the
                    first kept one beyond it (report.truncated); None: all;
     report         a DumpReport, told of retries, repeated sockets dropped,
-                   inconsistent reads and truncation.
+                   inconsistent reads and truncation;
+    count_after    decode at least this many records of each inet table and only
+                   count the sockets beyond them (report.counted), where the
+                   kernel's program selects them whole (match None): for a count.
     A group this kernel (or this version, or the source) cannot list is
     skipped and named, in ss's order, in the second value.
     """
@@ -289,12 +302,14 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
         raise ValueError('source must be one of %s, not %r' % (', '.join(SOURCES), source))
     if limit is not None and limit < 1:
         raise ValueError('limit must be at least 1, not %r' % (limit,))
+    if limit is not None and count_after is not None:
+        raise ValueError('limit and count_after do not go together')
     if sources is None:
         sources = Sources()
     if report is None:
         report = DumpReport()
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
-                  lookups=lookups, details=frozenset(details), tagged=tagged)
+                  lookups=lookups, details=frozenset(details), tagged=tagged, count_after=count_after)
     selected = set(tables)
     out = []
     unsupported = collections.OrderedDict()
@@ -312,10 +327,16 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
 
     def new_part():
         # with a limit: room for the records still wanted, and one more to know that there are more
+        if count_after is not None:
+            return _Counted()
         return [] if limit is None else _Limited(limit + 1 - len(out))
 
     def add(group, part):
+        beyond = getattr(part, 'beyond', None)
         part, dropped = unique(part, group)
+        if beyond:
+            beyond.difference_update(rec['cookie'] for rec in part)
+            report.counted += len(beyond)
         if dropped or getattr(part, 'dropped', 0):
             report.duplicates[group] = dropped + getattr(part, 'dropped', 0)
         out.extend(part)

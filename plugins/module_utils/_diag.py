@@ -39,8 +39,9 @@ class Context(object):
     """What every decoder needs: the filter, the family set, options, caches."""
 
     def __init__(self, families, match=None, needs_attrs=False, timers=False, identity=False, lookups=None,
-                 details=frozenset(), tagged=False):
+                 details=frozenset(), tagged=False, count_after=None):
         self.families = families
+        self.count_after = count_after      # records wanted; sockets beyond are counted (_diag_inet.counting)
         self.timers = timers                # ss -o: add timer fields to inet records
         self.details = details              # detail options (_request.DETAIL_OPTIONS) to decode for kept sockets
         self.tagged = tagged                # keep what match returned under _schema.MATCHES

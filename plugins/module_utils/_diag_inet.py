@@ -203,11 +203,37 @@ def inet_details(rec, attrs, table, state, ctx):
             rec['sockopt'] = None
 
 
+_COOKIE = struct.Struct('=II')      # idiag_cookie[2] of inet_diag_sockid: 44 bytes into inet_diag_msg
+
+
+def counting(chunks, ctx, out):
+    """The chunks of a dump, for decode_inet, until `out` holds ctx.count_after records; the sockets of the rest are
+    only counted (by cookie, in out.beyond), never decoded: a count costs what reading the answers costs.
+
+    Only for a dump whose selection the kernel makes whole (no user-space condition, ctx.match None): every
+    inet_diag_msg of the wanted families then counts.
+    """
+    want = ctx.count_after
+    families = ctx.families
+    beyond = out.beyond
+    cookie = _COOKIE.unpack_from
+    for buf, msgs in chunks:
+        if len(out) < want:
+            yield buf, msgs
+            continue
+        for off, mlen in msgs:
+            if mlen >= 88 and buf[off + 16] in families:
+                c0, c1 = cookie(buf, off + 60)
+                beyond.add((c1 << 32) | c0)
+
+
 def dump_inet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):
     ext = inet_ext(ctx.details) if ctx.details else 0
+    count = ctx.count_after is not None and ctx.match is None and hasattr(out, 'beyond')
     for family in inet_families:
         if family in ctx.families:
-            decode_inet(nl.dump(sock, inet_request(family, table, states, bytecode, ext), table), table, ctx, out)
+            chunks = nl.dump(sock, inet_request(family, table, states, bytecode, ext), table)
+            decode_inet(counting(chunks, ctx, out) if count else chunks, table, ctx, out)
 
 
 def dump_raw(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):

@@ -38,19 +38,21 @@ Selection = collections.namedtuple('Selection', [
     'stats',        # the -s statistics (a dict), or None
     'proc_tables',  # tables read from /proc/net instead of sock_diag, in ss's order
     'truncated',    # more sockets were selected than request.max_sockets: the first ones are listed
-], defaults=((), False))
+    'counted',      # with count_after: selected sockets beyond the records, counted only (never decoded)
+], defaults=((), False, 0))
 # what /proc/net cannot tell, for the warnings (docs/socket_facts.md lists it per table)
 PROC_NULLS = ('cookies, bound interfaces, marks and every detail (-e -m -i ...) are null there, and so are some '
               'queues and peers (docs/socket_facts.md, "Sockets read from /proc/net")')
 
 
-def select(request, lookups=None, planner=None):
+def select(request, lookups=None, planner=None, count_after=None):
     """Read the sockets a Request selects (raises SocketToolError and its subclasses only).
 
     planner: callable(request, lookups) -> (match, needs_attrs, bytecode, has_mark, tagged), run
     after the namespace is entered, for callers that evaluate filters of their own (_assert); by
     default the request's filter is bound and planned. With tagged=True the match returns a
-    truthy value per kept socket that its record keeps under _schema.MATCHES.
+    truthy value per kept socket that its record keeps under _schema.MATCHES. count_after: see
+    _collect.collect (Selection.counted).
     """
     if request.netns:
         enter(request.netns)
@@ -82,7 +84,7 @@ def select(request, lookups=None, planner=None):
             request.tables, request.families, request.states, bytecode=bytecode, inet_families=request.inet_families,
             match=match, needs_attrs=needs_attrs, timers=request.timers, identity=request.identity, lookups=lookups,
             details=request.details, tagged=tagged, capture=capture, source=request.source, sources=sources,
-            limit=request.max_sockets, report=report)
+            limit=request.max_sockets, report=report, count_after=count_after)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
             raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
@@ -121,7 +123,7 @@ def select(request, lookups=None, planner=None):
         # details the kernel keeps to CAP_NET_ADMIN (marks, packet filters): say when they are missing
         from ansible_collections.netdiag.ss.plugins.module_utils._privilege import details_warnings
         warnings.extend(details_warnings(request.details, records))
-    return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc), report.truncated)
+    return Selection(records, list(unsupported), warnings, stats, tuple(sources.proc), report.truncated, report.counted)
 
 
 def dump_warnings(request, report):

@@ -4,7 +4,8 @@
 """socket_assert on the socket zoo: every rule counts exactly the rows ss prints for the same selection.
 
 All of test_filter_differential.py's cases become rules of ONE socket_assert
-call (one dump per table for all of them); the real ss runs once per rule.
+call (one dump for all of them); the real ss runs once per rule. Rules without a filter are
+counted in dumps of their own, beyond the first offenders from the kernel's messages alone.
 """
 
 from __future__ import annotations
@@ -97,3 +98,24 @@ def test_failing_rules_fail_the_task_with_their_lines(netns, sockets):
 def test_bad_rules_are_named(netns, rule, word):
     result = run_module('socket_assert', {'rules': [rule], 'netns': netns.name}, check=False)
     assert result['failed'] and 'rule "%s"' % rule['name'] in result['msg'] and word in result['msg']
+
+
+@pytest.mark.parametrize('max_offenders', [0, 2, 5])
+def test_rules_without_a_filter_count_what_ss_prints(netns, sockets, max_offenders):
+    """Counted beyond the first max_offenders sockets (at least one) without decoding them: the same counts as ss."""
+    args = ['-tan', '-ta state established', '-tuna', '-t state time-wait', '-t exclude listening', '-uan', '-4tan',
+            '-6tan', '-xa', '-wa']
+    rules = [{'name': a, 'ss_args': a, 'max': 1} for a in args]
+    for _attempt in range(3):    # ss runs a moment after our dumps: a socket may change state in between
+        result = run_module('socket_assert', {'rules': rules, 'netns': netns.name, 'report_only': True,
+                                              'max_offenders': max_offenders})
+        got = [(r['count'], r['offenders_total'], len(r['offenders'])) for r in result['rules']]
+        want = []
+        for a in args:
+            n = _ss_count(netns, a)
+            want.append((n, n if n > 1 else 0, min(n, max_offenders) if n > 1 else 0))
+        if got == want:
+            break
+    assert got == want
+    assert sum(1 for n, _t, _o in got if n > max(1, max_offenders)) >= 3     # counts really went beyond the offenders
+

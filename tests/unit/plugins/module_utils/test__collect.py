@@ -396,3 +396,38 @@ def test_unknown_source():
     with pytest.raises(ValueError):
         c.collect(['tcp'], {AF_INET}, 0xfff, source='sysfs')
     assert c.SOURCES == SOURCES
+
+
+def test_count_after_decodes_the_first_sockets_and_counts_the_rest(monkeypatch):
+    """socket_assert's count: the reads after count_after records are counted by cookie, never decoded; a socket the
+    dump repeats is counted once, also when its first copy was decoded; other families are not counted."""
+    v6 = inet_msg(family=10, sport=99, cookie=(99, 0), src='::', dst='::')
+    sock = FakeSock([_tcp(1) + _tcp(2), _tcp(3) + _tcp(2) + _tcp(4) + v6, _tcp(4) + _tcp(5) + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    decoded = []
+    from ansible_collections.netdiag.ss.plugins.module_utils import _diag_inet
+    decode = _diag_inet.decode_inet
+
+    def spy(chunks, table, ctx, out):
+        def seen():
+            for chunk in chunks:
+                decoded.append(len(chunk[1]))
+                yield chunk
+        return decode(seen(), table, ctx, out)
+    monkeypatch.setattr(_diag_inet, 'decode_inet', spy)
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), count_after=2, report=report)
+    assert [r['local_port'] for r in recs] == [1, 2] and report.counted == 3     # 3, 4 and 5; 2 and 4 once
+    assert decoded == [2] and not report.truncated          # only the first read reached the decoder
+    with pytest.raises(ValueError):
+        c.collect(['tcp'], {AF_INET}, 0xfff, limit=1, count_after=1)
+
+
+def test_count_after_decodes_everything_when_user_space_decides(monkeypatch):
+    """A selection with a user-space condition (match) cannot be counted from the kernel's messages: all decoded."""
+    sock = FakeSock([_tcp(1) + _tcp(2), _tcp(3) + _tcp(4) + done()])
+    monkeypatch.setattr(nl, 'open_socket', lambda: sock)
+    report = c.DumpReport()
+    recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), count_after=1, report=report,
+                                   match=lambda view: view.sport != 3)
+    assert [r['local_port'] for r in recs] == [1, 2, 4] and report.counted == 0

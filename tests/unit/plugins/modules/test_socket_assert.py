@@ -26,10 +26,25 @@ def kernel(monkeypatch):
     from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
     calls = []
 
+    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+
+    def program(text):
+        # the kernel's program socket_facts sends for this filter
+        request = build_request({'filter': text})
+        expr, eph = _select._bind(request, HostLookups())
+        return _select._plan(request, HostLookups(), expr, eph)[2]
+    # the kernel's half, for the programs these tests send: does the telnet listener pass it?
+    kernel_says = {program('sport = :23'): True, program('sport = :25'): False}
+
     def fake_collect(tables, families, states, match=None, tagged=False, **kw):
         calls.append(dict(kw, tables=tables, match=match))
         out = []
-        hit = match(SockView(2, 'tcp', 10, bytes(4), bytes(4), 23, 0)) if match else True
+        view = SockView(2, 'tcp', 10, bytes(4), bytes(4), 23, 0)
+        if match:
+            hit = match(view)
+        else:
+            hit = kernel_says.get(kw.get('bytecode'), True)
         if hit:
             rec = dict(TELNET)
             if tagged:
@@ -53,7 +68,14 @@ def test_rules_pass_and_fail(kernel, capsys):
     assert rc == 1 and result['failed'] and result['failed_rules'] == ['no telnet'] and not result['passed']
     assert 'rule "no telnet" failed: expected absent, found 1 socket' in result['msg'] and '0.0.0.0:23' in result['msg']
     assert [r['count'] for r in result['rules']] == [1, 0] and result['changed'] is False
-    assert len(kernel) == 1          # one dump for both rules
+    assert len(kernel) == 1 and kernel[0]['count_after'] is None      # one dump for both rules (their programs' union)
+
+
+def test_a_rule_without_a_filter_is_counted_in_a_dump_of_its_own(kernel, capsys):
+    rc, result = run({'rules': [{'name': 'no telnet', 'filter': 'sport = :23', 'states': ['listening']},
+                                {'name': 'few listeners', 'states': ['listening'], 'max': 5}]}, capsys)
+    assert rc == 1 and [r['count'] for r in result['rules']] == [1, 1]
+    assert [(bool(call['bytecode']), call['count_after']) for call in kernel] == [(False, 20), (True, None)]
 
 
 def test_the_source_is_every_rules(kernel, capsys):
