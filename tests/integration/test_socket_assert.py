@@ -118,4 +118,3 @@ def test_rules_without_a_filter_count_what_ss_prints(netns, sockets, max_offende
             break
     assert got == want
     assert sum(1 for n, _t, _o in got if n > max(1, max_offenders)) >= 3     # counts really went beyond the offenders
-
