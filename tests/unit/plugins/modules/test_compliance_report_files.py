@@ -1,7 +1,10 @@
 # Copyright (c) 2026, netdiag.ss contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The netdiag.ss.compliance_report_files action: directory and file handling, and runs through ansible."""
+"""netdiag.ss.compliance_report_files: the action plugin (plugins/action) that does the work, its directory and file
+handling and runs through ansible, and the module file (plugins/modules) that only documents it: what it documents
+must be what the action takes and returns. One file for both, as one module for users (and two test files of the
+same name would collide on pytest's import path)."""
 
 from __future__ import annotations
 
@@ -12,24 +15,16 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from ansible_collections.netdiag.ss.plugins.action import compliance_report_files as action
+from ansible_collections.netdiag.ss.plugins.modules import compliance_report_files as docs
 from ansible_collections.netdiag.ss.plugins.plugin_utils import _report
 
-REPORT = {
-    'title': 'Socket compliance',
-    'generated': '2026-12-02T10:00:00Z',
-    'rules': ['no telnet'],
-    'hosts': {
-        'web1': {'status': 'ok', 'result': {'rules': [
-            {'name': 'no telnet', 'passed': False, 'expect': 'absent', 'count': 1,
-             'offenders': [{'netid': 'tcp', 'local_port': 23}], 'offenders_total': 1,
-             'lines': ['State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess',
-                       'LISTEN 0      5            0.0.0.0:23        0.0.0.0:*']}],
-            'failed_rules': ['no telnet'], 'passed': False}},
-        'db1': {'status': 'unreachable', 'msg': 'no route'},
-    },
-}
+# the same sample report as the filter's tests
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'filter'))
+from test_compliance_report import REPORT  # noqa: E402  pylint: disable=wrong-import-position
+
 NAMES = ['report.json', 'report.junit.xml', 'report.html']
 
 
@@ -142,3 +137,28 @@ def test_unwritable_destination(tmp_path):
     rc, result = ansible(tmp_path, {'dest': str(tmp_path / 'file'), 'report': REPORT})
     assert rc != 0
     assert result['msg'].startswith('netdiag.ss.compliance_report_files: cannot write the report into %s:' % (tmp_path / 'file'))
+
+
+# what every action result carries besides its own keys
+STANDARD = {'changed', 'failed', 'msg', 'invocation', 'warnings', 'deprecations', 'skipped'}
+
+
+def test_it_is_documentation_only():
+    assert not hasattr(docs, 'main')
+    assert action.ActionModule._supports_check_mode and not action.ActionModule.TRANSFERS_FILES
+
+
+def test_options_are_the_actions_argument_spec():
+    options = yaml.safe_load(docs.DOCUMENTATION)['options']
+    assert sorted(options) == sorted(action.ARGUMENT_SPEC)
+    for name, spec in action.ARGUMENT_SPEC.items():
+        assert options[name]['type'] == spec['type'], name
+        assert bool(options[name].get('required')) == bool(spec.get('required')), name
+
+
+def test_return_values_are_what_a_run_returns(tmp_path):
+    documented = set(yaml.safe_load(docs.RETURN))
+    rc, result = ansible(tmp_path, {'dest': str(tmp_path / 'report'), 'report': REPORT})
+    assert rc == 0
+    assert set(result) - STANDARD == documented
+    assert yaml.safe_load(docs.EXAMPLES)[-1]['netdiag.ss.compliance_report_files']['dest']
