@@ -335,9 +335,14 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     # established connections") can select every socket of a big table: it gets a dump of its own, in which the
     # sockets beyond its first offenders are counted from the kernel's messages, never decoded. The other rules
     # share one dump whose program is the union of theirs: the kernel walks the table once for all of them.
-    counting = [r for r in rules if r.request.filter is None and not (r.process or r.allow_process)]
-    shared = [r for r in rules if r not in counting and not _has_autobound(r)]
-    alone = [r for r in rules if _has_autobound(r)]
+    counting, shared, alone = [], [], []
+    for rule in rules:
+        if rule.request.filter is None and not (rule.process or rule.allow_process):
+            counting.append(rule)
+        elif _has_autobound(rule):
+            alone.append(rule)
+        else:
+            shared.append(rule)
     records = []
     warnings = []
     counted = {}

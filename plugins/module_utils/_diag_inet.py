@@ -229,7 +229,7 @@ def counting(chunks, ctx, out):
 
 def dump_inet(sock, table, tables, states, ctx, out, bytecode=None, inet_families=(AF_INET, AF_INET6)):
     ext = inet_ext(ctx.details) if ctx.details else 0
-    count = ctx.count_after is not None and ctx.match is None and hasattr(out, 'beyond')
+    count = ctx.count_after is not None and ctx.match is None     # out is then a _collect._Counted
     for family in inet_families:
         if family in ctx.families:
             chunks = nl.dump(sock, inet_request(family, table, states, bytecode, ext), table)
