@@ -52,7 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 # pylint: disable=wrong-import-position
-from run import CALLBACKS, PY, bench_env, log, machine_info  # noqa: E402
+from run import CALLBACKS, PY, Lab, bench_env, log, machine_info  # noqa: E402
 
 HOLD = os.path.join(HERE, 'fleet_hold.py')
 PREFIX = 'ndss-fleet-'
@@ -154,7 +154,7 @@ def expected_tcp_rows(spec):
     return rows, estab
 
 
-class Fleet(object):
+class Fleet(Lab):
     """The namespaces, the bridge and the helper processes; removed again on close()."""
 
     def __init__(self, n, env):
@@ -167,24 +167,13 @@ class Fleet(object):
         self.created = []
         self.helpers = {}
 
-    def __enter__(self):
-        try:
-            self._build()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     def _ip(self, batch, netns=None):
         argv = ['ip'] + (['-n', netns] if netns else []) + ['-batch', '-']
         proc = subprocess.run(argv, input=batch, text=True, capture_output=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError('ip %s-batch failed: %s' % ('-n %s ' % netns if netns else '', proc.stderr.strip()))
 
-    def _build(self):
+    def _start(self):
         t0 = time.perf_counter()
         names = [self.lan] + [self.netns[h] for h in self.spec]
         taken = [name for name in names if os.path.exists('/var/run/netns/' + name)]

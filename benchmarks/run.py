@@ -157,16 +157,8 @@ class Contender(object):
 
 
 # ------------------------------------------------------------------ namespace with N sockets
-class SocketNamespace(object):
-    """A fresh network namespace holding n established loopback TCP sockets."""
-
-    def __init__(self, n):
-        if n % 2:
-            raise ValueError('N must be even (sockets come in connection pairs)')
-        self.n = n
-        self.name = 'ndss-bench-%d-%d' % (os.getpid(), n)
-        self.procs = []
-        self.created = False
+class Lab(object):
+    """Something built by _start() and removed by close(): with `with`, close() runs also when _start() fails."""
 
     def __enter__(self):
         try:
@@ -178,6 +170,24 @@ class SocketNamespace(object):
 
     def __exit__(self, *exc):
         self.close()
+
+    def _start(self):
+        raise NotImplementedError
+
+    def close(self):
+        raise NotImplementedError
+
+
+class SocketNamespace(Lab):
+    """A fresh network namespace holding n established loopback TCP sockets."""
+
+    def __init__(self, n):
+        if n % 2:
+            raise ValueError('N must be even (sockets come in connection pairs)')
+        self.n = n
+        self.name = 'ndss-bench-%d-%d' % (os.getpid(), n)
+        self.procs = []
+        self.created = False
 
     def _start(self):
         t0 = time.perf_counter()
