@@ -89,11 +89,12 @@ def _each(chunks):
             yield buf, off, mlen
 
 
-def attr_map(buf, start, end):
+def attr_map(buf, start, end, wanted=None):
     """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket).
 
-    The last attribute of a type wins, as with iproute2's parse_rtattr. (iter_attrs's walk, inlined: this runs
-    for every kept socket when details are asked.)
+    The last attribute of a type wins, as with iproute2's parse_rtattr. wanted: the types to keep (a set), None
+    for all; the others are stepped over, not copied. (iter_attrs's walk, inlined: this runs for every kept socket
+    when details are asked.)
     """
     out = {}
     unpack = RTA_HDR.unpack_from
@@ -102,7 +103,9 @@ def attr_map(buf, start, end):
         alen, atype = unpack(buf, off)
         if alen < 4 or off + alen > end:
             break
-        out[atype & 0x3fff] = bytes(buf[off + 4:off + alen])
+        atype &= 0x3fff
+        if wanted is None or atype in wanted:
+            out[atype] = bytes(buf[off + 4:off + alen])
         off += (alen + 3) & ~3
     return out
 

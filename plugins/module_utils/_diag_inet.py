@@ -13,6 +13,7 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
+from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import INFO_ATTRS, decode_info
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -44,6 +45,14 @@ DETAIL_EXT = {
     'info': (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_VEGASINFO - 1)) | (1 << (INET_DIAG_CONG - 1)),
     'tos': (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1)),
 }
+# the reply attributes inet_details reads for each detail option
+DETAIL_ATTRS = {
+    'extended': frozenset((INET_DIAG_MARK, INET_DIAG_CGROUP_ID, INET_DIAG_SKV6ONLY, INET_DIAG_SHUTDOWN)),
+    'cgroup': frozenset((INET_DIAG_CGROUP_ID,)),
+    'memory': frozenset((INET_DIAG_SKMEMINFO,)),
+    'tos': frozenset((INET_DIAG_TOS, INET_DIAG_TCLASS, INET_DIAG_CLASS_ID)),
+    'inet_sockopt': frozenset((INET_DIAG_SOCKOPT,)),
+}
 # struct inet_diag_sockopt, bit by bit from byte 0 bit 0, as ss --inet-sockopt names them (None: unused)
 SOCKOPT_NAMES = ('recverr', 'is_icsk', 'freebind', 'hdrincl', 'mc_loop', 'transparent', 'mc_all', 'nodefrag',
                  'bind_addr_no_port', 'recverr_rfc4884', 'defer_connect')
@@ -58,6 +67,14 @@ def inet_ext(details):
     for detail in details:
         ext |= DETAIL_EXT.get(detail, 0)
     return ext
+
+
+def detail_attrs(details):
+    """The reply attributes the details need (attr_map keeps only these)."""
+    wanted = INFO_ATTRS if 'info' in details else frozenset()
+    for detail in details:
+        wanted |= DETAIL_ATTRS.get(detail, frozenset())
+    return wanted
 
 
 def inet_request(family, table, states, bytecode=None, ext=0):
@@ -91,6 +108,7 @@ def decode_inet(chunks, table, ctx, out):
     timers = ctx.timers
     identity = ctx.identity
     details = ctx.details
+    wanted = detail_attrs(details) if details else None
     tagged = ctx.tagged
     protocol = INET_PROTOCOLS[table]
     v4get = ctx._v4.get
@@ -153,7 +171,7 @@ def decode_inet(chunks, table, ctx, out):
                 rec[SOCKID] = SockId(family, protocol, bytes(src).ljust(16, b'\0'), bytes(dst).ljust(16, b'\0'),
                                      sport, dport, ifindex, cookie, inode)
             if details:
-                inet_details(rec, attr_map(buf, off + 88, off + mlen), table, state, ctx)
+                inet_details(rec, attr_map(buf, off + 88, off + mlen, wanted), table, state, ctx)
             if tagged:
                 rec[MATCHES] = hit
             append(rec)
@@ -183,7 +201,6 @@ def inet_details(rec, attrs, table, state, ctx):
     if 'memory' in details:
         rec['skmem'] = skmem(attrs.get(INET_DIAG_SKMEMINFO))
     if 'info' in details:
-        from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import decode_info
         rec['info'] = decode_info(table, attrs, state)
     if 'tos' in details:
         class_id = attrs.get(INET_DIAG_CLASS_ID)
@@ -250,7 +267,7 @@ def dump_raw(sock, table, tables, states, ctx, out, bytecode=None, inet_families
     dump_inet(sock, table, tables, states, ctx, out, bytecode, inet_families)
 
 
-__all__ = ['inet_request', 'inet_ext', 'inet_details', 'decode_inet', 'dump_inet', 'dump_raw', 'DETAIL_EXT', 'SOCKOPT_NAMES',
+__all__ = ['inet_request', 'inet_ext', 'detail_attrs', 'DETAIL_ATTRS', 'inet_details', 'decode_inet', 'dump_inet', 'dump_raw', 'DETAIL_EXT', 'SOCKOPT_NAMES',
            'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL', 'INET_DIAG_MEMINFO', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO',
            'INET_DIAG_CONG', 'INET_DIAG_TOS', 'INET_DIAG_TCLASS', 'INET_DIAG_SKMEMINFO', 'INET_DIAG_SHUTDOWN',
            'INET_DIAG_PROTOCOL', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CLASS_ID', 'INET_DIAG_CGROUP_ID',

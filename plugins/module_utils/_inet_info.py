@@ -247,17 +247,19 @@ def _c_string(data):
 class _Layout(object):
     """One struct.Struct reading, from a buffer of a given length, every field of a layout wholly inside it.
 
-    Bitfield words are read in place and split into their fields, so the result is in offset order.
+    Bitfield words are read in place and split into their fields, so the result is in offset order. This runs
+    once per socket for tcp_info (-i): the dict is built in one dict(zip()), each word split by one table
+    lookup, and the tuple cut only where a word is.
     """
 
-    __slots__ = ('struct', 'names', 'splits')
+    __slots__ = ('struct', 'names', 'pieces')
 
     def __init__(self, fields, length, bitfields=()):
         words = dict((off, (size, bits)) for off, size, bits in bitfields)
         items = sorted(list(fields) +
                        [(off, {1: 'B', 2: 'H', 4: 'I'}[size], None) for off, (size, _bits) in words.items()],
                        key=lambda item: item[0])
-        fmt, pos, raw, self.names, splits = ['='], 0, 0, [], []
+        fmt, pos, raw, names, pieces = ['='], 0, 0, [], []
         for off, code, name in items:
             size = struct.calcsize('=' + code)
             if off + size > length:
@@ -265,24 +267,41 @@ class _Layout(object):
             if off > pos:
                 fmt.append('%dx' % (off - pos))
             if name is None:
-                splits.append((raw, words[off][1]))
-                self.names.extend(bit[0] for bit in words[off][1])
+                pieces.append((raw, _splitter(words[off][1])))
+                names.extend(bit[0] for bit in words[off][1])
             else:
-                self.names.append(name)
+                names.append(name)
             fmt.append(code)
             raw += 1
             pos = off + size
         self.struct = struct.Struct(''.join(fmt))
-        self.splits = tuple(reversed(splits))       # (index in the raw tuple, bits), last first
+        self.names = tuple(names)
+        self.pieces = tuple(pieces)     # (index in the raw tuple, word -> tuple of its fields), in order
 
     def unpack(self, data):
         values = self.struct.unpack_from(data)
-        if self.splits:
-            values = list(values)
-            for index, bits in self.splits:
-                word = values[index]
-                values[index:index + 1] = [(word >> shift) & ((1 << width) - 1) for _name, shift, width in bits]
+        if self.pieces:
+            out, start = (), 0
+            for index, split in self.pieces:
+                out += values[start:index] + split(values[index])
+                start = index + 1
+            values = out + values[start:]
         return dict(zip(self.names, values))
+
+
+def _splitter(bits):
+    """word -> (field, ...) for a bitfield word: the fields inside its low byte from a table of the 256
+    answers, the others (at most one in the layouts here) shifted out."""
+    low = [(shift, (1 << width) - 1) for _name, shift, width in bits if shift + width <= 8]
+    high = [(shift, (1 << width) - 1) for _name, shift, width in bits if shift + width > 8]
+    if [name for name, _s, _w in bits] != [name for name, _s, _w in sorted(bits, key=lambda bit: bit[1])] \
+            or len(high) > 1 or (high and high[0][0] < 8):
+        raise ValueError('bitfields out of order or across the low byte: %r' % (bits,))
+    table = tuple(tuple((byte >> shift) & mask for shift, mask in low) for byte in range(256))
+    if not high:
+        return lambda word: table[word & 0xff]
+    shift, mask = high[0]
+    return lambda word: table[word & 0xff] + ((word >> shift) & mask,)
 
 
 def _layout(cache, fields, length, bitfields=()):
@@ -299,6 +318,7 @@ _DCTCP_FIELDS = tuple((off, fmt, name) for name, off, fmt in _DCTCP)
 _DCTCP_LAYOUTS = {}
 _BBR_FIELDS = tuple((off, 'I', name) for name, off in _BBR)
 _BBR_LAYOUTS = {}
+_BBR_STRUCT = struct.Struct('=IIIII')
 
 
 # ---------------------------------------------------------------- structures
@@ -308,13 +328,11 @@ def decode_tcp_info(data):
 
     Fields the kernel did not send are absent; bytes past TCP_INFO_SIZE are ignored.
     """
-    data = bytes(data)
     return _layout(_TCP_LAYOUTS, _TCP_FIELDS, min(len(data), TCP_INFO_SIZE), _TCP_BITFIELDS).unpack(data)
 
 
 def decode_mptcp_info(data):
     """struct mptcp_info by length -> {field: value} (names without mptcpi_, MPTCP_INFO_FIELDS order)."""
-    data = bytes(data)
     return _layout(_MPTCP_LAYOUTS, _MPTCP_FIELDS, min(len(data), MPTCP_INFO_SIZE)).unpack(data)
 
 
@@ -329,6 +347,9 @@ def _decode_dctcp(data):
 
 
 def _decode_bbr(data):
+    if len(data) >= _BBR_STRUCT.size:      # what every kernel with BBR sends
+        bw_lo, bw_hi, min_rtt, pacing_gain, cwnd_gain = _BBR_STRUCT.unpack_from(data)
+        return {'bw': bw_lo | (bw_hi << 32), 'min_rtt': min_rtt, 'pacing_gain': pacing_gain, 'cwnd_gain': cwnd_gain}
     raw = _layout(_BBR_LAYOUTS, _BBR_FIELDS, len(data)).unpack(data)
     out = {}
     if 'bw_lo' in raw:
@@ -337,6 +358,20 @@ def _decode_bbr(data):
         if name in raw:
             out[name] = raw[name]
     return out
+
+
+def _congestion(data):
+    """INET_DIAG_CONG as text; the few names a host has are kept once decoded."""
+    data = bytes(data)
+    name = _CONGESTION_NAMES.get(data)
+    if name is None:
+        name = _c_string(data)
+        if len(_CONGESTION_NAMES) < 64:
+            _CONGESTION_NAMES[data] = name
+    return name
+
+
+_CONGESTION_NAMES = {}
 
 
 def _decode_md5sig(data):
@@ -391,21 +426,35 @@ def _decode_ulp(data):
 
 # ---------------------------------------------------------------- what ss derives
 
+class _OrZero(dict):
+    """A tcp_info from an older kernel, whose missing fields read as 0 (as ss's zeroed struct reads them)."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        return 0
+
+
+# tcpi_options -> the words ss prints for it
+_OPTIONS = tuple(tuple(word for bit, word in _OPTION_WORDS if options & bit) for options in range(256))
+
+
 def _tcp_derived(ti, vegas, bbr):
     """The values tcp_show_info computes, each only when tcp_stats_print prints it."""
-    g = ti.get
+    t = ti if len(ti) == len(TCP_INFO_FIELDS) else _OrZero(ti)
     d = {}
-    options = [word for bit, word in _OPTION_WORDS if g('options', 0) & bit]
+    options = _OPTIONS[t['options'] & 0xff]
     if options:
-        d['options'] = options
-    rto = g('rto', 0)
+        d['options'] = list(options)
+    rto = t['rto']
     if rto and rto != 3000000:
         d['rto'] = rto / 1000.0
-    if g('rtt', 0):
-        d['rtt'] = g('rtt') / 1000.0
-        d['rttvar'] = g('rttvar', 0) / 1000.0
-    if g('ato', 0):
-        d['ato'] = g('ato') / 1000.0
+    rtt = t['rtt']
+    if rtt:
+        d['rtt'] = rtt / 1000.0
+        d['rttvar'] = t['rttvar'] / 1000.0
+    if t['ato']:
+        d['ato'] = t['ato'] / 1000.0
     if bbr is not None:
         bb = {'bw': float(bbr.get('bw', 0)) * 8.0, 'mrtt': bbr.get('min_rtt', 0) / 1000.0}
         if bbr.get('pacing_gain', 0):
@@ -413,31 +462,31 @@ def _tcp_derived(ti, vegas, bbr):
         if bbr.get('cwnd_gain', 0):
             bb['cwnd_gain'] = bbr['cwnd_gain'] / 256.0
         d['bbr'] = bb
-    rtt = float(g('rtt', 0))
+    rtt = float(rtt)
     if vegas is not None and vegas.get('enabled') and vegas.get('rtt') and vegas.get('rtt') != 0x7fffffff:
         rtt = float(vegas['rtt'])
-    if rtt > 0 and g('snd_mss', 0) and g('snd_cwnd', 0):
-        d['send'] = float(g('snd_cwnd')) * float(g('snd_mss')) * 8000000.0 / rtt
-    pacing = g('pacing_rate', 0)
+    if rtt > 0 and t['snd_mss'] and t['snd_cwnd']:
+        d['send'] = float(t['snd_cwnd']) * float(t['snd_mss']) * 8000000.0 / rtt
+    pacing = t['pacing_rate']
     if pacing and pacing != _U64_MAX:
         d['pacing_rate'] = float(pacing) * 8.0
-        pmax = g('max_pacing_rate', 0)
+        pmax = t['max_pacing_rate']
         if pmax and pmax != _U64_MAX:
             d['max_pacing_rate'] = float(pmax) * 8.0
-    if g('delivery_rate', 0):
-        d['delivery_rate'] = float(g('delivery_rate')) * 8.0
-    if g('delivery_rate_app_limited', 0):
+    if t['delivery_rate']:
+        d['delivery_rate'] = float(t['delivery_rate']) * 8.0
+    if t['delivery_rate_app_limited']:
         d['app_limited'] = True
-    busy = g('busy_time', 0)
+    busy = t['busy_time']
     if busy:
         d['busy'] = busy // 1000
         for name in ('rwnd_limited', 'sndbuf_limited'):
-            if g(name, 0):
-                d[name] = g(name) // 1000
-                d[name + '_pct'] = 100.0 * g(name) / busy
-    if g('rcv_rtt', 0):
-        d['rcv_rtt'] = g('rcv_rtt') / 1000.0
-    min_rtt = g('min_rtt', 0)
+            if t[name]:
+                d[name] = t[name] // 1000
+                d[name + '_pct'] = 100.0 * t[name] / busy
+    if t['rcv_rtt']:
+        d['rcv_rtt'] = t['rcv_rtt'] / 1000.0
+    min_rtt = t['min_rtt']
     if min_rtt and min_rtt != _U32_MAX:
         d['minrtt'] = min_rtt / 1000.0
     return d
@@ -445,22 +494,28 @@ def _tcp_derived(ti, vegas, bbr):
 
 # ---------------------------------------------------------------- decode_info
 
+# the attributes besides INFO and CONG that make a TCP info block
+_MORE_TCP_ATTRS = frozenset((INET_DIAG_VEGASINFO, INET_DIAG_DCTCPINFO, INET_DIAG_BBRINFO, INET_DIAG_MD5SIG,
+                             INET_DIAG_ULP_INFO))
+
+
 def _decode_tcp(attrs, state):
-    if not any(t in attrs for t in (INET_DIAG_INFO, INET_DIAG_CONG, INET_DIAG_VEGASINFO, INET_DIAG_DCTCPINFO,
-                                    INET_DIAG_BBRINFO, INET_DIAG_MD5SIG, INET_DIAG_ULP_INFO)):
+    info = attrs.get(INET_DIAG_INFO)
+    cong = attrs.get(INET_DIAG_CONG)
+    if info is None and cong is None and attrs.keys().isdisjoint(_MORE_TCP_ATTRS):
         return {}
     out = {}
-    if INET_DIAG_INFO in attrs:
-        out['tcp_info'] = decode_tcp_info(attrs[INET_DIAG_INFO])
-    out['congestion'] = _c_string(attrs[INET_DIAG_CONG]) if INET_DIAG_CONG in attrs else None
+    if info is not None:
+        out['tcp_info'] = decode_tcp_info(info)
+    out['congestion'] = None if cong is None else _congestion(cong)
     vegas = bbr = None
     if INET_DIAG_VEGASINFO in attrs:
-        vegas = out['vegas'] = _decode_vegas(bytes(attrs[INET_DIAG_VEGASINFO]))
+        vegas = out['vegas'] = _decode_vegas(attrs[INET_DIAG_VEGASINFO])
     if INET_DIAG_DCTCPINFO in attrs:
-        out['dctcp'] = _decode_dctcp(bytes(attrs[INET_DIAG_DCTCPINFO]))
+        out['dctcp'] = _decode_dctcp(attrs[INET_DIAG_DCTCPINFO])
     if INET_DIAG_BBRINFO in attrs:
-        bbr = out['bbr'] = _decode_bbr(bytes(attrs[INET_DIAG_BBRINFO]))
-    if 'tcp_info' in out:
+        bbr = out['bbr'] = _decode_bbr(attrs[INET_DIAG_BBRINFO])
+    if info is not None:
         # ss reads VEGAS/DCTCP/BBR only together with INFO
         out['derived'] = _tcp_derived(out['tcp_info'], vegas, bbr)
     if INET_DIAG_MD5SIG in attrs:

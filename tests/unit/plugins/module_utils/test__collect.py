@@ -7,6 +7,7 @@ are built from their UAPI layouts: this kernel has none of their diag modules)."
 from __future__ import annotations
 
 import errno
+import gc
 import os
 
 import pytest
@@ -431,3 +432,28 @@ def test_count_after_decodes_everything_when_user_space_decides(monkeypatch):
     recs, _unsupported = c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), count_after=1, report=report,
                                    match=lambda view: view.sport != 3)
     assert [r['local_port'] for r in recs] == [1, 2, 4] and report.counted == 0
+
+
+@pytest.mark.parametrize('enabled', [True, False])
+@pytest.mark.parametrize('fails', [False, True])
+def test_the_cycle_collector_is_off_while_records_are_built_and_as_it_was_after(monkeypatch, enabled, fails):
+    seen = []
+
+    class Watch(FakeSock):
+        def recv_into(self, buf):
+            seen.append(gc.isenabled())
+            if fails:
+                raise OSError(errno.EIO, 'broken')
+            return super(Watch, self).recv_into(buf)
+    monkeypatch.setattr(nl, 'open_socket', lambda: Watch([inet_msg(sport=1) + done()]))
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if fails:
+            with pytest.raises(OSError):
+                c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), source='netlink')
+        else:
+            c.collect(['tcp'], {AF_INET}, 0xfff, inet_families=(AF_INET,))
+        assert seen and not any(seen) and gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import socket
 
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId, each
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId, attr_map, each
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import rtattr
 
 
 class Names(HostLookups):
@@ -34,3 +35,12 @@ def test_each_and_sockid():
     assert list(each([(b'buf', [(0, 16), (16, 20)])])) == [(b'buf', 0, 16), (b'buf', 16, 20)]
     sid = SockId(2, 6, bytes(16), bytes(16), 1, 2, 0, 7, 9)
     assert sid._replace(cookie=8).cookie == 8 and sid.inode == 9
+
+
+def test_attr_map_keeps_the_wanted_types_only():
+    """Flag bits are masked, the last of a type wins, the others are stepped over (not copied)."""
+    buf = bytearray(b'head' + rtattr(2, b'ab') + rtattr(7, b'xyz') + rtattr(2 | 0x8000, b'cd') + rtattr(9, b''))
+    assert attr_map(buf, 4, len(buf)) == {2: b'cd', 7: b'xyz', 9: b''}
+    assert attr_map(buf, 4, len(buf), frozenset((2, 9))) == {2: b'cd', 9: b''}
+    assert attr_map(buf, 4, len(buf), frozenset()) == {}
+    assert all(type(v) is bytes for v in attr_map(buf, 4, len(buf)).values())

@@ -282,6 +282,38 @@ def test_bitfields_are_split_lsb_first():
     assert (got['ecn_mode'], got['accecn_opt_seen'], got['accecn_fail_mode'], got['options2']) == (3, 1, 0xa, 0x123456)
 
 
+def test_bitfields_the_splitter_cannot_read_are_refused():
+    """The split reads the fields of a word's low byte from a table: a field across that byte, or two above it,
+    would be read wrong, so such a layout is refused when it is built, not decoded wrong."""
+    with pytest.raises(ValueError, match='bitfields'):
+        ii._Layout((), 4, ((0, 4, (('a', 0, 4), ('b', 4, 8))),))
+    with pytest.raises(ValueError, match='bitfields'):
+        ii._Layout((), 4, ((0, 4, (('a', 0, 8), ('b', 8, 8), ('c', 16, 16))),))
+    lay = ii._Layout(((4, 'B', 'x'),), 5, ((0, 4, (('a', 0, 3), ('b', 3, 5), ('c', 8, 24))),))
+    assert lay.unpack(struct.pack('=IB', 0xabcdef5d, 9)) == {'a': 5, 'b': 11, 'c': 0xabcdef, 'x': 9}
+
+
+@pytest.mark.parametrize('length', [104, 160, 192, 248])
+def test_derived_values_of_a_shorter_tcp_info_read_the_missing_fields_as_0(length):
+    """An older kernel's tcp_info: ss reads it into a zeroed struct, so what was not sent counts as 0."""
+    full = ii.decode_info('tcp', {ii.INET_DIAG_INFO: tcp_info(**FULL)}, 1)['derived']
+    short = ii.decode_info('tcp', {ii.INET_DIAG_INFO: tcp_info(length, **FULL)}, 1)['derived']
+    sent = ii.decode_tcp_info(tcp_info(length, **FULL))
+    zeroed = dict(FULL, **dict((name, 0) for name in FULL if name not in sent))
+    assert short == ii._tcp_derived(zeroed, None, None)
+    assert ('pacing_rate' in short) == (length >= 112) and ('busy' in short) == (length >= 176)
+    assert ('minrtt' in short) == (length >= 152) and short['rto'] == full['rto'] and short['send'] == full['send']
+
+
+def test_congestion_names_are_kept_once_decoded_and_no_more_than_64():
+    ii._CONGESTION_NAMES.clear()
+    assert [info_of('full')[0]['congestion'] for _i in range(3)] == ['cubic'] * 3
+    assert list(ii._CONGESTION_NAMES.values()) == ['cubic']
+    for i in range(100):
+        assert ii._congestion(b'alg%d\0' % i) == 'alg%d' % i
+    assert len(ii._CONGESTION_NAMES) == 64 and ii._congestion(bytearray(b'alg99\0junk')) == 'alg99'
+
+
 def test_kernel_units_are_kept_and_derived_values_follow_ss():
     info, _state = info_of('full')
     ti, d = info['tcp_info'], info['derived']
