@@ -32,7 +32,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, TABLE_BY_NAME
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, LISTEN_AND_CLOSE, TABLE_BY_NAME
 
 # The selection keys a rule may have (those of the selection argument spec; netns is the module's)
 SELECTION_KEYS = ('ss_args', 'tables', 'families', 'listening', 'all', 'states', 'exclude_states', 'filter',
@@ -334,15 +334,21 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     # A rule without a filter and without holder conditions (a count of a table's states, such as "at most 50,000
     # established connections") can select every socket of a big table: it gets a dump of its own, in which the
     # sockets beyond its first offenders are counted from the kernel's messages, never decoded. The other rules
-    # share one dump whose program is the union of theirs: the kernel walks the table once for all of them.
-    counting, shared, alone = [], [], []
+    # share a dump whose program is the union of theirs: the kernel walks the table once for all of them. Two
+    # such dumps, in fact: one for the rules about listeners and unconnected sockets (-l), one for the others.
+    # The kernel's program cannot test a state, so in one dump a listener rule ("nothing but nginx on :443")
+    # would bring every connection to that port to user space; apart, the listeners' dump walks the kernel's
+    # table of listeners and passes over the connections by their state alone.
+    counting, listening, connected, alone = [], [], [], []
     for rule in rules:
         if rule.request.filter is None and not (rule.process or rule.allow_process):
             counting.append(rule)
         elif _has_autobound(rule):
             alone.append(rule)
+        elif rule.request.states & ~LISTEN_AND_CLOSE:
+            connected.append(rule)
         else:
-            shared.append(rule)
+            listening.append(rule)
     records = []
     warnings = []
     counted = {}
@@ -353,7 +359,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         selection = select(request, lookups, count_after=max(1, max_offenders))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         counted[rule.index] = (selection.records, selection.counted)
-    batches = ([shared] if shared else []) + [[r] for r in alone]
+    batches = [batch for batch in (listening, connected) if batch] + [[r] for r in alone]
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
         union = _union_request(batch, netns, source)

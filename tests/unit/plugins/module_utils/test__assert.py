@@ -273,3 +273,38 @@ def test_evaluate_warns_once_and_judges_hidden_holders(monkeypatch):
     result, warnings = _assert.evaluate(rules)
     assert [(r['passed'], r['decided'], r['hidden_holders']) for r in result['rules']] == [
         (False, True, 0), (False, True, 0), (True, True, 0), (True, True, 0)] and warnings == []
+
+
+def test_rules_share_one_dump_for_listeners_and_one_for_the_rest(monkeypatch):
+    """The kernel's program cannot test a state: listener rules (-l) get a dump of their own, or a listener's port
+    would bring every connection to that port to user space. Counts and autobound rules each have their own."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._select import Selection
+    from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, STATE_WORDS
+    dumps = []
+
+    def fake_select(request, lookups=None, planner=None, count_after=None):
+        batch = None
+        if planner is not None:
+            matcher = planner(request, HostLookups())[0]
+            batch = [check[0] for check in matcher.checks]
+        dumps.append((batch, request.states, request.tables, count_after is not None, request.filter is None))
+        return Selection([], [], [], None)
+    monkeypatch.setattr(_assert, 'select', fake_select)
+    rules = _assert.parse_rules([
+        {'name': 'no telnet', 'ss_args': '-tl sport = :23'},
+        {'name': 'no old database', 'ss_args': '-t state established dst 10.0.0.5:5432'},
+        {'name': 'no tftp', 'ss_args': '-ul sport = :69'},
+        {'name': 'capacity', 'ss_args': '-t state established', 'max': 100},
+        {'name': 'nothing on 8080', 'ss_args': '-ta sport = :8080'},
+        {'name': 'autobound', 'ss_args': '-ta autobound'},
+    ])
+    result, _warnings = _assert.evaluate(rules)
+    assert result['passed']
+    established = STATE_WORDS['established']
+    assert dumps == [
+        (None, established, ('tcp',), True, True),                                     # the count, counted
+        ([0, 2], LISTEN_AND_CLOSE, ('udp', 'tcp'), False, True),                       # the listeners' rules (ss's order)
+        ([1, 4], rules[4].request.states | established, ('tcp',), False, True),       # the others
+        ([5], rules[5].request.states, ('tcp',), False, True),                          # autobound, alone
+    ]
+    assert rules[4].request.states & LISTEN_AND_CLOSE         # -a: a rule about both sides goes with the others

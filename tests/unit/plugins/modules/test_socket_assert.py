@@ -13,6 +13,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _select
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import SS_CONN
 from ansible_collections.netdiag.ss.plugins.modules import socket_assert
 
 TELNET = {'netid': 'tcp', 'state': 'LISTEN', 'recv_q': 0, 'send_q': 5, 'local_address': '0.0.0.0', 'local_port': 23,
@@ -38,7 +39,7 @@ def kernel(monkeypatch):
     kernel_says = {program('sport = :23'): True, program('sport = :25'): False}
 
     def fake_collect(tables, families, states, match=None, tagged=False, **kw):
-        calls.append(dict(kw, tables=tables, match=match))
+        calls.append(dict(kw, tables=tables, match=match, states=states))
         out = []
         view = SockView(2, 'tcp', 10, bytes(4), bytes(4), 23, 0)
         if match:
@@ -68,7 +69,8 @@ def test_rules_pass_and_fail(kernel, capsys):
     assert rc == 1 and result['failed'] and result['failed_rules'] == ['no telnet'] and not result['passed']
     assert 'rule "no telnet" failed: expected absent, found 1 socket' in result['msg'] and '0.0.0.0:23' in result['msg']
     assert [r['count'] for r in result['rules']] == [1, 0] and result['changed'] is False
-    assert len(kernel) == 1 and kernel[0]['count_after'] is None      # one dump for both rules (their programs' union)
+    # one dump for the listeners' rule, one for the connections' (the kernel's program cannot test a state)
+    assert [k['states'] for k in kernel] == [1 << 10, SS_CONN] and not any(k['count_after'] for k in kernel)
 
 
 def test_a_rule_without_a_filter_is_counted_in_a_dump_of_its_own(kernel, capsys):
