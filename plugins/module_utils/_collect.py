@@ -73,17 +73,56 @@ import os
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet, dump_raw
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import dump_sctp
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_vsock import dump_vsock
-from ansible_collections.netdiag.ss.plugins.module_utils._diag_xdp import dump_xdp
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, NetlinkError, TableNotSupported
-from ansible_collections.netdiag.ss.plugins.module_utils._proc_net import PROC_FILES, dump_proc
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
+
+
+# The decoders of the other tables are imported when their table is read: a module runs from a zip that Python
+# compiles at every import, and most calls (socket_assert's rules, the role) read TCP and UDP only.
+
+def dump_netlink(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_netlink import dump_netlink as dump
+    return dump(*args, **kwargs)
+
+
+def dump_packet(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_packet import dump_packet as dump
+    return dump(*args, **kwargs)
+
+
+def dump_unix(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_unix import dump_unix as dump
+    return dump(*args, **kwargs)
+
+
+def dump_sctp(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_sctp import dump_sctp as dump
+    return dump(*args, **kwargs)
+
+
+def dump_vsock(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_vsock import dump_vsock as dump
+    return dump(*args, **kwargs)
+
+
+def dump_tipc(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_tipc import dump_tipc as dump
+    return dump(*args, **kwargs)
+
+
+def dump_xdp(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_xdp import dump_xdp as dump
+    return dump(*args, **kwargs)
+
+
+def dump_proc(*args, **kwargs):
+    from ansible_collections.netdiag.ss.plugins.module_utils._proc_net import dump_proc as dump
+    return dump(*args, **kwargs)
+
+
+# the groups _proc_net reads from /proc/net (its PROC_FILES; a test keeps the two the same)
+PROC_GROUPS = frozenset(('netlink', 'packet', 'unix', 'raw', 'udp', 'tcp'))
 
 # Dump groups in ss's output order: (group name, tables it covers, dump function).
 GROUPS = (
@@ -382,13 +421,13 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                 except TableNotSupported as exc:
                     sock = _reopen(sock)
                     part = new_part()
-                    if source == 'auto' and group in PROC_FILES:
+                    if source == 'auto' and group in PROC_GROUPS:
                         # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
                         sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
                         _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
                     else:
                         unsupported[group] = str(exc)
-                        if source == 'netlink' and group in PROC_FILES:
+                        if source == 'netlink' and group in PROC_GROUPS:
                             unsupported[group] += ' (source: auto reads it from /proc/net)'
                 except (NetlinkError, OSError) as exc:
                     if not (isinstance(sock, _FirstDump) and _refused(exc, bool(bytecode) and group in _INET_GROUPS)):
@@ -434,7 +473,7 @@ def _reopen(sock):
 
 def _from_proc(group, wanted, states, ctx, out, unsupported, sources, source):
     """Read one group from /proc/net (source=proc, or sock_diag refused), or name it unsupported."""
-    if group not in PROC_FILES:
+    if group not in PROC_GROUPS:
         if source == 'proc':
             unsupported[group] = 'table %s has no file in /proc/net (source: proc); it was skipped' % group
         else:
@@ -450,4 +489,4 @@ def _from_proc(group, wanted, states, ctx, out, unsupported, sources, source):
         unsupported[group] = str(exc)
 
 
-__all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED', 'Sources', 'Context', 'SockId']
+__all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'PROC_GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED', 'Sources', 'Context', 'SockId']

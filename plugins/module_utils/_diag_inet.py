@@ -13,7 +13,6 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map, shutdown_text, skmem
-from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import INFO_ATTRS, decode_info
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -71,6 +70,7 @@ def inet_ext(details):
 
 def detail_attrs(details):
     """The reply attributes the details need (attr_map keeps only these)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import INFO_ATTRS
     wanted = INFO_ATTRS if 'info' in details else frozenset()
     for detail in details:
         wanted |= DETAIL_ATTRS.get(detail, frozenset())
@@ -201,6 +201,7 @@ def inet_details(rec, attrs, table, state, ctx):
     if 'memory' in details:
         rec['skmem'] = skmem(attrs.get(INET_DIAG_SKMEMINFO))
     if 'info' in details:
+        from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import decode_info
         rec['info'] = decode_info(table, attrs, state)
     if 'tos' in details:
         class_id = attrs.get(INET_DIAG_CLASS_ID)

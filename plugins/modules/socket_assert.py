@@ -15,9 +15,11 @@ description:
     selects sockets exactly as C(ss) would for the same arguments (an C(ss) filter, an C(ss) command line, or the
     structured selection options) and says what is expected of them, for example V(nothing listens on port 23),
     V(only nginx listens on 443), V(at least one connection to the database).
-  - All rules of one call are answered from one kernel dump per table, filtered in the kernel where every rule allows
-    it, and evaluated in one pass; processes are looked up only for rules with process conditions, and only for the
-    sockets those rules selected.
+  - The rules of one call share the kernel's dumps, filtered in the kernel by the union of their filters where every
+    rule allows it, and are evaluated in one pass; one dump per table for the rules about listening sockets, one for
+    the rules about connections (the kernel's filter cannot test a state), and one for each rule without a filter,
+    in which the sockets beyond its first offenders are counted, not decoded. Processes are looked up only for rules
+    with process conditions, and only for the sockets those rules selected.
   - Fails when a rule fails (unless O(report_only=true)), naming each failed rule with its first offending sockets as
     C(ss) prints them. Never changes anything.
   - One rule can be given with the top-level options instead of O(rules), for a quick check.

@@ -457,3 +457,24 @@ def test_the_cycle_collector_is_off_while_records_are_built_and_as_it_was_after(
         assert seen and not any(seen) and gc.isenabled() == enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_proc_groups_are_the_groups_proc_net_reads():
+    from ansible_collections.netdiag.ss.plugins.module_utils._proc_net import PROC_FILES
+    assert c.PROC_GROUPS == frozenset(PROC_FILES)
+
+
+def test_the_decoders_of_tables_not_read_are_not_imported():
+    """A module runs from a zip whose every import Python compiles: socket_assert and a TCP listing import neither
+    the other tables' decoders, nor /proc/net's reader, nor tcp_info's."""
+    import subprocess
+    import sys
+    code = ('import sys\n'
+            'from ansible_collections.netdiag.ss.plugins.module_utils import _assert, _select\n'
+            'print(sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("ansible_collections.netdiag")))\n')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))     # this test's import path
+    loaded = subprocess.run([sys.executable, '-c', code], check=True, capture_output=True, text=True, env=env).stdout
+    for name in ('_diag_netlink', '_diag_packet', '_diag_unix', '_diag_sctp', '_diag_vsock', '_diag_tipc', '_diag_xdp',
+                 '_proc_net', '_inet_info'):
+        assert "'%s'" % name not in loaded
+    assert "'_diag_inet'" in loaded and "'_collect'" in loaded
