@@ -489,4 +489,5 @@ def _from_proc(group, wanted, states, ctx, out, unsupported, sources, source):
         unsupported[group] = str(exc)
 
 
-__all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'PROC_GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED', 'Sources', 'Context', 'SockId']
+__all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'PROC_GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED',
+           'Sources', 'Context', 'SockId']

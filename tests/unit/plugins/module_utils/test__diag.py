@@ -43,4 +43,4 @@ def test_attr_map_keeps_the_wanted_types_only():
     assert attr_map(buf, 4, len(buf)) == {2: b'cd', 7: b'xyz', 9: b''}
     assert attr_map(buf, 4, len(buf), frozenset((2, 9))) == {2: b'cd', 9: b''}
     assert attr_map(buf, 4, len(buf), frozenset()) == {}
-    assert all(type(v) is bytes for v in attr_map(buf, 4, len(buf)).values())
+    assert all(isinstance(v, bytes) for v in attr_map(buf, 4, len(buf)).values())      # copies, not the buffer
