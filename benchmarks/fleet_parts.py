@@ -72,7 +72,7 @@ def plays():
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     ap.add_argument('--hosts', type=int, default=50)
     ap.add_argument('--forks', type=int, default=5)
     ap.add_argument('--repeat', type=int, default=4, help='repetitions, the first one not counted')
