@@ -175,6 +175,8 @@ TCPI_OPT_SYN_DATA = 32
 # iproute2 >= 6.8 also prints usec_ts (TCPI_OPT_USEC_TS, 64) after ts; 6.1.0 does not.
 _OPTION_WORDS = ((TCPI_OPT_TIMESTAMPS, 'ts'), (TCPI_OPT_SACK, 'sack'), (TCPI_OPT_ECN, 'ecn'),
                  (TCPI_OPT_ECN_SEEN, 'ecnseen'), (TCPI_OPT_SYN_DATA, 'fastopen'))
+# tcpi_options (a byte) -> the words ss prints for it, in that order
+_OPTIONS = tuple(tuple(word for bit, word in _OPTION_WORDS if options & bit) for options in range(256))
 
 _U32_MAX = 0xffffffff
 _U64_MAX = 0xffffffffffffffff
@@ -435,10 +437,6 @@ class _OrZero(dict):
         return 0
 
 
-# tcpi_options -> the words ss prints for it
-_OPTIONS = tuple(tuple(word for bit, word in _OPTION_WORDS if options & bit) for options in range(256))
-
-
 def _tcp_derived(ti, vegas, bbr):
     """The values tcp_show_info computes, each only when tcp_stats_print prints it."""
     t = ti if len(ti) == len(TCP_INFO_FIELDS) else _OrZero(ti)
@@ -663,9 +661,8 @@ def _tcp_text(info, listen, show_options, numeric, out):
     w = out.append
     options = g('options', 0)
     if show_options:
-        for bit, word in _OPTION_WORDS:
-            if options & bit:
-                w(' ' + word)
+        for word in _OPTIONS[options & 0xff]:
+            w(' ' + word)
     cong = info.get('congestion')
     if cong:
         w(' ' + cong[:15])     # ss keeps 15 characters (cong_alg[16])
