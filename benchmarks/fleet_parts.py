@@ -25,14 +25,11 @@ of each, and the differences. See docs/performance.md, "Fleet compliance".
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -40,34 +37,30 @@ sys.path.insert(0, HERE)
 import fleet  # noqa: E402
 from run import bench_env, log  # noqa: E402
 
-ROLE_DEFAULTS = os.path.join(os.path.dirname(HERE), 'roles', 'socket_compliance', 'defaults', 'main.yml')
-RULES = ("{{ (socket_compliance_baseline + socket_compliance_policy + _added) "
-         "| rejectattr('name', 'in', _removed) | list }}")
-RULE_VARS = """\
-      vars:
-        _added: "{{ query('ansible.builtin.varnames', '^socket_compliance_add_.+') | map('extract', vars) | flatten }}"
-        _removed: "{{ query('ansible.builtin.varnames', '^socket_compliance_remove_.+') | map('extract', vars) | flatten }}"
-"""
-
-
-def play(task):
-    return ('- hosts: fleet\n  gather_facts: false\n  vars_files:\n    - %s\n  tasks:\n    - name: the part\n%s'
-            % (ROLE_DEFAULTS, task))
+ROLE = os.path.join(os.path.dirname(HERE), 'roles', 'socket_compliance')
+ROLE_DEFAULTS = os.path.join(ROLE, 'defaults', 'main.yml')
 
 
 def plays():
+    """{name: playbook text}; the rules expression and its vars are the role's own (its first task)."""
     import yaml
     with open(ROLE_DEFAULTS) as f:
         baseline = yaml.safe_load(f)['socket_compliance_baseline']
-    rules = json.dumps(baseline + fleet.POLICY + fleet.ADDED)
+    with open(os.path.join(ROLE, 'tasks', 'main.yml')) as f:
+        check = yaml.safe_load(f)[0]
+    rules, rule_vars = check['netdiag.ss.socket_assert']['rules'], check['vars']
+    written_out = baseline + fleet.POLICY + fleet.ADDED
+
+    def play(task):
+        return yaml.safe_dump([{'hosts': 'fleet', 'gather_facts': False, 'vars_files': [ROLE_DEFAULTS],
+                                'tasks': [dict(name='the part', **task)]}], sort_keys=False)
     return {
-        'command': play('      ansible.builtin.command: ss -Htan\n      changed_when: false\n'),
-        'debug': play('      ansible.builtin.debug:\n        msg: "x"\n'),
-        'debug_templated': play('      ansible.builtin.debug:\n        msg: "{{ rules | length }}"\n%s        rules: "%s"\n'
-                                % (RULE_VARS, RULES)),
-        'assert_static': play('      netdiag.ss.socket_assert:\n        rules: %s\n        report_only: true\n' % rules),
-        'assert_templated': play('      netdiag.ss.socket_assert:\n        rules: "%s"\n        report_only: true\n%s'
-                                 % (RULES, RULE_VARS)),
+        'command': play({'ansible.builtin.command': 'ss -Htan', 'changed_when': False}),
+        'debug': play({'ansible.builtin.debug': {'msg': 'x'}}),
+        'debug_templated': play({'ansible.builtin.debug': {'msg': '{{ rules | length }}'},
+                                 'vars': dict(rule_vars, rules=rules)}),
+        'assert_static': play({'netdiag.ss.socket_assert': {'rules': written_out, 'report_only': True}}),
+        'assert_templated': play({'netdiag.ss.socket_assert': {'rules': rules, 'report_only': True}, 'vars': rule_vars}),
     }
 
 
@@ -88,26 +81,21 @@ def main(argv=None):
         with fleet.Fleet(args.hosts, env) as lab:
             inventory = os.path.join(tmp, 'inventory.json')
             fleet.write_inventory(lab, inventory, os.path.join(tmp, 'report'))
-            paths = {}
+            contenders = {}
             for name, text in plays().items():
-                paths[name] = os.path.join(tmp, name + '.yml')
-                with open(paths[name], 'w') as f:
+                path = os.path.join(tmp, name + '.yml')
+                with open(path, 'w') as f:
                     f.write(text)
-            samples = dict((name, []) for name in paths)
+                contenders[name] = fleet.Contender(name, name, path, args.forks, fleet.command_check)
             for rep in range(args.repeat):
-                for name in (sorted(paths) if rep % 2 else sorted(paths, reverse=True)):
-                    t0 = time.perf_counter()
-                    proc = subprocess.run(['ansible-playbook', '-i', inventory, '--forks', str(args.forks), paths[name]],
-                                          cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                          check=False)
-                    seconds = time.perf_counter() - t0
-                    if proc.returncode != 0:
-                        raise RuntimeError('%s failed (rc=%d): %s' % (name, proc.returncode, proc.stdout[-2000:]))
+                for name in (sorted(contenders) if rep % 2 else sorted(contenders, reverse=True)):
+                    seconds = fleet.run_playbook(contenders[name], inventory, tmp, env)[0]
                     if rep:
-                        samples[name].append(seconds)
+                        contenders[name].samples.append(seconds)
                 log('repetition %d/%d%s' % (rep + 1, args.repeat, ' (warm-up)' if rep == 0 else ''))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    samples = dict((name, c.samples) for name, c in contenders.items())
     median = dict((name, statistics.median(s)) for name, s in samples.items())
     print('| Playbook (one task per host, %d hosts, forks %d) | median | min |' % (args.hosts, args.forks))
     print('|---|---:|---:|')
