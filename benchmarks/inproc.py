@@ -9,6 +9,8 @@
                                     with max_sockets when given
     inproc.py gather-userspace SS_ARGS   the same with kernel_filter=False
     inproc.py assert RULES_JSON     socket_assert's evaluate() for the rules (parsed untimed)
+    inproc.py tcpinfo-dicts         CPython's own part of -i: the struct tcp_info of every TCP socket
+                                    (read from the kernel untimed) unpacked and made a dict
     inproc.py pyroute2              pyroute2 DiagSocket.get_sock_stats(family=AF_INET)
     inproc.py psutil                psutil.net_connections('tcp')
     inproc.py profile SS_ARGS OUT   cProfile of gather(), stats written to OUT
@@ -75,6 +77,37 @@ def run_assert(rules_json):
     return dict(seconds=seconds, count=sum(r['count'] for r in result['rules']), rss_base_kb=base, rss_peak_kb=_rss())
 
 
+def run_tcpinfo_dicts():
+    """Time what no -i collector in CPython avoids: reading the kernel's -tani dump (the request -tani sends, every
+    read kept, nothing decoded) and, for each TCP socket, one struct unpack of its tcp_info and one dict of the
+    values (the fields tcp_info has; no bitfield split, derived value, address or record). Finding each INFO
+    attribute in the reads is not timed."""
+    import gc
+    from ansible_collections.netdiag.ss.plugins.module_utils import _inet_info, _netlink as nl
+    from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_INFO, inet_ext, inet_request
+    gc.disable()        # as the collector builds its records
+    base = _rss()
+    t0 = time.perf_counter()
+    reads = []
+    with nl.open_socket() as sock:
+        for family in (socket.AF_INET, socket.AF_INET6):
+            request = inet_request(family, 'tcp', 0xffffffff, ext=inet_ext(('info',)))
+            reads.extend((bytes(buf), msgs) for buf, msgs in nl.dump(sock, request, 'tcp'))
+    read_seconds = time.perf_counter() - t0
+    infos = [(data, aoff) for data, msgs in reads for off, mlen in msgs
+             for atype, aoff, _alen in nl.iter_attrs(data, off + 16 + 72, off + mlen) if atype == INET_DIAG_INFO]
+    length = min(min(alen for data, msgs in reads for off, mlen in msgs
+                     for atype, _aoff, alen in nl.iter_attrs(data, off + 16 + 72, off + mlen) if atype == INET_DIAG_INFO),
+                 _inet_info.TCP_INFO_SIZE)
+    layout = _inet_info._layout(_inet_info._TCP_LAYOUTS, _inet_info._TCP_FIELDS, length, _inet_info._TCP_BITFIELDS)
+    unpack, names = layout.struct.unpack_from, layout.names
+    t1 = time.perf_counter()
+    dicts = [dict(zip(names, unpack(data, aoff))) for data, aoff in infos]
+    dict_seconds = time.perf_counter() - t1
+    return dict(seconds=read_seconds + dict_seconds, read_seconds=read_seconds, dict_seconds=dict_seconds,
+                count=len(dicts), fields=len(names), rss_base_kb=base, rss_peak_kb=_rss())
+
+
 def run_pyroute2():
     from pyroute2 import DiagSocket
     base = _rss()
@@ -105,6 +138,8 @@ def main(argv):
         out = run_gather(argv[2], profile_out=argv[3])
     elif mode == 'assert':              # socket_assert's evaluate() with the rules (JSON) in argv[2]
         out = run_assert(argv[2])
+    elif mode == 'tcpinfo-dicts':
+        out = run_tcpinfo_dicts()
     elif mode == 'pyroute2':
         out = run_pyroute2()
     elif mode == 'psutil':
