@@ -28,7 +28,6 @@ from ansible.module_utils.common.validation import check_type_bool, check_type_l
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -471,7 +470,11 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
     holders = bool(rule.process or rule.allow_process)
     drop = PRIVATE_KEYS if holders else PRIVATE_KEYS + ('processes',)
     shown = [dict((k, v) for k, v in rec.items() if k not in drop) for rec in offenders[:max_offenders]]
-    request = rule.request._replace(processes=holders)
+    lines = []
+    if shown:
+        # offenders as ss lines: imported only here, so a host without offenders runs without the renderer
+        from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+        lines = listing(rule.request._replace(processes=holders), shown)
     return {
         'name': rule.name,
         'passed': passed,
@@ -481,7 +484,7 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
         'hidden_holders': len(unsure),
         'offenders': shown,
         'offenders_total': len(offenders) + (beyond if offenders else 0),
-        'lines': listing(request, shown) if shown else [],
+        'lines': lines,
     }
 
 

@@ -21,7 +21,6 @@ import os
 import re
 import socket
 
-from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
 
 
@@ -143,6 +142,7 @@ class HostLookups(object):
 
     def task_name(self, pid):
         """The task name of a pid (see _procs.task_name), or None."""
+        from ansible_collections.netdiag.ss.plugins.module_utils._procs import task_name
         return task_name(pid, self.proc)
 
     # -- cgroups

@@ -466,7 +466,8 @@ def test_proc_groups_are_the_groups_proc_net_reads():
 
 def test_the_decoders_of_tables_not_read_are_not_imported():
     """A module runs from a zip whose every import Python compiles: socket_assert and a TCP listing import neither
-    the other tables' decoders, nor /proc/net's reader, nor tcp_info's."""
+    the other tables' decoders, nor /proc/net's reader, nor tcp_info's, nor (before a rule has offenders or asks
+    for processes) the renderer or the process lookup."""
     import subprocess
     import sys
     code = ('import sys\n'
@@ -475,6 +476,6 @@ def test_the_decoders_of_tables_not_read_are_not_imported():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))     # this test's import path
     loaded = subprocess.run([sys.executable, '-c', code], check=True, capture_output=True, text=True, env=env).stdout
     for name in ('_diag_netlink', '_diag_packet', '_diag_unix', '_diag_sctp', '_diag_vsock', '_diag_tipc', '_diag_xdp',
-                 '_proc_net', '_inet_info'):
+                 '_proc_net', '_inet_info', '_render', '_procs'):
         assert "'%s'" % name not in loaded
     assert "'_diag_inet'" in loaded and "'_collect'" in loaded
