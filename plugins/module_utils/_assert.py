@@ -162,7 +162,7 @@ def parse_rule(index, raw, netns=None):
         raise _rule_error(name, 'allow_process says which holders are fine: it goes with expect: absent (no min / max)')
     params = _selection(name, raw)
     try:
-        request = build_request(params)
+        request = build_request(params, selecting=True)
     except ArgsError as exc:
         raise _rule_error(name, str(exc))
     if request.netns and request.netns != netns:

@@ -29,7 +29,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS, SS_ALL, SS_CONN
 
 DEFAULT_MAX_KILL = 10
 _SOCKID_TAIL = struct.Struct('=III')     # idiag_if, idiag_cookie[2]
@@ -41,6 +41,17 @@ _MESSAGES = {
     errno.EINVAL: 'the kernel refused to close it (EINVAL): a TCP subflow of an MPTCP socket, such as the listener an '
                   'MPTCP listening socket shows in the TCP table, cannot be closed on its own',
 }
+
+
+# ENOENT for a socket the second read still finds: the kernel looks a UDP (or raw) socket up by its addresses and
+# then checks the cookie, so in a SO_REUSEPORT group it can find another member first
+_STILL_THERE = ('not closed, and still there: the kernel looks the socket up by its addresses, found another socket '
+                'with the same addresses (a SO_REUSEPORT group) and refused it for its cookie (ENOENT)')
+
+
+def failures(result):
+    """The not_closed entries of a kill() result that are failures: all but the sockets that were gone already."""
+    return [r for r in result['not_closed'] if r['errno'] != errno.ENOENT or r['message'] == _STILL_THERE]
 
 
 class KillPlan(object):
@@ -64,6 +75,40 @@ def ssh_connection(environ=None):
         return (_addr(parts[0]), int(parts[1]), _addr(parts[2]), int(parts[3]))
     except ValueError:
         return None
+
+
+def ancestor_sockets(proc='/proc', pid=None):
+    """{socket inode: pid} of the sockets held by the processes this one runs under (its parent, the parent's parent,
+    up to but not pid 1). Under ssh these are sshd's session processes, which hold the connection Ansible uses:
+    found this way also where become's sudo left no SSH_CONNECTION in the environment."""
+    held, seen = {}, set()
+    pid = os.getppid() if pid is None else pid
+    while pid > 1 and pid not in seen:
+        seen.add(pid)
+        base = '%s/%d' % (proc, pid)
+        try:
+            fds = os.listdir(base + '/fd')
+        except OSError:
+            fds = ()
+        for fd in fds:
+            try:
+                target = os.readlink('%s/fd/%s' % (base, fd))
+            except OSError:
+                continue
+            if target.startswith('socket:[') and target.endswith(']'):
+                held.setdefault(int(target[8:-1]), pid)
+        pid = _parent(base)
+    return held
+
+
+def _parent(base):
+    """The parent pid in a /proc/PID directory's stat (0 when it cannot be read)."""
+    try:
+        with open(base + '/stat', 'rb') as fh:
+            stat = fh.read()
+        return int(stat[stat.rindex(b')') + 2:].split()[1])     # after "(comm)": state, ppid
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _addr(text):
@@ -91,7 +136,8 @@ def listeners_named(request):
     return any(word == ('state', 'listening') or word == ('option', '-l') for word in request.state_words)
 
 
-def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None):
+def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None,
+              held=None):
     """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close)."""
     if request.source == 'proc':
         raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
@@ -99,16 +145,28 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
                         'and no interface, so a socket read there could not be told from one that replaced it; use '
                         'source: auto (sockets it has to read from /proc/net are reported in not_closed, nothing is sent '
                         'for them) or netlink')
-    if request.filter is None and not request.state_words and not allow_unfiltered:
-        raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give a '
-                        'filter or states (or allow_unfiltered: true if that is really meant)')
+    if request.filter is None and not allow_unfiltered:
+        if not request.state_words:
+            raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give '
+                            'a filter or states (or allow_unfiltered: true if that is really meant)')
+        if request.states & SS_CONN == SS_CONN:
+            # all, -a, exclude ..., connected: states that select at least what no state words select narrow nothing
+            raise ArgsError('no filter, and the states (%s) select every state ss selects without any: this would close '
+                            'every socket of the selected tables; give a filter or narrower states (or '
+                            'allow_unfiltered: true if that is really meant)'
+                            % ' '.join(word for _kind, word in request.state_words))
     selection = select(request._replace(identity=True))
     plan = KillPlan(request, selection)
     conn = ssh_connection(environ) if protect_connection else None
+    if held is None:
+        held = ancestor_sockets() if protect_connection else {}
     listeners = listeners_named(request)
     for rec in selection.records:
         if _is_connection(rec, conn):
             plan.protected.append((rec, 'the connection Ansible uses (SSH_CONNECTION)'))
+        elif rec.get('inode') and rec['inode'] in held:
+            plan.protected.append((rec, 'held by process %d, which this module runs under (the connection Ansible uses '
+                                        'is held so by sshd)' % held[rec['inode']]))
         elif rec['state'] == 'LISTEN' and not listeners:
             plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
@@ -122,9 +180,43 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)
+    if any(rec[SOCKID].protocol == _RAW for rec in plan.to_kill):
+        _hold_ambiguous_raw(plan)
     if len(plan.to_kill) > max_kill:
         raise KillLimitExceeded(plan, max_kill)
     return plan
+
+
+def _hold_ambiguous_raw(plan):
+    """Move to plan.cannot the raw sockets SOCK_DESTROY could mistake for another.
+
+    raw_diag finds the socket to close by protocol, addresses and interface (raw_v4_match / raw_v6_match), not by
+    cookie: the first socket of the protocol whose destination and bound address are blank or equal to those asked,
+    and whose device is none or the one asked, is closed. So a raw socket is closed only when no other raw socket
+    of its family and protocol would match its identity; every raw socket of the namespace is read for that.
+    """
+    request = plan.request._replace(tables=('raw',), explicit_tables=frozenset(), filter=None, filter_words=(), states=SS_ALL,
+                                    state_words=(), max_sockets=None, identity=True)
+    peers = [rec[SOCKID] for rec in select(request).records if rec[SOCKID].cookie is not None]
+    keep = []
+    for rec in plan.to_kill:
+        sid = rec[SOCKID]
+        if sid.protocol == _RAW and any(_raw_matches(other, sid) for other in peers if other.cookie != sid.cookie):
+            why = ('the kernel closes a raw socket by its protocol and addresses, not its cookie, and another raw '
+                   'socket of protocol %d here would match them first or as well: not closed' % sid.sport)
+            plan.cannot.append((rec, errno.EOPNOTSUPP, why))
+        else:
+            keep.append(rec)
+    plan.to_kill = keep
+
+
+def _raw_matches(other, sid):
+    """Whether raw_diag's lookup for `sid` could find `other` (same family and protocol; blank fields match)."""
+    size = 4 if sid.family == AF_INET else 16
+    blank = bytes(size)
+    return (other.family == sid.family and other.sport == sid.sport
+            and other.dst[:size] in (blank, sid.dst[:size]) and other.src[:size] in (blank, sid.src[:size])
+            and other.ifindex in (0, sid.ifindex))
 
 
 class KillLimitExceeded(ArgsError):
@@ -165,7 +257,7 @@ def probe_destroy(sock):
 def kill(plan, check_mode=False, diff=False):
     """Close plan.to_kill; return the result dict (killed, aborted, not_closed, protected, survivors, lines, changed; diff if
     asked)."""
-    killed, failed = [], []
+    killed, failed, unclosed = [], [], []
     for rec, err, why in plan.cannot:
         failed.append(_failure(rec, err, why))
     if check_mode:
@@ -176,16 +268,27 @@ def kill(plan, check_mode=False, diff=False):
         except OSError as exc:
             raise SocketToolError('cannot open a sock_diag socket to close sockets: %s' % exc)
         try:
-            denied = probe_destroy(sock)
-            for seq, rec in enumerate(plan.to_kill, 2):
-                sid = rec[SOCKID]
-                err = denied or nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(sid), rec['netid'], seq=seq)
+            try:
+                denied = probe_destroy(sock)
+            except (NetlinkError, OSError) as exc:      # nothing closed yet
+                raise SocketToolError('closing sockets failed: %s' % exc)
+            for index, rec in enumerate(plan.to_kill):
+                try:
+                    err = denied or nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(rec[SOCKID]), rec['netid'],
+                                                   seq=index + 2)
+                except (NetlinkError, OSError) as exc:
+                    # the sockets closed so far are reported with the rest, as closed; this one and those after it
+                    # as not closed
+                    why = 'not closed: closing stopped at an error: %s' % exc
+                    for rec in plan.to_kill[index:]:
+                        failed.append(_failure(rec, getattr(exc, 'errno', None) or errno.EIO, why))
+                        unclosed.append(rec)
+                    break
                 if err == 0:
                     killed.append(rec)
                 else:
                     failed.append(_failure(rec, err, _MESSAGES.get(err) or strerror(err)))
-        except NetlinkError as exc:
-            raise SocketToolError('closing sockets failed: %s' % exc)
+                    unclosed.append(rec)
         finally:
             sock.close()
     aborted = []
@@ -193,12 +296,15 @@ def kill(plan, check_mode=False, diff=False):
         gone = set(id(r) for r in killed)
         survivors = [r for r in plan.selection.records if id(r) not in gone]
     else:
-        survivors = select(plan.request._replace(identity=True)).records if killed else plan.selection.records
+        survivors = select(plan.request._replace(identity=True)).records if killed or unclosed else plan.selection.records
         # a UDP socket bound to an address keeps it after SOCK_DESTROY (the kernel aborts it: its application gets
         # ECONNABORTED, a connected one is disconnected) until the application closes it
         alive = set(_cookie(r) for r in survivors)
         aborted = [r for r in killed if _cookie(r) in alive]
         killed = [r for r in killed if _cookie(r) not in alive]
+        for entry, rec in zip(failed[len(plan.cannot):], unclosed):
+            if entry['errno'] == errno.ENOENT and _cookie(rec) in alive:
+                entry['message'] = _STILL_THERE
     request = plan.request
     result = {
         'changed': bool(killed or aborted),
@@ -232,5 +338,5 @@ def _listing(request, records):
     return listing(request, records)
 
 
-__all__ = ['plan_kill', 'kill', 'destroy_request', 'probe_destroy', 'ssh_connection', 'listeners_named', 'KillPlan',
+__all__ = ['plan_kill', 'kill', 'failures', 'ancestor_sockets', 'destroy_request', 'probe_destroy', 'ssh_connection', 'listeners_named', 'KillPlan',
            'KillLimitExceeded', 'DEFAULT_MAX_KILL']

@@ -261,9 +261,19 @@ def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
     return words
 
 
-def build_request(params, identity=False):
-    """Return the Request that module parameters describe (raises ArgsError, FilterError)."""
+def build_request(params, identity=False, selecting=False):
+    """Return the Request that module parameters describe (raises ArgsError, FilterError).
+
+    selecting: the module only selects sockets (socket_assert, socket_kill): -E and -D in ss_args, which socket_facts
+    runs as modes of their own, are refused instead of asking for socket_facts' options.
+    """
     q = parse_ss_args(params.get('ss_args') or '', Query())
+    if selecting:
+        for given, what, option in ((q.events, '-E listens for closed sockets', 'events'),
+                                    (q.dump_file, '-D writes a capture of the TCP table', 'dump_file')):
+            if given:
+                raise ArgsError('ss_args: %s, which this module does not do: it only selects sockets (socket_facts '
+                                'does it, with %s); remove it' % (what, option))
     _merge_options(q, params)
     q.finish()
     words = list(q.expression)

@@ -17,14 +17,20 @@ description:
   - Each socket is closed with C(SOCK_DESTROY) addressed by the identity the kernel reported for it in the dump (its
     addresses, ports, interface and cookie), never by a second, looser selection. The application holding it sees
     C(ECONNABORTED) and, for TCP, its peer C(ECONNRESET).
-  - "Guard rails: a selection without a filter and without state words is refused unless O(allow_unfiltered=true);
+  - "Guard rails: a selection without a filter is refused unless O(allow_unfiltered=true) when it has no state words,
+    or states that select at least what none select (C(-a), C(state all), C(exclude listening), C(connected));
     when more than O(max_kill) sockets match, nothing is closed and the task fails; the connection Ansible itself uses
     is never closed (O(protect_connection)); listeners are closed only when the states name them (C(state listening),
-    C(-l), O(listening=true))."
+    C(-l), O(listening=true)); a raw socket is closed only when no other raw socket of its protocol could be taken
+    for it (the kernel finds raw sockets by protocol and addresses, not by cookie)."
   - The kernel closes inet sockets only (TCP, UDP and raw; not MPTCP, SCTP or DCCP on current kernels); any other socket
     selected is reported in RV(not_closed) with the reason, and nothing is sent for it.
-  - The task fails when a selected socket could not be closed (RV(not_closed) other than V(ENOENT), which means it was
-    gone already), after closing every other one; RV(killed) and RV(not_closed) say which.
+  - The task fails when a selected socket could not be closed (RV(not_closed) other than V(ENOENT) for a socket that
+    was gone already), after closing every other one; RV(killed) and RV(not_closed) say which. A socket the kernel
+    answers V(ENOENT) for but a fresh read still finds (one of a C(SO_REUSEPORT) group, which the kernel looks up by
+    its addresses) counts as not closed. An error of the netlink socket partway stops the closing; the sockets closed
+    before it are in RV(killed), the others in RV(not_closed).
+  - O(ss_args) options of other modes (C(-E), C(-D)) are refused; this module selects and closes.
   - Running it again with the same selection closes nothing more, and reports no change, with one exception the
     kernel makes. A UDP socket bound to an address stays bound after it is aborted (its application gets
     C(ECONNABORTED)) until the application closes it; it is reported in RV(aborted), and a second run aborts it again.
@@ -49,14 +55,16 @@ options:
     default: false
   max_kill:
     description:
-      - The most sockets one run may close. When more match, nothing is closed and the task fails, showing the count and
-        the first matches as C(ss) lines.
+      - The most sockets one run may close (0 or more). When more match, nothing is closed and the task fails, showing
+        the count and the first matches as C(ss) lines.
     type: int
     default: 10
   protect_connection:
     description:
-      - Never close the connection Ansible uses (from C(SSH_CONNECTION), in both directions); it is reported in
-        RV(protected).
+      - Never close the connection Ansible uses; it is reported in RV(protected). It is found twice over, from
+        C(SSH_CONNECTION) in both directions and as the sockets the processes this module runs under hold (up to,
+        not including, pid 1). Under ssh, sshd's session processes are among them and hold the connection, also
+        where C(become) through sudo left no C(SSH_CONNECTION) in the environment.
     type: bool
     default: true
 notes:
@@ -133,8 +141,8 @@ lines:
 """
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
-from ansible_collections.netdiag.ss.plugins.module_utils._kill import KillLimitExceeded, kill, plan_kill
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._kill import KillLimitExceeded, failures, kill, plan_kill
 from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 
@@ -148,8 +156,10 @@ def main():
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params
     try:
-        request = build_request(p, identity=True)
-        plan = plan_kill(request, p['allow_unfiltered'], max(0, p['max_kill']), p['protect_connection'])
+        if p['max_kill'] < 0:
+            raise ArgsError('max_kill: %d is not a number of sockets (0 or more)' % p['max_kill'])
+        request = build_request(p, identity=True, selecting=True)
+        plan = plan_kill(request, p['allow_unfiltered'], p['max_kill'], p['protect_connection'])
         result = kill(plan, check_mode=module.check_mode, diff=module._diff)
     except KillLimitExceeded as exc:
         lines = listing(exc.plan.request, exc.plan.to_kill[:10])
@@ -158,7 +168,7 @@ def main():
         module.fail_json(msg=str(exc))
     for warning in plan.selection.warnings:
         module.warn(warning)
-    refused = [r for r in result['not_closed'] if r['error'] != 'ENOENT']
+    refused = failures(result)
     if refused:
         reasons = sorted(set('%s (%s)' % (r['error'], r['message']) for r in refused))
         module.fail_json(msg='%d of the selected sockets could not be closed: %s' % (len(refused), '; '.join(reasons)),

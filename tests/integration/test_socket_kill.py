@@ -272,3 +272,53 @@ def test_a_bound_udp_socket_is_aborted_and_stays(zoo):
     assert result['changed'] and result['killed'] == [] and [r['local_port'] for r in result['aborted']] == [5101]
     assert [r['local_port'] for r in result['survivors']] == [5101]
     assert len(_rows(ns, ['-u', '-a', 'sport', '=', ':5101'])) == 1
+
+
+HOLDER = r'''
+import socket, subprocess, sys
+c = socket.create_connection(('127.0.0.1', 5003))
+sys.exit(subprocess.call(sys.argv[1:]))       # the module runs as this process's child, as under sshd
+'''
+
+
+def test_a_connection_held_by_a_process_above_the_module_is_protected(zoo):
+    """No SSH_CONNECTION (sudo's env_reset drops it under become): the connection is found as sshd holds it, in a
+    process the module runs under. Here that process holds a connection to :5003 and runs the module."""
+    ns, _fx = zoo
+    before = _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5003'])
+    result = run_module('socket_kill', {'ss_args': '-t state established dport = :5003', 'max_kill': 1000},
+                        env={'SSH_CONNECTION': ''},
+                        prefix=['ip', 'netns', 'exec', ns.name, sys.executable, '-c', HOLDER])
+    (held,) = result['protected']
+    assert held['peer_port'] == 5003 and held['reason'].startswith('held by process ')
+    assert result['killed'] and all(r['inode'] != held['inode'] for r in result['killed'])
+    assert len(before) == len(result['killed']) >= 1
+
+
+REUSEPORT = r'''
+import json, socket, sys
+socks = []
+for _ in range(2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(('127.0.0.1', 7300))
+    socks.append(s)
+print(json.dumps({'ready': True}), flush=True)
+sys.stdin.read()
+'''
+
+
+def test_a_socket_the_kernel_cannot_find_by_its_addresses_is_a_failure(zoo):
+    """Two UDP sockets in one SO_REUSEPORT group: SOCK_DESTROY looks the socket up by its addresses, finds the same
+    member for both requests and refuses the other's cookie (ENOENT). That one is still there: not "gone already",
+    and the task fails."""
+    ns, _fx = zoo
+    group = NamespaceProcess(ns, [sys.executable, '-c', REUSEPORT])
+    try:
+        result = _kill(ns, '-u -a sport = :7300')
+        assert result['failed'] and 'could not be closed: ENOENT' in result['msg']
+        (left,) = result['not_closed']
+        assert left['error'] == 'ENOENT' and 'still there' in left['message']
+        assert len(result['killed'] + result['aborted']) == 1 and left['inode'] in [r['inode'] for r in result['survivors']]
+    finally:
+        group.stop()

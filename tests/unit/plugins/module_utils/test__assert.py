@@ -30,6 +30,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'ss_args': '-t sport = :22', 'filter': 'dport = :22'}], 'rule "a": option filter='),
     ([{'name': 'a', 'ss_args': '-tp'}], 'leave out detail options'),
     ([{'name': 'a', 'ss_args': '-N other'}], '-N other: every rule reads the namespace of the module'),
+    ([{'name': 'a', 'ss_args': '-t -D /tmp/x'}], 'rule "a": ss_args: -D writes a capture of the TCP table, which this'),
+    ([{'name': 'a', 'ss_args': '-tE'}], 'rule "a": ss_args: -E listens for closed sockets, which this module does not'),
     ([{'name': 'a', 'expect': 'maybe'}], 'expect must be absent or present, not "maybe"'),
     ([{'name': 'a', 'expect': True}], 'expect must be absent or present, not true'),     # YAML's yes
     ([{'name': 'a', 'min': 3, 'max': 2}], 'min 3 is more than max 2'),

@@ -10,6 +10,7 @@ The destroy request is checked byte for byte against the layout of struct inet_d
 from __future__ import annotations
 
 import errno
+import os
 import ipaddress
 import socket
 import struct
@@ -186,3 +187,93 @@ def test_sockets_auto_read_from_proc_are_reported_not_closed(sockets):
     assert 'read from /proc/net' in plan.cannot[0][2]
     result = _kill.kill(plan)
     assert result['changed'] is False and [f['error'] for f in result['not_closed']] == ['EOPNOTSUPP']
+
+
+def _raw(cookie, laddr='0.0.0.0', raddr='0.0.0.0', ifindex=0, protocol=1):
+    rec = _rec(protocol, 0, state='UNCONN', netid='raw', laddr=laddr, raddr=raddr)
+    rec[SOCKID] = rec[SOCKID]._replace(protocol=255, src=socket.inet_aton(laddr) + bytes(12),
+                                       dst=socket.inet_aton(raddr) + bytes(12), ifindex=ifindex, cookie=cookie)
+    return dict(rec, cookie=cookie, inode=cookie)
+
+
+def test_a_raw_socket_another_could_be_mistaken_for_is_not_closed(sockets):
+    """raw_diag's SOCK_DESTROY finds the socket by protocol and addresses, blank ones matching anything (kernel
+    raw_v4_match), never by cookie: a raw socket is closed only when no other of its protocol would match.
+    (This kernel has no raw sock_diag, so the records are built here; the live kernel is not asked.)"""
+    bound = _raw(1, laddr='127.0.0.2')
+    sockets['records'] = [bound, _raw(2)]              # an unbound ICMP socket matches any request for ICMP
+    plan = _kill.plan_kill(build_request({'ss_args': '-wa', 'filter': 'src 127.0.0.2'}), environ={}, held={})
+    # (the fake selection ignores the filter: both are selected; the unbound one matches only itself)
+    assert [r['cookie'] for r in plan.to_kill] == [2]
+    assert [(r['cookie'], err) for r, err, _why in plan.cannot] == [(1, errno.EOPNOTSUPP)]
+    assert 'not its cookie' in plan.cannot[0][2]
+    for others in ([_raw(2, laddr='127.0.0.3')],           # bound elsewhere
+                   [_raw(2, protocol=17)],                  # another protocol
+                   [_raw(2, ifindex=5)]):                   # bound to a device the request does not name
+        sockets['records'] = [bound] + others
+        plan = _kill.plan_kill(build_request({'ss_args': '-wa', 'filter': 'src 127.0.0.2'}), environ={}, held={})
+        assert [r['cookie'] for r in plan.to_kill] == [1, 2] and plan.cannot == []
+
+
+def test_broad_states_without_a_filter_are_refused(sockets):
+    sockets['records'] = [_rec(5000, 1)]
+    for params in ({'ss_args': '-ta'}, {'tables': ['tcp'], 'all': True}, {'ss_args': '-t', 'states': ['all']},
+                   {'ss_args': '-t', 'exclude_states': ['listening']}, {'ss_args': '-t state connected'}):
+        with pytest.raises(ArgsError, match='select every state ss selects without any'):
+            _kill.plan_kill(build_request(params))
+    for params in ({'ss_args': '-t state established'}, {'ss_args': '-tl'}):
+        assert [r['local_port'] for r in _kill.plan_kill(build_request(params), environ={}, held={}).to_kill] == [5000]
+    assert _kill.plan_kill(build_request({'ss_args': '-ta'}), allow_unfiltered=True, environ={}, held={}).to_kill
+
+
+def test_sockets_held_by_the_processes_above_are_protected(sockets, tmp_path):
+    """The connection Ansible uses is held by sshd, a process the module runs under: protected also when become's
+    sudo left no SSH_CONNECTION. A fake /proc: 30 (sshd, holding socket 5000's inode) > 20 (sh) > this module."""
+    for pid, ppid, fds in ((20, 30, {'0': '/dev/null', '3': 'pipe:[77]'}), (30, 1, {'3': 'socket:[5000]'}),
+                           (1, 0, {'9': 'socket:[5001]'})):
+        base = tmp_path / str(pid)
+        (base / 'fd').mkdir(parents=True)
+        (base / 'stat').write_text('%d (a (b) c) S %d %d 0 0\n' % (pid, ppid, pid))
+        for fd, target in fds.items():
+            os.symlink(target, str(base / 'fd' / fd))
+    held = _kill.ancestor_sockets(proc=str(tmp_path), pid=20)
+    assert held == {5000: 30}                      # pid 1's sockets are not the connection's
+    sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held=held)
+    assert [r['local_port'] for r in plan.to_kill] == [5001]
+    assert [(r['local_port'], why.split(',')[0]) for r, why in plan.protected] == [(5000, 'held by process 30')]
+    assert _kill.ancestor_sockets(proc=str(tmp_path / 'none'), pid=20) == {}
+
+
+def test_enoent_for_a_socket_still_there_is_a_failure(sockets, monkeypatch):
+    """A UDP socket of a SO_REUSEPORT group: the kernel finds a sibling by the addresses and refuses its cookie
+    (ENOENT). The second read still finds the socket: not 'gone already', and the task fails for it."""
+    sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([_ack(errno.ENOENT, 1), _ack(errno.ENOENT, 2),
+                                                             _ack(errno.ENOENT, 3)]))
+    sockets['records'] = [_rec(5001, 2)]
+    result = _kill.kill(plan)
+    assert [(r['local_port'], r['error']) for r in result['not_closed']] == [(5000, 'ENOENT'), (5001, 'ENOENT')]
+    assert 'gone already' in result['not_closed'][0]['message'] and 'still there' in result['not_closed'][1]['message']
+    assert [r['local_port'] for r in _kill.failures(result)] == [5001] and not result['changed']
+
+
+def test_an_error_midway_reports_what_was_closed(sockets, monkeypatch):
+    """The netlink socket fails after the first close: that one is reported closed, the others not closed, no
+    traceback."""
+    sockets['records'] = [_rec(5000, 1), _rec(5001, 2), _rec(5002, 3)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+    class Failing(FakeSock):
+        def recv_into(self, buf):
+            if not self.chunks:
+                raise OSError(errno.ENOBUFS, 'No buffer space available')
+            return super(Failing, self).recv_into(buf)
+    fake = Failing([_ack(errno.ENOENT, 1), _ack(0, 2)])             # the probe, the first close, then the error
+    monkeypatch.setattr(nl, 'open_socket', lambda: fake)
+    sockets['records'] = [_rec(5001, 2), _rec(5002, 3)]
+    result = _kill.kill(plan)
+    assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000]
+    assert [r['local_port'] for r in result['not_closed']] == [5001, 5002] and len(_kill.failures(result)) == 2
+    assert all(r['message'].startswith('not closed: closing stopped at an error') for r in result['not_closed'])
+    assert [r['error'] for r in result['not_closed']] == ['ENOBUFS', 'ENOBUFS'] and fake.closed

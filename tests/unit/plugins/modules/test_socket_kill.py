@@ -90,3 +90,13 @@ def test_gone_already_is_not_a_failure(kernel, capsys, monkeypatch):
     monkeypatch.setattr(socket_kill, 'kill', gone)
     rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
     assert rc == 0 and not result.get('failed') and result['not_closed'][0]['error'] == 'ENOENT'
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': -5}, 'max_kill: -5 is not a number of sockets'),
+    ({'ss_args': '-t -D /tmp/ndss-capture sport >= 5000'}, 'ss_args: -D writes a capture of the TCP table, which this module'),
+    ({'ss_args': '-tE sport >= 5000'}, 'ss_args: -E listens for closed sockets, which this module does not do'),
+])
+def test_bad_input_closes_nothing(kernel, capsys, args, message):
+    rc, result = run(args, capsys)
+    assert rc == 1 and result['failed'] and message in result['msg'] and kernel['killed'] == [] and kernel['selects'] == 0
