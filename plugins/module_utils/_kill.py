@@ -34,6 +34,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
 DEFAULT_MAX_KILL = 10
 _SOCKID_TAIL = struct.Struct('=III')     # idiag_if, idiag_cookie[2]
 _RAW = INET_PROTOCOLS['raw']
+_TCP = INET_PROTOCOLS['tcp']
+_TABLE_OF = dict((number, name) for name, number in INET_PROTOCOLS.items())
 _MESSAGES = {
     errno.EPERM: 'not permitted: closing sockets needs CAP_NET_ADMIN in the namespace (run as root, become: true)',
     errno.ENOENT: 'gone already: the socket was closed (or replaced) before it could be',
@@ -195,9 +197,7 @@ def _hold_ambiguous_raw(plan):
     and whose device is none or the one asked, is closed. So a raw socket is closed only when no other raw socket
     of its family and protocol would match its identity; every raw socket of the namespace is read for that.
     """
-    request = plan.request._replace(tables=('raw',), explicit_tables=frozenset(), filter=None, filter_words=(), states=SS_ALL,
-                                    state_words=(), max_sockets=None, identity=True)
-    peers = [rec[SOCKID] for rec in select(request).records if rec[SOCKID].cookie is not None]
+    peers = [rec[SOCKID] for rec in select(_whole(plan.request, ('raw',))).records if rec[SOCKID].cookie is not None]
     keep = []
     for rec in plan.to_kill:
         sid = rec[SOCKID]
@@ -208,6 +208,12 @@ def _hold_ambiguous_raw(plan):
         else:
             keep.append(rec)
     plan.to_kill = keep
+
+
+def _whole(request, tables):
+    """The request for every socket of `tables` (in the request's namespace and families), whatever the filter."""
+    return request._replace(tables=tables, explicit_tables=frozenset(), filter=None, filter_words=(), states=SS_ALL,
+                            state_words=(), max_sockets=None, identity=True)
 
 
 def _raw_matches(other, sid):
@@ -300,6 +306,11 @@ def kill(plan, check_mode=False, diff=False):
         # a UDP socket bound to an address keeps it after SOCK_DESTROY (the kernel aborts it: its application gets
         # ECONNABORTED, a connected one is disconnected) until the application closes it
         alive = set(_cookie(r) for r in survivors)
+        moved = sorted(set(_TABLE_OF[r[SOCKID].protocol] for r in killed
+                           if _cookie(r) not in alive and r[SOCKID].protocol != _TCP))
+        if moved:
+            # disconnected, it may no longer match a selection by its peer: its tables are read whole for it
+            alive.update(_cookie(r) for r in select(_whole(plan.request, tuple(moved))).records)
         aborted = [r for r in killed if _cookie(r) in alive]
         killed = [r for r in killed if _cookie(r) not in alive]
         for entry, rec in zip(failed[len(plan.cannot):], unclosed):

@@ -109,7 +109,8 @@ aborted:
   description:
     - Sockets the kernel aborted but did not remove, because their application still holds them bound (UDP sockets
       bound to an address); the application got C(ECONNABORTED), a connected one was disconnected, and the socket
-      stays in the survivors until the application closes it. Counts as a change.
+      stays until the application closes it (in RV(survivors) when the selection still matches it; a selection by
+      its peer no longer does once it is disconnected, so its table is read whole to find it). Counts as a change.
   returned: always
   type: list
   elements: dict

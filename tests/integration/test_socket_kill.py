@@ -322,3 +322,27 @@ def test_a_socket_the_kernel_cannot_find_by_its_addresses_is_a_failure(zoo):
         assert len(result['killed'] + result['aborted']) == 1 and left['inode'] in [r['inode'] for r in result['survivors']]
     finally:
         group.stop()
+
+
+CONNECTED_UDP = r'''
+import json, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 7400))
+s.connect(('127.0.0.1', 7401))
+print(json.dumps({'ready': True}), flush=True)
+sys.stdin.read()
+'''
+
+
+def test_a_disconnected_udp_socket_still_bound_is_reported_aborted(zoo):
+    """SOCK_DESTROY disconnects a connected UDP socket bound to its address: it stays, unconnected, and no longer
+    matches a selection by its peer. Still reported as aborted (it holds its port), not as closed."""
+    ns, _fx = zoo
+    holder = NamespaceProcess(ns, [sys.executable, '-c', CONNECTED_UDP])
+    try:
+        result = _kill(ns, '-u dport = :7401')
+        assert result['changed'] and result['killed'] == [] and [r['local_port'] for r in result['aborted']] == [7400]
+        assert result['survivors'] == []
+        assert len(_rows(ns, ['-u', '-a', 'sport', '=', ':7400'])) == 1         # still bound, unconnected
+    finally:
+        holder.stop()
