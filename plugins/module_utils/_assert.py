@@ -28,6 +28,7 @@ from ansible.module_utils.common.validation import check_type_bool, check_type_l
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -90,6 +91,8 @@ def _count(name, key, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         try:
             count = -1 if isinstance(value, bool) else int(value)
+            if isinstance(value, float) and count != value:
+                count = -1                  # 1.5 sockets: not a count (int() would make it 1)
         except (TypeError, ValueError, OverflowError):
             count = -1
         if count < 0:
@@ -127,6 +130,8 @@ def _selection(name, raw):
             value = str(value)                      # ss_args: -4 is a number in YAML
         elif not isinstance(value, str):
             raise _rule_error(name, '%s must be text, not %s' % (key, shown(value)))
+        elif kind == 'path':
+            value = os.path.expanduser(os.path.expandvars(value))     # as Ansible expands a path option
         params[key] = value
     return params
 
@@ -208,7 +213,12 @@ def _union_request(rules, netns, source='auto'):
 
 
 class _RuleMatcher(object):
-    """Tells, for one socket, which rules select it (a tuple of rule indexes, empty for none)."""
+    """Tells, for one socket, which rules select it (a tuple of rule indexes, empty for none).
+
+    Called, it runs each rule's filter as socket_facts' selection does for a socket from sock_diag (ss's user-space
+    half and the kernel's half); its `userspace` method runs ss's user-space half alone, which the readers of sockets
+    no kernel filters (/proc/net, SCTP) take instead, as they do for socket_facts (see _filter._plan).
+    """
 
     def __init__(self, rules, lookups, kernel_filter):
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound, Or
@@ -216,6 +226,7 @@ class _RuleMatcher(object):
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
         self.checks = []
+        self.user_checks = []
         self.programs = []      # each rule's own kernel program (as socket_facts would send it), or None
         exprs = []
         programs_complete = True
@@ -237,7 +248,9 @@ class _RuleMatcher(object):
                 self.programs.append(None)
                 programs_complete = False
             netids = frozenset(TABLE_BY_NAME[t].netid for t in r.tables)
-            self.checks.append((rule.index, netids, frozenset(r.families), frozenset(r.inet_families), r.states, match))
+            check = (rule.index, netids, frozenset(r.families), frozenset(r.inet_families), r.states)
+            self.checks.append(check + (match,))
+            self.user_checks.append(check + (getattr(match, 'userspace', match),))
         self.needs_attrs = any(self._reads_attrs(e) for e in exprs)
         self.has_mark = any(self._has_mark(e) for e in exprs)
         self.bytecode = None
@@ -258,10 +271,17 @@ class _RuleMatcher(object):
         return any(isinstance(n, MarkCond) for n in expr.walk())
 
     def __call__(self, view):
+        return self._select(view, self.checks)
+
+    def userspace(self, view):
+        return self._select(view, self.user_checks)
+
+    @staticmethod
+    def _select(view, checks):
         fam = view.family
         inet = fam in (AF_INET, AF_INET6)
         bit = 1 << view.state
-        return tuple(index for index, netids, families, inet_families, states, match in self.checks
+        return tuple(index for index, netids, families, inet_families, states, match in checks
                      if view.table in netids and fam in families and states & bit and (not inet or fam in inet_families)
                      and (match is None or match(view)))
 
@@ -326,6 +346,23 @@ def _planner(batch):
     return planner
 
 
+def _bind_names(rules, netns, lookups):
+    """Look up every name the rules' filters give (devices, services, cgroups) in the namespace they read, before any
+    socket is read: a rule naming something this host lacks fails, with the rule's name. (The dumps bind them again,
+    from the lookups' caches.)"""
+    named = [rule for rule in rules if rule.request.filter is not None]
+    if not named:
+        return
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+    if netns:
+        enter(netns)
+    for rule in named:
+        try:
+            bind(rule.request.filter, rule.request.tables, lookups)
+        except ArgsError as exc:
+            raise _rule_error(rule.name, str(exc))
+
+
 def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None, source='auto'):
     """Answer every rule, from sock_diag or /proc/net as `source` says (the module's option, as netns, is one for
     every rule); return (result dict, warnings). Raises SocketToolError."""
@@ -338,6 +375,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     # The kernel's program cannot test a state, so in one dump a listener rule ("nothing but nginx on :443")
     # would bring every connection to that port to user space; apart, the listeners' dump walks the kernel's
     # table of listeners and passes over the connections by their state alone.
+    _bind_names(rules, netns, lookups)
     counting, listening, connected, alone = [], [], [], []
     for rule in rules:
         if rule.request.filter is None and not (rule.process or rule.allow_process):
@@ -381,9 +419,10 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
             rec['processes'] = holders.get(rec['inode'], [])
         users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
             if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
-        # some processes could not be read: sockets may have holders that were not seen (_by_holders)
+        # some processes could not be read: sockets may have holders that were not seen (_by_holders), also beside
+        # the holders that were: not root, or root without CAP_SYS_PTRACE (a container's default) sees its own only
         hidden = not scan.complete
-        shared = hidden and os.geteuid() != 0
+        shared = hidden
     else:
         users = {}
         scan = None
@@ -419,9 +458,10 @@ def _by_holders(rule, selected, users, hidden, shared):
     Without process conditions every selected socket counts. With `process`, a socket counts when a visible holder
     matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (_procs.unheld).
     hidden: some processes could not be read, so a socket with an inode and no visible holder may be held by one of
-    them. shared: the caller is not root, so other users' processes are hidden, and a socket's visible holders may
-    not be all of them (a daemon opens its socket as root and shares it with unprivileged workers). A socket that
-    may have a holder that was not seen, and might count through it, is unsure.
+    them. shared: a socket's visible holders may not be all of them either (a daemon opens its socket as root and
+    shares it with workers of another user, whose processes a caller that is not root, or root without
+    CAP_SYS_PTRACE, cannot read). A socket that may have a holder that was not seen, and might count through it, is
+    unsure.
     """
     if not (rule.process or rule.allow_process):
         return selected, []

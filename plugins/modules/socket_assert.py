@@ -155,7 +155,8 @@ rules:
       type: int
     offenders:
       description:
-        - The sockets that break the rule (all selected sockets for V(absent), those over the maximum for a range), at most
+        - The sockets that break the rule (all selected sockets for V(absent), and for a range every selected socket when
+          there are more than the maximum), at most
           O(max_offenders), as socket records of M(netdiag.ss.socket_facts) (with C(processes) when the rule has process conditions).
         - When the rule is not decided because there may be too many, the sockets that count come first, then those
           that might (RV(rules[].hidden_holders)).
@@ -183,7 +184,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selecti
 from ansible_collections.netdiag.ss.plugins.module_utils._assert import (
     SELECTION_KEYS, evaluate, failure_message, parse_rules,
 )
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
 
 
 def main():
@@ -209,7 +210,9 @@ def main():
             rules = parse_rules([single], p['netns'])
         else:
             module.fail_json(msg='give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
-        result, warnings = evaluate(rules, p['netns'], max(0, p['max_offenders']), source=p['source'])
+        if p['max_offenders'] < 0:
+            raise ArgsError('max_offenders: %d is not a number of sockets (0 or more)' % p['max_offenders'])
+        result, warnings = evaluate(rules, p['netns'], p['max_offenders'], source=p['source'])
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
     for warning in warnings:

@@ -38,6 +38,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'min': -1}], 'min must be a whole number of sockets, 0 or more, not -1'),
     ([{'name': 'a', 'expect': 'present', 'min': True}], 'min must be a whole number of sockets, 0 or more, not true'),
     ([{'name': 'a', 'max': 'few'}], 'max must be a whole number of sockets, 0 or more, not "few"'),
+    ([{'name': 'a', 'expect': 'present', 'min': 1.5}], 'min must be a whole number of sockets, 0 or more, not 1.5'),
     ([{'name': 'a', 'min': 1}], 'expect: absent contradicts min: 1'),
     ([{'name': 'a', 'expect': 'present', 'max': 0}], 'contradicts max: 0'),
     ([{'name': 'a', 'process': {'nme': 'x'}}], 'process: unknown key(s) nme'),
@@ -260,16 +261,17 @@ def test_evaluate_warns_once_and_judges_hidden_holders(monkeypatch):
         'process conditions ("only nginx on 443", "nginx on 443", "only sshd on 22") select sockets whose holders may not '
         'all be seen; such a rule passes only where no hidden holder could change its outcome, and fails as not decided '
         'otherwise; run with become: true']
-    # as root, the processes that cannot be read are few (protected even from root): only sockets without a visible
-    # holder are unsure, and the socket sshd holds is judged on its holders
+    # root that cannot read every process (in a container without CAP_SYS_PTRACE it reads its own user's only): the
+    # socket sshd holds may be shared with a hidden process all the same
     monkeypatch.setattr(_procs.os, 'geteuid', lambda: 0)
     result, warnings = _assert.evaluate(rules)
     assert [(r['passed'], r['decided'], r['hidden_holders']) for r in result['rules']] == [
-        (False, False, 1), (False, False, 1), (True, True, 0), (True, True, 0)]
+        (False, False, 1), (False, False, 1), (False, False, 1), (True, True, 0)]
     assert warnings == [
         'some processes could not be read even as root (the open files of 2 processes could not be read): rules with '
-        'process conditions ("only nginx on 443", "nginx on 443") select sockets whose holders may not all be seen; such '
-        'a rule passes only where no hidden holder could change its outcome, and fails as not decided otherwise']
+        'process conditions ("only nginx on 443", "nginx on 443", "only sshd on 22") select sockets whose holders may '
+        'not all be seen; such a rule passes only where no hidden holder could change its outcome, and fails as not '
+        'decided otherwise']
     # every process read: nothing is unsure, and no warning
     monkeypatch.setattr(_procs, 'find_holders', lambda inodes, scan=None, **_kw: {22: [dict(NGINX, name='sshd')]})
     result, warnings = _assert.evaluate(rules)
@@ -310,3 +312,22 @@ def test_rules_share_one_dump_for_listeners_and_one_for_the_rest(monkeypatch):
         ([5], rules[5].request.states, ('tcp',), False, True),                          # autobound, alone
     ]
     assert rules[4].request.states & LISTEN_AND_CLOSE         # -a: a rule about both sides goes with the others
+
+
+def test_a_rule_filter_file_is_a_path_as_the_option_is(tmp_path, monkeypatch):
+    """~ and $VARS in a rule's filter_file are expanded as Ansible expands the module's path option."""
+    (tmp_path / 'ff.txt').write_text('sport = :23\n')
+    monkeypatch.setenv('HOME', str(tmp_path))
+    monkeypatch.setenv('NDSS_DIR', str(tmp_path))
+    for path in ('~/ff.txt', '$NDSS_DIR/ff.txt'):
+        (rule,) = _assert.parse_rules([{'name': 'a', 'ss_args': '-tl', 'filter_file': path}])
+        assert rule.request.filter is not None and rule.request.filter_words == ('sport = :23',)
+
+
+def test_names_a_host_lacks_fail_with_the_rule_before_any_socket_is_read(monkeypatch):
+    """A device, service or cgroup the rule names is looked up before the first dump (in the namespace read)."""
+    monkeypatch.setattr(_assert, 'select', lambda *a, **kw: pytest.fail('a socket was read before the names were'))
+    rules = _assert.parse_rules([{'name': 'ok', 'ss_args': '-t'}, {'name': 'bad-dev', 'ss_args': '-ta dev nosuchdev0'}])
+    with pytest.raises(ArgsError) as info:
+        _assert.evaluate(rules)
+    assert str(info.value).startswith('rule "bad-dev": ') and '"nosuchdev0"' in str(info.value)

@@ -103,3 +103,11 @@ def test_report_only_and_ad_hoc(kernel, capsys):
 def test_bad_input_reads_nothing(kernel, capsys, args, message):
     rc, result = run(args, capsys)
     assert rc == 1 and message in result['msg'] and not kernel
+
+
+def test_a_negative_max_offenders_is_refused(capsys):
+    with patch_module_args({'filter': 'sport = :23', 'max_offenders': -1}):
+        with pytest.raises(SystemExit):
+            socket_assert.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result['failed'] and result['msg'] == 'max_offenders: -1 is not a number of sockets (0 or more)'
