@@ -177,7 +177,7 @@ def namespace_path(name: str | None) -> str:
 def check_namespace(name: str, path: str) -> None:
     """Fail unless `path` exists and is a network namespace. Opens it read-only: never creates anything."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)     # a FIFO put there must not block
     except FileNotFoundError:
         raise AnsibleConnectionFailure(
             f'netdiag.ss.netns: network namespace "{name}" does not exist: {path} not found (see "ip netns list");'

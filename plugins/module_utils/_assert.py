@@ -321,6 +321,20 @@ def _user_name(uid):
     return _USER_NAMES[uid]
 
 
+def _others_hidden(scan):
+    """Whether processes of other users are among those the scan could not read.
+
+    Not root: yes. Root reads every process of its user namespace when it has CAP_SYS_PTRACE; without it (a
+    container's default) it cannot read other users' processes, such as a daemon's workers, which may share a socket
+    with its visible master. Processes root cannot read that run as root themselves (those of an outer user
+    namespace, such as a container's init seen from inside) hold no socket of this host's daemons.
+    """
+    if os.geteuid() != 0:
+        return True
+    uids = _process_uids(int(pid) for pid in scan.denied)
+    return any(uid != 0 for uid in uids.values())     # None: gone, or hidden from us too
+
+
 def _process_uids(pids, proc='/proc'):
     """pid -> real uid of each process (from /proc/PID/status), None when gone."""
     uids = {}
@@ -420,9 +434,9 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
             if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
         # some processes could not be read: sockets may have holders that were not seen (_by_holders), also beside
-        # the holders that were: not root, or root without CAP_SYS_PTRACE (a container's default) sees its own only
+        # the holders that were when those are other users' processes (_others_hidden)
         hidden = not scan.complete
-        shared = hidden
+        shared = hidden and _others_hidden(scan)
     else:
         users = {}
         scan = None
@@ -458,10 +472,10 @@ def _by_holders(rule, selected, users, hidden, shared):
     Without process conditions every selected socket counts. With `process`, a socket counts when a visible holder
     matches; with `allow_process`, when a visible holder is not allowed, or when no process can hold it (_procs.unheld).
     hidden: some processes could not be read, so a socket with an inode and no visible holder may be held by one of
-    them. shared: a socket's visible holders may not be all of them either (a daemon opens its socket as root and
-    shares it with workers of another user, whose processes a caller that is not root, or root without
-    CAP_SYS_PTRACE, cannot read). A socket that may have a holder that was not seen, and might count through it, is
-    unsure.
+    them. shared: a socket's visible holders may not be all of them either: other users' processes could not be read
+    (a daemon opens its socket as root and shares it with workers of another user, which a caller that is not root,
+    or root without CAP_SYS_PTRACE, cannot read). A socket that may have a holder that was not seen, and might count
+    through it, is unsure.
     """
     if not (rule.process or rule.allow_process):
         return selected, []

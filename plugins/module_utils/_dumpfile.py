@@ -25,6 +25,7 @@ kernel (ss ignores them for a file); see docs/differences.md.
 from __future__ import annotations
 
 import collections
+import errno
 import os
 import stat
 import struct
@@ -165,11 +166,22 @@ def stream_tcp(request, write, restart=None, open_socket=None):
     from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import inet_ext, inet_request
     ext = inet_ext(request.details)
     for attempt in range(_RETRIES):
-        sock = (open_socket or nl.open_socket)()
+        try:
+            sock = (open_socket or nl.open_socket)()
+        except OSError as exc:
+            raise SocketToolError('dump_file: cannot open a sock_diag socket to read the TCP table: %s'
+                                  % (exc.strerror or exc))
         tally = _Tally()
         try:
             for family in dump_families(request):
-                for datagram in nl.dump_raw(sock, inet_request(family, 'tcp', request.states, None, ext), 'tcp'):
+                answers = nl.dump_raw(sock, inet_request(family, 'tcp', request.states, None, ext), 'tcp')
+                while True:
+                    try:
+                        datagram = next(answers)
+                    except StopIteration:
+                        break
+                    except OSError as exc:      # the socket's, not the file's (write() raises those)
+                        raise SocketToolError('dump_file: reading the TCP table failed: %s' % (exc.strerror or exc))
                     tally.add(datagram)
                     write(datagram)
             return tally
@@ -194,9 +206,16 @@ def capture_tcp(request, open_socket=None):
 
 
 def check_target(path):
-    """Refuse a dump_file target that is not a regular file (or not there yet) in an existing directory."""
+    """Refuse a dump_file target that is not a regular file (or not there yet) in an existing directory, and, in a
+    sticky directory others can write (/tmp), a symbolic link or a file another user put there (as the kernel's
+    fs.protected_symlinks and fs.protected_regular refuse them, which a rename over the file would pass by)."""
     if path == '-':
         raise SocketToolError('dump_file: "-" is standard output for ss -D; a module cannot write there, give a path')
+    if '\0' in path:
+        raise SocketToolError('dump_file: %r has a NUL character, which no file name can hold' % path)
+    if path.endswith('/'):
+        raise SocketToolError('dump_file: %s ends with "/", a directory; give the path of a file to write' % path)
+    _check_shared_directory(path, os.path.lexists(path) and os.path.islink(path))
     target = os.path.realpath(path)
     try:
         info = os.stat(target)
@@ -209,21 +228,42 @@ def check_target(path):
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         raise SocketToolError('dump_file: cannot write %s: directory %s does not exist' % (path, directory))
+    if info is not None:
+        _check_shared_directory(target, False, info)
     return target, info
+
+
+def _check_shared_directory(path, link, info=None):
+    """In a sticky directory that others may write, refuse a link (`link`) or an existing file (`info`, its stat)
+    owned by neither this user nor the directory's owner."""
+    try:
+        owner = os.lstat(path).st_uid if link else (info.st_uid if info is not None else None)
+        folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return                          # what is not there is refused, or created, further on
+    if owner is None or not (folder.st_mode & stat.S_ISVTX and folder.st_mode & (stat.S_IWOTH | stat.S_IWGRP)):
+        return
+    if owner not in (os.geteuid(), folder.st_uid):
+        raise SocketToolError(
+            'dump_file: %s is %s owned by uid %d in a sticky directory others can write: not %s (the kernel\'s '
+            'fs.protected_%s refuses it to ss -D as well); remove it, or write elsewhere'
+            % (path, 'a symbolic link' if link else 'a file', owner, 'followed' if link else 'overwritten',
+               'symlinks' if link else 'regular'))
 
 
 def _replace(path, fill):
     """Write `path` at once: fill(file) writes a new file next to it, which is then renamed over it.
 
-    Symbolic links are followed. A file that exists keeps its permissions
-    (and owner, where allowed); a new one gets 0666 less the umask, as ss's
-    fopen gives it. On any error the new file is removed and the old one is
+    Symbolic links are followed (not another user's in a sticky directory:
+    check_target). A file that exists keeps its permissions, extended
+    attributes (ACL, security label) and owner, where allowed; a new one gets
+    0666 less the umask, as ss's fopen gives it. On any error the new file is removed and the old one is
     left as it was. Returns what fill() returned.
     """
     target, info = check_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(target), suffix='.tmp',
-                                   dir=os.path.dirname(target))
+        # a short name of its own: the file's name plus a prefix could pass NAME_MAX
+        fd, tmp = tempfile.mkstemp(prefix='.ndss-', suffix='.tmp', dir=os.path.dirname(target))
     except OSError as exc:
         raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror))
     try:
@@ -237,6 +277,7 @@ def _replace(path, fill):
                 os.chown(tmp, info.st_uid, info.st_gid)
             except OSError:
                 pass
+            _copy_xattrs(target, tmp)
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -251,6 +292,23 @@ def _replace(path, fill):
             raise SocketToolError('dump_file: cannot write %s: %s' % (path, exc.strerror or exc))
         raise
     return result
+
+
+def _copy_xattrs(source, dest):
+    """Give `dest` the extended attributes of `source`: its ACL (whose mask the group bits of the mode only show) and
+    its security label. One that cannot be kept fails the write: the capture must not be readable by more users
+    than the file it replaces."""
+    names = getattr(os, 'listxattr', None)
+    if names is None:
+        return
+    try:
+        attrs = names(source)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            return                      # the file system has none
+        raise
+    for name in attrs:
+        os.setxattr(dest, name, os.getxattr(source, name))
 
 
 def write_capture(path, data):

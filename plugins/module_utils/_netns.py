@@ -30,7 +30,8 @@ def enter(name):
     """Switch this process into network namespace `name` (from /var/run/netns)."""
     path = netns_path(name)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+        # O_NONBLOCK: a FIFO (or a device) put there by mistake fails at setns(), it cannot block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_NONBLOCK', 0))
     except FileNotFoundError:
         raise NamespaceError('netns: network namespace "%s" does not exist (%s not found); '
                              'it is never created by this module' % (name, path))
@@ -58,6 +59,9 @@ def _cannot_enter(name, err):
                                   'and nothing was read; run with become: true' % name)
         return NamespaceError('netns: cannot enter "%s": without CAP_SYS_ADMIN: entering a network namespace needs it, '
                               'and nothing was read' % name)
+    if err == errno.EINVAL:
+        return NamespaceError('netns: cannot enter "%s": %s is not a network namespace (setns: %s), and nothing was read'
+                              % (name, netns_path(name), os.strerror(err)))
     return NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
 
 

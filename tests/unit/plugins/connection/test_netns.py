@@ -331,3 +331,11 @@ def test_reset_checks_the_namespace_again(conn, host, popen):
     with pytest.raises(AnsibleConnectionFailure, match='"blue" does not exist'):
         conn.exec_command('true')
     assert len(popen) == 1
+
+
+def test_a_fifo_in_the_namespace_folder_does_not_block(conn, netns_dir, plugin, monkeypatch):
+    """Opened without blocking: a FIFO put there by mistake is refused, not waited on."""
+    os.mkfifo(str(netns_dir / 'pipe'))
+    monkeypatch.setattr(plugin, 'get_bin_path', lambda name: NSENTER)
+    with pytest.raises(AnsibleConnectionFailure, match=r'pipe exists but is not a network namespace'):
+        use(conn, inventory_hostname='pipe')._connect()

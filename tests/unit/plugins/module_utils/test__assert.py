@@ -261,17 +261,24 @@ def test_evaluate_warns_once_and_judges_hidden_holders(monkeypatch):
         'process conditions ("only nginx on 443", "nginx on 443", "only sshd on 22") select sockets whose holders may not '
         'all be seen; such a rule passes only where no hidden holder could change its outcome, and fails as not decided '
         'otherwise; run with become: true']
-    # root that cannot read every process (in a container without CAP_SYS_PTRACE it reads its own user's only): the
-    # socket sshd holds may be shared with a hidden process all the same
+    # as root, processes it cannot read that run as root themselves are an outer user namespace's (a container's
+    # init seen from inside): only sockets without a visible holder are unsure, and sshd's is judged on its holders
     monkeypatch.setattr(_procs.os, 'geteuid', lambda: 0)
+    monkeypatch.setattr(_assert, '_process_uids', lambda pids: dict((pid, 0) for pid in pids))
+    result, warnings = _assert.evaluate(rules)
+    assert [(r['passed'], r['decided'], r['hidden_holders']) for r in result['rules']] == [
+        (False, False, 1), (False, False, 1), (True, True, 0), (True, True, 0)]
+    assert warnings == [
+        'some processes could not be read even as root (the open files of 2 processes could not be read): rules with '
+        'process conditions ("only nginx on 443", "nginx on 443") select sockets whose holders may not all be seen; such '
+        'a rule passes only where no hidden holder could change its outcome, and fails as not decided otherwise']
+    # root that cannot read other users' processes (a container without CAP_SYS_PTRACE): sshd's socket may be shared
+    # with one of them all the same
+    monkeypatch.setattr(_assert, '_process_uids', lambda pids: dict((pid, 33) for pid in pids))
     result, warnings = _assert.evaluate(rules)
     assert [(r['passed'], r['decided'], r['hidden_holders']) for r in result['rules']] == [
         (False, False, 1), (False, False, 1), (False, False, 1), (True, True, 0)]
-    assert warnings == [
-        'some processes could not be read even as root (the open files of 2 processes could not be read): rules with '
-        'process conditions ("only nginx on 443", "nginx on 443", "only sshd on 22") select sockets whose holders may '
-        'not all be seen; such a rule passes only where no hidden holder could change its outcome, and fails as not '
-        'decided otherwise']
+    assert '"only sshd on 22"' in warnings[0]
     # every process read: nothing is unsure, and no warning
     monkeypatch.setattr(_procs, 'find_holders', lambda inodes, scan=None, **_kw: {22: [dict(NGINX, name='sshd')]})
     result, warnings = _assert.evaluate(rules)

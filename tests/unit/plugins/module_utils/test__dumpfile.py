@@ -223,6 +223,8 @@ def test_an_existing_file_keeps_its_mode_and_a_link_is_followed(tmp_path):
     (lambda d: d, 'is not a regular file'),
     (lambda d: os.path.join(d, 'missing', 'x'), 'does not exist'),
     (lambda d: '-', 'a module cannot write there'),
+    (lambda d: os.path.join(d, 'x\0y'), 'has a NUL character'),
+    (lambda d: os.path.join(d, 'newdir') + '/', 'ends with "/", a directory'),
 ])
 def test_bad_targets_are_refused_before_the_dump(tmp_path, make, message):
     path = make(str(tmp_path))
@@ -260,3 +262,62 @@ def test_a_dump_that_fails_leaves_the_old_file_and_no_temporary_one(tmp_path):
         _dumpfile.dump_to_file(build_request({'ss_args': '-ta', 'dump_file': str(target)}),
                                open_socket=Kernel([LISTEN4 + done(), done(-errno.ENOENT)]))
     assert target.read_bytes() == b'old' and os.listdir(str(tmp_path)) == ['tcp.dump']
+
+
+def test_a_long_file_name_is_written(tmp_path):
+    """The temporary file has a short name of its own: a 250-byte name is written as ss would write it."""
+    path = str(tmp_path / ('x' * 250))
+    _dumpfile.write_capture(path, CAPTURE)
+    assert open(path, 'rb').read() == CAPTURE and os.listdir(str(tmp_path)) == ['x' * 250]
+
+
+def test_extended_attributes_of_the_old_file_are_kept(tmp_path):
+    """An ACL (or a security label) lives in extended attributes: the new file gets them, or nothing is written."""
+    target = tmp_path / 'tcp.dump'
+    target.write_bytes(b'old')
+    try:
+        os.setxattr(str(target), 'user.ndss', b'kept')
+    except OSError as exc:
+        pytest.skip('no user extended attributes on %s: %s' % (tmp_path, exc.strerror))
+    _dumpfile.write_capture(str(target), CAPTURE)
+    assert target.read_bytes() == CAPTURE and os.getxattr(str(target), 'user.ndss') == b'kept'
+
+
+def test_another_users_link_or_file_in_a_sticky_directory_is_refused(tmp_path):
+    """/tmp: a link or a file another user put there is not followed or overwritten (fs.protected_symlinks and
+    fs.protected_regular refuse them to ss -D's fopen; a rename would pass them by). Ours are."""
+    if os.geteuid() != 0:
+        pytest.skip('needs root, to give a file to another user')
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    os.chmod(str(shared), 0o1777)
+    secret = tmp_path / 'secret'
+    secret.write_bytes(b'root only')
+    os.chmod(str(secret), 0o600)
+    os.symlink(str(secret), str(shared / 'link.dump'))
+    os.lchown(str(shared / 'link.dump'), 65534, 65534)
+    planted = shared / 'planted.dump'
+    planted.write_bytes(b'')
+    os.chown(str(planted), 65534, 65534)
+    for name, message in (('link.dump', 'is a symbolic link owned by uid 65534 in a sticky directory others can '
+                                        'write: not followed'),
+                          ('planted.dump', 'is a file owned by uid 65534 in a sticky directory others can write: not '
+                                           'overwritten')):
+        with pytest.raises(SocketToolError, match=message):
+            _dumpfile.write_capture(str(shared / name), CAPTURE)
+    assert secret.read_bytes() == b'root only' and planted.read_bytes() == b''
+    os.lchown(str(shared / 'link.dump'), os.geteuid(), os.getegid())
+    _dumpfile.write_capture(str(shared / 'link.dump'), CAPTURE)     # our own link: followed
+    assert secret.read_bytes() == CAPTURE
+
+
+def test_a_socket_that_fails_is_said_to_be_the_socket(tmp_path):
+    """An OSError of the netlink socket is the reading's, not the file's; in check mode too (no traceback)."""
+    def broken():
+        raise OSError(errno.EPROTONOSUPPORT, 'Protocol not supported')
+    path = str(tmp_path / 'tcp.dump')
+    for check in (True, False):
+        with pytest.raises(SocketToolError, match='cannot open a sock_diag socket to read the TCP table: Protocol'):
+            _dumpfile.dump_to_file(build_request({'ss_args': '-ta', 'dump_file': path}), check_mode=check,
+                                   open_socket=broken)
+    assert os.listdir(str(tmp_path)) == []

@@ -42,3 +42,19 @@ def test_entering_without_privilege_says_which_privilege(tmp_path, monkeypatch, 
     with pytest.raises(NamespaceError) as info:
         _netns.enter('other')
     assert str(info.value) == message
+
+
+def test_a_fifo_is_not_a_namespace_and_does_not_block(tmp_path, monkeypatch):
+    """Opened without blocking: a FIFO named like a namespace is refused by setns() (EINVAL), not waited on."""
+    import os
+    import signal
+    os.mkfifo(str(tmp_path / 'pipe'))
+    monkeypatch.setattr(_netns, 'NETNS_RUN_DIR', str(tmp_path))
+    previous = signal.signal(signal.SIGALRM, lambda *_a: pytest.fail('opening the FIFO blocked'))
+    signal.alarm(10)
+    try:
+        with pytest.raises(NamespaceError, match='pipe is not a network namespace'):
+            _netns.enter('pipe')
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
