@@ -264,6 +264,7 @@ def test_an_error_midway_reports_what_was_closed(sockets, monkeypatch):
     traceback."""
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2), _rec(5002, 3)]
     plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+
     class Failing(FakeSock):
         def recv_into(self, buf):
             if not self.chunks:
