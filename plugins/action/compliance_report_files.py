@@ -32,13 +32,12 @@ def _mode(path):
 
 
 def ensure_directory(path, check_mode):
-    """Create path and its missing parents with DIR_MODE, or set DIR_MODE on it; True when something changed (would)."""
+    """Create path and its missing parents with DIR_MODE; True when something changed (would).
+
+    A directory that exists is left as it is: its mode is its owner's choice (a 0700 report folder stays private, a
+    link to /tmp keeps its sticky bit)."""
     if os.path.isdir(path):
-        if _mode(path) == DIR_MODE:
-            return False
-        if not check_mode:
-            os.chmod(path, DIR_MODE)
-        return True
+        return False
     if os.path.lexists(path):
         raise OSError(f'{path} exists and is not a directory')
     if check_mode:
@@ -65,6 +64,8 @@ def ensure_directory(path, check_mode):
 def write_file(path, data, check_mode):
     """Make path hold data with FILE_MODE (a temporary file renamed over it); True when something changed (would)."""
     try:
+        if os.path.islink(path):
+            raise FileNotFoundError(path)   # replaced by a file of ours: its target is neither read nor changed
         with open(path, 'rb') as handle:
             same = handle.read() == data
         mode_ok = _mode(path) == FILE_MODE

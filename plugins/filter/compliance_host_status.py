@@ -60,7 +60,8 @@ def compliance_host_status(data, key=None):
             raise AnsibleFilterError('netdiag.ss.compliance_host_status: with a key, the input must be a host\'s variables')
         data = data.get(key) if key in data else None
     if data is None or not isinstance(data, Mapping):
-        return {'status': 'error', 'msg': 'socket_assert did not run on this host (it failed or was skipped earlier)'}
+        return {'status': 'error', 'msg': 'socket_assert did not run on this host: it left the play before (unreachable '
+                                          'when facts were gathered, or a task before failed), or was skipped'}
     if data.get('unreachable'):
         return {'status': 'unreachable', 'msg': str(data.get('msg') or 'unreachable')}
     if data.get('skipped'):

@@ -17,9 +17,10 @@ description:
     directory of the controller, in one step and without running anything on a managed host. The three files are
     exactly what P(netdiag.ss.compliance_report#filter) renders for the same O(report), in the formats V(json),
     V(junit) and V(html).
-  - The directory and any missing parents are created with mode C(0755), the files are written with mode C(0644),
-    each through a temporary file in the same directory that then replaces it, so a reader never sees half a file.
-    A file whose content and mode are right already is left alone.
+  - The directory and any missing parents are created with mode C(0755) (a directory that exists keeps its mode),
+    the files are written with mode C(0644), each through a temporary file in the same directory that then replaces
+    it, so a reader never sees half a file. A file whose content and mode are right already is left alone; a
+    symbolic link in the place of a file is replaced by the file (its target is left alone).
   - The files belong to the user who runs Ansible, as with M(ansible.builtin.fetch); C(become) does not apply.
   - The role C(netdiag.ss.socket_compliance) writes its report with this action. The report is checked first, and
     nothing is written when it is not valid; the error names the place in O(report) and what is wrong.

@@ -13,15 +13,18 @@ from ansible_collections.netdiag.ss.plugins.filter.compliance_host_status import
 
 RESULT = {'changed': False, 'rules': [{'name': 'a', 'passed': False}], 'failed_rules': ['a'], 'passed': False}
 
+NOT_RUN = ('socket_assert did not run on this host: it left the play before (unreachable when facts were gathered, or '
+           'a task before failed), or was skipped')
+
 
 @pytest.mark.parametrize('data, key, expected', [
     (RESULT, None, {'status': 'ok', 'result': {'rules': RESULT['rules'], 'failed_rules': ['a'], 'passed': False}}),
     ({'unreachable': True, 'msg': 'ssh: no route'}, None, {'status': 'unreachable', 'msg': 'ssh: no route'}),
     ({'failed': True, 'msg': 'rule "x": filter: ...'}, None, {'status': 'error', 'msg': 'rule "x": filter: ...'}),
     ({'skipped': True}, None, {'status': 'error', 'msg': 'socket_assert was skipped on this host'}),
-    (None, None, {'status': 'error', 'msg': 'socket_assert did not run on this host (it failed or was skipped earlier)'}),
+    (None, None, {'status': 'error', 'msg': NOT_RUN}),
     ({'r': RESULT}, 'r', {'status': 'ok', 'result': {'rules': RESULT['rules'], 'failed_rules': ['a'], 'passed': False}}),
-    ({'other': 1}, 'r', {'status': 'error', 'msg': 'socket_assert did not run on this host (it failed or was skipped earlier)'}),
+    ({'other': 1}, 'r', {'status': 'error', 'msg': NOT_RUN}),
 ])
 def test_status(data, key, expected):
     assert compliance_host_status(data, key) == expected

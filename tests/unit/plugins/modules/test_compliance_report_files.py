@@ -46,15 +46,29 @@ def test_directory_and_parents_get_0755_whatever_the_umask(tmp_path, umask_077):
     assert action.ensure_directory(str(dest), check_mode=False) is False
 
 
-def test_directory_mode_is_set_and_check_mode_changes_nothing(tmp_path):
+def test_an_existing_directory_keeps_its_mode_and_check_mode_changes_nothing(tmp_path):
     dest = tmp_path / 'r'
     assert action.ensure_directory(str(dest), check_mode=True) is True
     assert not dest.exists()
     dest.mkdir(mode=0o700)
-    assert action.ensure_directory(str(dest), check_mode=True) is True
+    assert action.ensure_directory(str(dest), check_mode=False) is False
     assert mode(dest) == 0o700
-    assert action.ensure_directory(str(dest), check_mode=False) is True
-    assert mode(dest) == 0o755
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    os.chmod(str(shared), 0o1777)
+    os.symlink(str(shared), str(tmp_path / 'link'))
+    assert action.ensure_directory(str(tmp_path / 'link'), check_mode=False) is False
+    assert stat.S_IMODE(os.stat(str(shared)).st_mode) == 0o1777
+
+
+def test_a_link_in_the_place_of_a_file_is_replaced_and_its_target_left_alone(tmp_path):
+    target = tmp_path / 'private'
+    target.write_bytes(b'same')
+    os.chmod(str(target), 0o600)
+    os.symlink(str(target), str(tmp_path / 'report.json'))
+    assert action.write_file(str(tmp_path / 'report.json'), b'same', check_mode=False) is True
+    assert not os.path.islink(str(tmp_path / 'report.json')) and mode(tmp_path / 'report.json') == 0o644
+    assert mode(target) == 0o600 and target.read_bytes() == b'same'
 
 
 def test_directory_that_is_a_file(tmp_path):
