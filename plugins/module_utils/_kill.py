@@ -286,9 +286,9 @@ def kill(plan, check_mode=False, diff=False):
                     # the sockets closed so far are reported with the rest, as closed; this one and those after it
                     # as not closed
                     why = 'not closed: closing stopped at an error: %s' % exc
-                    for rec in plan.to_kill[index:]:
-                        failed.append(_failure(rec, getattr(exc, 'errno', None) or errno.EIO, why))
-                        unclosed.append(rec)
+                    for left in plan.to_kill[index:]:
+                        failed.append(_failure(left, getattr(exc, 'errno', None) or errno.EIO, why))
+                        unclosed.append(left)
                     break
                 if err == 0:
                     killed.append(rec)
@@ -349,5 +349,5 @@ def _listing(request, records):
     return listing(request, records)
 
 
-__all__ = ['plan_kill', 'kill', 'failures', 'ancestor_sockets', 'destroy_request', 'probe_destroy', 'ssh_connection', 'listeners_named', 'KillPlan',
-           'KillLimitExceeded', 'DEFAULT_MAX_KILL']
+__all__ = ['plan_kill', 'kill', 'failures', 'ancestor_sockets', 'destroy_request', 'probe_destroy', 'ssh_connection',
+           'listeners_named', 'KillPlan', 'KillLimitExceeded', 'DEFAULT_MAX_KILL']
