@@ -296,6 +296,9 @@ class Connection(ConnectionBase):
     def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
         """Run `cmd` in the namespace; `in_data` (pipelining) goes to its standard input."""
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+        # the namespace may be gone since the connection was made: nsenter would then exit 1 as if the command had,
+        # and the host would fail (or, with failed_when: rc > 1, pass) instead of being unreachable
+        check_namespace(self.netns, self.netns_path)
         argv = self._argv(to_text(cmd, errors='surrogate_or_strict'))
         display.vvv(f'EXEC {argv}', host=self.netns)
         try:

@@ -72,6 +72,11 @@ class Selection:
         return self.matcher(rec)
 
 
+# the Netids of raw sockets from raw sock_diag whose protocol names no other table (PROTOCOL_NETIDS, B-21): a raw socket
+# of protocol 6 or 17 prints tcp or udp and cannot be told from one of those tables in a record
+_RAW_NETIDS = frozenset(('raw', '???', 'icmp6'))
+
+
 def _in_states(rec, mask):
     """Whether the record's state is in the mask, as the kernel selects by state.
 
@@ -83,6 +88,8 @@ def _in_states(rec, mask):
         if (rec.get('sctp') or {}).get('endpoint') is not None:
             return bool(mask & ~LISTEN_AND_CLOSE)
         return bool(mask & (1 << SS_LISTEN))
+    if rec['netid'] in _RAW_NETIDS and rec.get('cookie') is not None and rec['family'] in ('inet', 'inet6'):
+        return True     # raw_diag lists every raw socket whatever the states (_diag_inet.dump_raw); /proc/net's are selected
     number = STATE_NUMBERS.get(rec['state'])
     if number is None:
         raise KeyError('state %r is no state ss prints' % (rec['state'],))

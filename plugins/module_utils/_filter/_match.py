@@ -82,18 +82,41 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
             raise FilterError('cannot be evaluated on returned socket records: %s' % why, word, node.pos,
                               'filter on the managed host (the filter option of the module) instead')
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
-    match = _compile(bind(expr, tables, lookups, devices=False), None, True)
+    bound = bind(expr, tables, lookups, devices=False)
+    match = _compile(bound, None, True)
+    kernel = _kernel_half(bound)
 
     def matcher(rec):
         if isinstance(rec, dict) and rec.get('family') == 'tipc':
             return True
         try:
             view = record_view(rec)
-        except (KeyError, ValueError, TypeError, OSError) as exc:
+            if not match(view):
+                return False
+            # the kernel's half (an address of the other family, a port past 65535), for what sock_diag listed:
+            # socket_facts got those sockets through it; /proc/net's (no cookie) and SCTP's were not
+            return (kernel is None or view.family not in (AF_INET, AF_INET6) or rec.get('netid') == 'sctp'
+                    or ('cookie' in rec and rec['cookie'] is None) or _run_bytecode(kernel, view))
+        except (KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
             raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
                             % (type(exc).__name__, exc, shown(rec, limit=300)))
-        return match(view)
     return matcher
+
+
+def _kernel_half(expr):
+    """The program whose verdict socket_facts adds to user space's for sockets from sock_diag, or None where the
+    kernel decides as user space does (or ss sends no program: `dev` in a filter that differs, B-29)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import kernel_half_differs
+    nodes = list(expr.walk())
+    if not kernel_half_differs(nodes) or any(isinstance(n, DevCond) for n in nodes):
+        return None
+    return compile_bytecode(expr)
+
+
+def _run_bytecode(program, view):
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import run_bytecode
+    return run_bytecode(program, view)
 
 
 def _device_number(text):

@@ -339,3 +339,12 @@ def test_a_fifo_in_the_namespace_folder_does_not_block(conn, netns_dir, plugin, 
     monkeypatch.setattr(plugin, 'get_bin_path', lambda name: NSENTER)
     with pytest.raises(AnsibleConnectionFailure, match=r'pipe exists but is not a network namespace'):
         use(conn, inventory_hostname='pipe')._connect()
+
+
+def test_a_namespace_gone_after_the_connection_is_unreachable_not_a_status(conn, host, popen):
+    """Deleted between two commands (or by the first): the next command is not run, the host is unreachable."""
+    use(conn, inventory_hostname='blue').exec_command('ip netns del blue; exit 1')
+    os.unlink(str(host / 'blue'))
+    with pytest.raises(AnsibleConnectionFailure, match='"blue" does not exist'):
+        conn.exec_command('true')
+    assert len(popen) == 1

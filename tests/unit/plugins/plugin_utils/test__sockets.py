@@ -26,6 +26,8 @@ def rec(**kw):
 
 
 TCP_ESTAB = rec()
+UNIX_LISTEN_NULL = rec(netid='u_str', family='unix', state='LISTEN', local_address=None, local_port=100, peer_address='*',
+                       peer_port=0)
 TCP_LISTEN = rec(state='LISTEN', local_address='*', peer_address='*', peer_port=0)
 TCP6_ESTAB = rec(family='inet6', local_address='::1', local_port=443, peer_address='::1', peer_port=40000)
 TCP_SYN_SENT = rec(state='SYN-SENT', local_port=41000, peer_port=443)
@@ -233,21 +235,31 @@ def test_what_records_cannot_answer_is_refused(text, word, position):
     assert (info.value.word, info.value.position) == (word, position)
 
 
-@pytest.mark.parametrize('records, message', [
-    ('sockets', 'the input must be a list of socket records (ansible_facts.sockets), not a string: \'sockets\''),
-    (TCP_ESTAB, 'the input must be a list of socket records (ansible_facts.sockets), not a dict: '),
-    (None, 'the input must be a list of socket records (ansible_facts.sockets), not null: None'),
-    (5, 'the input must be a list of socket records (ansible_facts.sockets), not an int: 5'),
-    ([TCP_ESTAB, 'x'], 'item 1 of the input: not a socket record (a dict as socket_facts returns it) but a string: \'x\''),
+SS22 = 'state established sport = :22'
+
+
+@pytest.mark.parametrize('records, message, text', [
+    ('sockets', 'the input must be a list of socket records (ansible_facts.sockets), not a string: \'sockets\'', SS22),
+    (TCP_ESTAB, 'the input must be a list of socket records (ansible_facts.sockets), not a dict: ', SS22),
+    (None, 'the input must be a list of socket records (ansible_facts.sockets), not null: None', SS22),
+    (5, 'the input must be a list of socket records (ansible_facts.sockets), not an int: 5', SS22),
+    ([TCP_ESTAB, 'x'], 'item 1 of the input: not a socket record (a dict as socket_facts returns it) but a string: \'x\'',
+     SS22),
     ([{'netid': 'tcp', 'state': 'ESTAB'}], 'item 0 of the input: not a socket record as socket_facts returns it '
-                                           '(KeyError: \'family\')'),
+                                           '(KeyError: \'family\')', SS22),
     ([rec(state='listening')], 'item 0 of the input: not a socket record as socket_facts returns it (KeyError: '
-                               '"state \'listening\' is no state ss prints")'),
+                               '"state \'listening\' is no state ss prints")', SS22),
     ([rec(local_address='no-address')], 'item 0 of the input: not a socket record as socket_facts returns it '
-                                        '(OSError: illegal IP address string passed to inet_pton)'),
+                                        '(OSError: illegal IP address string passed to inet_pton)', 'sport = :22'),
+    # wrong types inside a record: the same error, not a traceback
+    ([rec(local_port='2222')], 'item 0 of the input: not a socket record as socket_facts returns it (TypeError: ',
+     'sport > :1024'),
+    ([rec(local_port=None)], 'item 0 of the input: not a socket record as socket_facts returns it (TypeError: ',
+     'sport > :1024'),
+    ([UNIX_LISTEN_NULL], 'item 0 of the input: not a socket record as socket_facts returns it (AttributeError: ',
+     'src unix:/run/*'),
 ])
-def test_bad_records(records, message):
-    text = 'state established sport = :22' if records != [rec(local_address='no-address')] else 'sport = :22'
+def test_bad_records(records, message, text):
     with pytest.raises(ArgsError) as info:
         _sockets.select(records, text)
     assert str(info.value).startswith(message)
@@ -333,3 +345,21 @@ def test_lines_bad_records(records, message):
     with pytest.raises(ArgsError) as info:
         _sockets.lines(records)
     assert str(info.value).startswith(message)
+
+
+def test_an_address_of_the_other_family_is_refused_as_the_kernel_refuses_it():
+    """socket_facts gets sock_diag's inet sockets through the kernel's half of the filter too: `src 0.0.0.0/0` does
+    not take an IPv6 socket there (user space alone would); from /proc/net (no cookie) it does, as in ss's /proc mode."""
+    v6 = rec(family='inet6', state='LISTEN', local_address='::', peer_address='::', peer_port=0)
+    mapped = rec(family='inet6', local_address='::ffff:10.0.0.1', peer_address='::ffff:10.0.0.2')
+    assert _sockets.select([TCP_ESTAB, v6, mapped], 'src 0.0.0.0/0')[0] == [TCP_ESTAB, mapped]
+    assert _sockets.select([TCP_ESTAB, dict(v6, cookie=None)], 'src 0.0.0.0/0')[0] == [TCP_ESTAB, dict(v6, cookie=None)]
+    assert _sockets.select([TCP_ESTAB, v6], 'src [::]')[0] == [v6]
+
+
+def test_raw_sockets_from_sock_diag_are_listed_whatever_the_states():
+    """raw_diag does not read the state mask (ss -lw lists UNCONN raw sockets); /proc/net's raw sockets are selected."""
+    raw = rec(netid='???', state='UNCONN', local_address='0.0.0.0', local_port=1, peer_address='0.0.0.0', peer_port=0)
+    assert _sockets.select([raw, TCP_ESTAB], 'state listening')[0] == [raw]
+    proc_raw = dict(raw, netid='raw', cookie=None)
+    assert _sockets.select([proc_raw], 'state listening')[0] == []
