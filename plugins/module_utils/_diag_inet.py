@@ -213,12 +213,19 @@ def inet_details(rec, attrs, table, state, ctx):
     if 'cgroup' in details:
         rec['cgroup'] = ctx.cgroup_path(cgroup_id) if cgroup_id is not None else None
     if 'inet_sockopt' in details:
-        data = attrs.get(INET_DIAG_SOCKOPT)
-        if data and len(data) >= 2:
-            bits = data[0] | (data[1] << 8)
-            rec['sockopt'] = [name for i, name in enumerate(SOCKOPT_NAMES) if bits & (1 << i)]
-        else:
-            rec['sockopt'] = None
+        rec['sockopt'] = sockopt_names(attrs.get(INET_DIAG_SOCKOPT))
+
+
+def sockopt_names(data, big_endian=_BIG_ENDIAN):
+    """The flags set in a struct inet_diag_sockopt (two bytes of 1-bit fields), in SOCKOPT_NAMES order, or None.
+
+    C compilers give a byte's first bitfield its least significant bit on little-endian hosts and its most
+    significant bit on big-endian ones (s390x, ppc64): ss reads the struct as compiled, so the order follows.
+    """
+    if not data or len(data) < 2:
+        return None
+    return [name for i, name in enumerate(SOCKOPT_NAMES)
+            if data[i // 8] & ((0x80 >> (i % 8)) if big_endian else (1 << (i % 8)))]
 
 
 _COOKIE = struct.Struct('=II')      # idiag_cookie[2] of inet_diag_sockid: 44 bytes into inet_diag_msg
@@ -269,6 +276,7 @@ def dump_raw(sock, table, tables, states, ctx, out, bytecode=None, inet_families
 
 
 __all__ = ['inet_request', 'inet_ext', 'detail_attrs', 'DETAIL_ATTRS', 'inet_details', 'decode_inet', 'dump_inet', 'dump_raw', 'DETAIL_EXT', 'SOCKOPT_NAMES',
+           'sockopt_names',
            'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL', 'INET_DIAG_MEMINFO', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO',
            'INET_DIAG_CONG', 'INET_DIAG_TOS', 'INET_DIAG_TCLASS', 'INET_DIAG_SKMEMINFO', 'INET_DIAG_SHUTDOWN',
            'INET_DIAG_PROTOCOL', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CLASS_ID', 'INET_DIAG_CGROUP_ID',

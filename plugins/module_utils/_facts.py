@@ -59,7 +59,8 @@ def events_result(request, events, fields=None, lines=True):
     result = {'ansible_facts': {}, 'unsupported_tables': [], 'proc_tables': [], 'events': select_fields(events.records, fields),
               'events_truncated': events.truncated}
     if lines:
-        result['lines'] = listing(request, events.records)
+        # ss -E prints its header with the first event: nothing when there was none
+        result['lines'] = listing(request, events.records) if events.records else []
     return result
 
 

@@ -32,7 +32,8 @@ class Names(object):
         name = self._hosts.get(addr)
         if name is None:
             name = addr
-            if addr not in ('0.0.0.0', '::', '*'):
+            if addr != '*':
+                # ss resolves 0.0.0.0 (and :: of a v6only socket) like any address: an /etc/hosts line names it
                 name = self.lookups.host_name(addr) or addr
             self._hosts[addr] = name
         return name

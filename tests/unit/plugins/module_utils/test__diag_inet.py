@@ -211,3 +211,12 @@ def test_dccp_records_and_rows():
     assert render(out, show_netid=True)[1:] == [
         'dccp  LISTEN 0      0            0.0.0.0:5001      0.0.0.0:*',
         'dccp  ESTAB  0      0          127.0.0.1:5001    127.0.0.1:40000        timer:(on,200ms,0)']
+
+
+@pytest.mark.parametrize('big_endian, data', [(False, bytes([0b01010010, 0b00000100])),
+                                              (True, bytes([0b01001010, 0b00100000]))])
+def test_sockopt_bits_follow_the_hosts_bitfield_order(big_endian, data):
+    """struct inet_diag_sockopt's 1-bit fields: from the least significant bit of each byte on little-endian hosts,
+    from the most significant on big-endian ones (s390x), as the C compiler lays them out for ss."""
+    assert c.sockopt_names(data, big_endian) == ['is_icsk', 'mc_loop', 'mc_all', 'defer_connect']
+    assert c.sockopt_names(b'\x01', big_endian) is None

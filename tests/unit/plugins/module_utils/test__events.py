@@ -217,6 +217,12 @@ def test_lines_are_those_ss_dash_e_prints():
     assert events_result(request, events)['lines'][0].split()[:2] == ['Recv-Q', 'Send-Q']
 
 
+def test_no_event_no_lines():
+    """ss -E prints its header with the first event: after a quiet while, nothing at all."""
+    events, request, _o, _s = follow('-Etun', [])
+    assert events.records == [] and events_result(request, events)['lines'] == []
+
+
 def test_info_comes_from_the_tcp_info_of_the_event():
     events, request, _o, _s = follow('-Etui', [TCP4, UDP6])
     tcp, udp = events.records

@@ -74,6 +74,17 @@ def test_resolve_uses_the_lookups():
         ['0      128    rtnl:proc/4242 *']
 
 
+def test_resolve_names_the_wildcard_addresses_too():
+    """ss -r resolves 0.0.0.0 (and a v6only socket's ::) like any address: an /etc/hosts line names them; '*' stays."""
+    class Hosts(FakeNames):
+        def host_name(self, text):
+            return {'0.0.0.0': 'zero.example', '::': 'any6.example'}.get(text)
+    rows = render([_rec(local_address='0.0.0.0', peer_address='*', peer_port=0),
+                   _rec(family='inet6', local_address='::', peer_address='*', peer_port=0)],
+                  header=False, show_netid=False, show_state=False, resolve=True, lookups=Hosts())
+    assert [row.split()[2:] for row in rows] == [['zero.example:ssh', '*:*'], ['any6.example:ssh', '*:*']]
+
+
 def test_listing_follows_the_request():
     """Netid when several tables are selected, State when several states are, the header unless -H."""
     rec = _rec()
