@@ -168,9 +168,12 @@ def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_cont
     for item in reversed(found):
         ino, pid = item[0], item[1]
         key = item[2] if threads else pid
-        name = names.get(key)
+        if key not in names:
+            names[key] = task_name(key, root)
+        name = names[key]
         if name is None:
-            name = names[key] = task_name(key, root) or ''
+            continue        # the task ended since its descriptors were read: it holds nothing now (ss, reading its
+                            # name at once, would list it; an empty name said nothing true either)
         holder = {'name': name, 'pid': int(pid), 'fd': item[-1]}
         if threads:
             holder['tid'] = int(item[2])

@@ -31,6 +31,15 @@ def test_holders_of_the_wanted_sockets_only(tmp_path):
     assert find_holders([222], threads=True, root=str(tmp_path)) == {222: [{'name': 'srv', 'pid': 10, 'fd': 4, 'tid': 10}]}
 
 
+def test_a_task_that_ended_since_its_descriptors_were_read_holds_nothing(tmp_path):
+    """Its name is read after the scan: gone by then (no stat), it is left out, not listed with an empty name."""
+    _task(tmp_path, 10, b'srv', {3: 'socket:[111]'})
+    _task(tmp_path, 11, b'child', {3: 'socket:[111]', 4: 'socket:[222]'})
+    os.unlink(str(tmp_path / '11' / 'stat'))
+    assert find_holders([111, 222], root=str(tmp_path)) == {111: [{'name': 'srv', 'pid': 10, 'fd': 3}]}
+    assert find_holders([111], threads=True, root=str(tmp_path)) == {111: [{'name': 'srv', 'pid': 10, 'fd': 3, 'tid': 10}]}
+
+
 def test_task_names_keep_their_bytes(tmp_path):
     _task(tmp_path, 20, b'we\xffird\\', {})
     _task(tmp_path, 21, b'(paren)', {})
