@@ -172,8 +172,9 @@ def find_holders(inodes, threads=False, root='/proc', contexts=None, socket_cont
             names[key] = task_name(key, root)
         name = names[key]
         if name is None:
-            continue        # the task ended since its descriptors were read: it holds nothing now (ss, reading its
-                            # name at once, would list it; an empty name said nothing true either)
+            # the task ended since its descriptors were read: it holds nothing now (ss, reading its name at once,
+            # would list it; an empty name said nothing true either)
+            continue
         holder = {'name': name, 'pid': int(pid), 'fd': item[-1]}
         if threads:
             holder['tid'] = int(item[2])
