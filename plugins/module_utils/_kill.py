@@ -27,6 +27,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
+from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_holders
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS, SS_ALL, SS_CONN
@@ -79,40 +80,6 @@ def ssh_connection(environ=None):
         return None
 
 
-def ancestor_sockets(proc='/proc', pid=None):
-    """{socket inode: pid} of the sockets held by the processes this one runs under (its parent, the parent's parent,
-    up to but not pid 1). Under ssh these are sshd's session processes, which hold the connection Ansible uses:
-    found this way also where become's sudo left no SSH_CONNECTION in the environment."""
-    held, seen = {}, set()
-    pid = os.getppid() if pid is None else pid
-    while pid > 1 and pid not in seen:
-        seen.add(pid)
-        base = '%s/%d' % (proc, pid)
-        try:
-            fds = os.listdir(base + '/fd')
-        except OSError:
-            fds = ()
-        for fd in fds:
-            try:
-                target = os.readlink('%s/fd/%s' % (base, fd))
-            except OSError:
-                continue
-            if target.startswith('socket:[') and target.endswith(']'):
-                held.setdefault(int(target[8:-1]), pid)
-        pid = _parent(base)
-    return held
-
-
-def _parent(base):
-    """The parent pid in a /proc/PID directory's stat (0 when it cannot be read)."""
-    try:
-        with open(base + '/stat', 'rb') as fh:
-            stat = fh.read()
-        return int(stat[stat.rindex(b')') + 2:].split()[1])     # after "(comm)": state, ppid
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _addr(text):
     """An address for comparing: IPv4 for a v4-mapped IPv6 address, no zone, no wildcards."""
     addr = ipaddress.ip_address(text.split('%', 1)[0])
@@ -140,7 +107,11 @@ def listeners_named(request):
 
 def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None,
               held=None):
-    """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close)."""
+    """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close).
+
+    held: {inode: pid} of the selected sockets that processes this module runs under hold (protected), or None to
+    look them up (_procs.ancestor_holders).
+    """
     if request.source == 'proc':
         raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
                         'reports for it (addresses, ports, bound interface and cookie), and /proc/net has no cookie '
@@ -161,12 +132,12 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
     plan = KillPlan(request, selection)
     conn = ssh_connection(environ) if protect_connection else None
     if held is None:
-        held = ancestor_sockets() if protect_connection else {}
+        held = ancestor_holders([rec['inode'] for rec in selection.records]) if protect_connection else {}
     listeners = listeners_named(request)
     for rec in selection.records:
         if _is_connection(rec, conn):
             plan.protected.append((rec, 'the connection Ansible uses (SSH_CONNECTION)'))
-        elif rec.get('inode') and rec['inode'] in held:
+        elif rec['inode'] in held:
             plan.protected.append((rec, 'held by process %d, which this module runs under (the connection Ansible uses '
                                         'is held so by sshd)' % held[rec['inode']]))
         elif rec['state'] == 'LISTEN' and not listeners:
@@ -349,5 +320,5 @@ def _listing(request, records):
     return listing(request, records)
 
 
-__all__ = ['plan_kill', 'kill', 'failures', 'ancestor_sockets', 'destroy_request', 'probe_destroy', 'ssh_connection',
+__all__ = ['plan_kill', 'kill', 'failures', 'destroy_request', 'probe_destroy', 'ssh_connection',
            'listeners_named', 'KillPlan', 'KillLimitExceeded', 'DEFAULT_MAX_KILL']

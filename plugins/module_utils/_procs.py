@@ -89,6 +89,32 @@ def task_name(pid, root='/proc'):
     return bytes_text(data[start + 1:end])
 
 
+def parent_pid(pid, root='/proc'):
+    """The parent of a task (/proc/PID/stat: the field after its state), or 0 when it cannot be read."""
+    try:
+        with open('%s/%s/stat' % (root, pid), 'rb') as f:
+            data = f.read(512)
+        return int(data[data.rindex(b')') + 2:].split()[1])      # after "(comm)": state, ppid
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def ancestor_holders(inodes, root='/proc', pid=None):
+    """{inode: pid} of the sockets among `inodes` held by a process this one runs under: its parent, the parent's
+    parent, ..., up to but not pid 1 (under ssh, sshd's session processes, which hold the connection)."""
+    wanted = set(i for i in inodes if i)
+    found, seen = [], set()
+    pid = os.getppid() if pid is None else pid
+    while wanted and pid > 1 and pid not in seen:
+        seen.add(pid)
+        _scan_fds('%s/%d/fd' % (root, pid), wanted, found, (pid,), set())
+        pid = parent_pid(pid, root)
+    held = {}
+    for ino, holder, _fd in found:
+        held.setdefault(ino, holder)
+    return held
+
+
 def _scan_fds(fd_dir, wanted, found, entry, denied):
     """readlink every fd in fd_dir; record `entry + (fd,)` for sockets in `wanted`.
 
@@ -203,4 +229,4 @@ def hidden_holders(records, scan):
     return [r for r in records if not r.get('processes') and not unheld(r, pid)]
 
 
-__all__ = ['ProcScan', 'find_holders', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']
+__all__ = ['ProcScan', 'find_holders', 'ancestor_holders', 'parent_pid', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']

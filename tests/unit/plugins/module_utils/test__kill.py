@@ -10,7 +10,6 @@ The destroy request is checked byte for byte against the layout of struct inet_d
 from __future__ import annotations
 
 import errno
-import os
 import ipaddress
 import socket
 import struct
@@ -226,23 +225,14 @@ def test_broad_states_without_a_filter_are_refused(sockets):
     assert _kill.plan_kill(build_request({'ss_args': '-ta'}), allow_unfiltered=True, environ={}, held={}).to_kill
 
 
-def test_sockets_held_by_the_processes_above_are_protected(sockets, tmp_path):
+def test_sockets_held_by_the_processes_above_are_protected(sockets):
     """The connection Ansible uses is held by sshd, a process the module runs under: protected also when become's
-    sudo left no SSH_CONNECTION. A fake /proc: 30 (sshd, holding socket 5000's inode) > 20 (sh) > this module."""
-    for pid, ppid, fds in ((20, 30, {'0': '/dev/null', '3': 'pipe:[77]'}), (30, 1, {'3': 'socket:[5000]'}),
-                           (1, 0, {'9': 'socket:[5001]'})):
-        base = tmp_path / str(pid)
-        (base / 'fd').mkdir(parents=True)
-        (base / 'stat').write_text('%d (a (b) c) S %d %d 0 0\n' % (pid, ppid, pid))
-        for fd, target in fds.items():
-            os.symlink(target, str(base / 'fd' / fd))
-    held = _kill.ancestor_sockets(proc=str(tmp_path), pid=20)
-    assert held == {5000: 30}                      # pid 1's sockets are not the connection's
+    sudo left no SSH_CONNECTION (the holders of the selected inodes among those processes: _procs.ancestor_holders,
+    tested in test__procs.py with a fake /proc)."""
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
-    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held=held)
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={5000: 30})
     assert [r['local_port'] for r in plan.to_kill] == [5001]
     assert [(r['local_port'], why.split(',')[0]) for r, why in plan.protected] == [(5000, 'held by process 30')]
-    assert _kill.ancestor_sockets(proc=str(tmp_path / 'none'), pid=20) == {}
 
 
 def test_enoent_for_a_socket_still_there_is_a_failure(sockets, monkeypatch):
