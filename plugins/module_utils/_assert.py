@@ -220,7 +220,8 @@ class _RuleMatcher(object):
     no kernel filters (/proc/net, SCTP) take instead, as they do for socket_facts (see _filter._plan).
     """
 
-    def __init__(self, rules, lookups, kernel_filter):
+    def __init__(self, rules, lookups, kernel_filter, bound=None):
+        """bound: {rule index: its filter bound on this host} (_bind_names), or None to bind them here."""
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound, Or
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
@@ -232,7 +233,7 @@ class _RuleMatcher(object):
         programs_complete = True
         for rule in rules:
             r = rule.request
-            expr = bind(r.filter, r.tables, lookups)
+            expr = bound.get(rule.index) if bound is not None else bind(r.filter, r.tables, lookups)
             match = None
             if expr is not None:
                 eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
@@ -350,10 +351,11 @@ def _process_uids(pids, proc='/proc'):
     return uids
 
 
-def _planner(batch):
-    """select()'s planner for one dump answering the rules of BATCH (tagging each record with the rules it matches)."""
+def _planner(batch, bound):
+    """select()'s planner for one dump answering the rules of BATCH (tagging each record with the rules it matches);
+    bound: their filters, bound by _bind_names."""
     def planner(request, lookups):
-        matcher = _RuleMatcher(batch, lookups, kernel_filter=True)
+        matcher = _RuleMatcher(batch, lookups, kernel_filter=True, bound=bound)
         if len(batch) == 1 and _has_autobound(batch[0]):
             return matcher, matcher.needs_attrs, matcher.programs[0], matcher.has_mark, True
         return matcher.plan(request, lookups)
@@ -361,20 +363,22 @@ def _planner(batch):
 
 
 def _bind_names(rules, netns, lookups):
-    """Look up every name the rules' filters give (devices, services, cgroups) in the namespace they read, before any
-    socket is read: a rule naming something this host lacks fails, with the rule's name. (The dumps bind them again,
-    from the lookups' caches.)"""
+    """{rule index: its filter bound}: every name the rules' filters give (devices, services, cgroups) looked up in the
+    namespace they read, before any socket is read, so that a rule naming something this host lacks fails, with the
+    rule's name. The dumps' planners take these (_planner)."""
     named = [rule for rule in rules if rule.request.filter is not None]
     if not named:
-        return
+        return {}
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
     if netns:
         enter(netns)
+    bound = {}
     for rule in named:
         try:
-            bind(rule.request.filter, rule.request.tables, lookups)
+            bound[rule.index] = bind(rule.request.filter, rule.request.tables, lookups)
         except ArgsError as exc:
             raise _rule_error(rule.name, str(exc))
+    return bound
 
 
 def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None, source='auto'):
@@ -389,7 +393,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     # The kernel's program cannot test a state, so in one dump a listener rule ("nothing but nginx on :443")
     # would bring every connection to that port to user space; apart, the listeners' dump walks the kernel's
     # table of listeners and passes over the connections by their state alone.
-    _bind_names(rules, netns, lookups)
+    bound = _bind_names(rules, netns, lookups)
     counting, listening, connected, alone = [], [], [], []
     for rule in rules:
         if rule.request.filter is None and not (rule.process or rule.allow_process):
@@ -414,7 +418,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
         union = _union_request(batch, netns, source)
-        selection = select(union, lookups, planner=_planner(batch))
+        selection = select(union, lookups, planner=_planner(batch, bound))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         records.extend(selection.records)
     by_rule = dict((rule.index, list(counted[rule.index][0]) if rule.index in counted else []) for rule in rules)
