@@ -215,7 +215,12 @@ def check_target(path):
         raise SocketToolError('dump_file: %r has a NUL character, which no file name can hold' % path)
     if path.endswith('/'):
         raise SocketToolError('dump_file: %s ends with "/", a directory; give the path of a file to write' % path)
-    _check_shared_directory(path, os.path.lexists(path) and os.path.islink(path))
+    try:
+        link = os.lstat(path)
+    except OSError:
+        link = None                     # not there (yet): nothing to follow
+    if link is not None and stat.S_ISLNK(link.st_mode):
+        _check_shared_directory(path, link.st_uid, 'a symbolic link', 'followed', 'symlinks')
     target = os.path.realpath(path)
     try:
         info = os.stat(target)
@@ -229,26 +234,24 @@ def check_target(path):
     if not os.path.isdir(directory):
         raise SocketToolError('dump_file: cannot write %s: directory %s does not exist' % (path, directory))
     if info is not None:
-        _check_shared_directory(target, False, info)
+        _check_shared_directory(target, info.st_uid, 'a file', 'overwritten', 'regular')
     return target, info
 
 
-def _check_shared_directory(path, link, info=None):
-    """In a sticky directory that others may write, refuse a link (`link`) or an existing file (`info`, its stat)
-    owned by neither this user nor the directory's owner."""
+def _check_shared_directory(path, owner, kind, action, sysctl):
+    """In a sticky directory that others may write, refuse `path` (`kind`, owned by uid `owner`) when neither this
+    user nor the directory's owner owns it, as the kernel's fs.protected_`sysctl` refuses it to ss -D's fopen."""
     try:
-        owner = os.lstat(path).st_uid if link else (info.st_uid if info is not None else None)
         folder = os.stat(os.path.dirname(os.path.abspath(path)))
     except OSError:
         return                          # what is not there is refused, or created, further on
-    if owner is None or not (folder.st_mode & stat.S_ISVTX and folder.st_mode & (stat.S_IWOTH | stat.S_IWGRP)):
+    if not (folder.st_mode & stat.S_ISVTX and folder.st_mode & (stat.S_IWOTH | stat.S_IWGRP)):
         return
     if owner not in (os.geteuid(), folder.st_uid):
         raise SocketToolError(
             'dump_file: %s is %s owned by uid %d in a sticky directory others can write: not %s (the kernel\'s '
             'fs.protected_%s refuses it to ss -D as well); remove it, or write elsewhere'
-            % (path, 'a symbolic link' if link else 'a file', owner, 'followed' if link else 'overwritten',
-               'symlinks' if link else 'regular'))
+            % (path, kind, owner, action, sysctl))
 
 
 def _replace(path, fill):
