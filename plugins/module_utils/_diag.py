@@ -82,13 +82,6 @@ class Context(object):
         return name
 
 
-def _each(chunks):
-    """(buf, offset, length) of every message in the chunks of a dump (for the small tables)."""
-    for buf, msgs in chunks:
-        for off, mlen in msgs:
-            yield buf, off, mlen
-
-
 def attr_map(buf, start, end, wanted=None):
     """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket).
 

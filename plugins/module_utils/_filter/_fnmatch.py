@@ -12,9 +12,8 @@ in the C locale: it compares bytes, folds ASCII letters only, and ``?`` is
 one byte. This module reproduces that, rule for rule, in pure Python:
 
 ``compile_glob(pattern)``             -> ``callable(name) -> bool``
-``fnmatch_casefold(pattern, name)``   one-shot convenience
 
-Both take and compare ``bytes``. Behaviour follows glibc 2.36
+It takes and compares ``bytes``. Behaviour follows glibc 2.36
 (posix/fnmatch.c, posix/fnmatch_loop.c; byte version ``internal_fnmatch``,
 nothing in them has changed in meaning up to 2.42) with only ``FNM_CASEFOLD``
 set: backslash escapes, ``/`` and leading ``.`` are ordinary, no extended
@@ -66,7 +65,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ['compile_glob', 'fnmatch_casefold']
+__all__ = ['compile_glob']
 
 # Pattern bytes that glibc's matcher looks at.
 _NUL = 0x00
@@ -521,11 +520,6 @@ def compile_glob(pattern, posixly_correct=False):
     return match
 
 
-def fnmatch_casefold(pattern, name, posixly_correct=False):
-    """``fnmatch(pattern, name, FNM_CASEFOLD) == 0`` (glibc, C locale) for bytes."""
-    return compile_glob(pattern, posixly_correct)(name)
-
-
 def _interpreter(pat, caret_negates):
     """match(name) by running glibc's algorithm directly (pat: NUL-padded)."""
     brackets = _Brackets(pat, caret_negates)
@@ -535,8 +529,3 @@ def _interpreter(pat, caret_negates):
             name = name[:name.index(b'\0')]
         return _run(pat, brackets, 0, name, 0, False) is _DONE
     return interpret
-
-
-def _interpret(pattern, name, posixly_correct=False):
-    """The direct interpreter for any pattern (tests compare it with the regex path)."""
-    return _interpreter(_pad(bytes(pattern)), not posixly_correct)(name)
