@@ -630,13 +630,14 @@ def info_block_shown(protocol, show_info=True, show_mem=False, raw_protocol=None
     return True
 
 
-def info_text(info, state, skmem_text='', show_options=False, numeric=True, oneline=False):
+def info_text(info, state, skmem_text='', show_options=False, numeric=True, oneline=False, host=None):
     """The text ss appends for a socket's info block: '\\n\\t' (nothing with -O), skmem_text, the -i text.
 
     info: decode_info()'s result; state: the TCP state number (or 'LISTEN');
     skmem_text: the ' skmem:(...)' text (or ' mem:(...)'), '' without -m;
     show_options: ss -o / -e (ts, sack, ecn, ecnseen, fastopen);
-    numeric: ss -n (rates as plain numbers); oneline: ss -O.
+    numeric: ss -n (rates as plain numbers); oneline: ss -O;
+    host: address -> name for ss -r (the addresses of md5keys), None for numeric.
     Whether ss prints the block at all: info_block_shown().
     """
     out = [] if oneline else ['\n\t']
@@ -649,7 +650,7 @@ def info_text(info, state, skmem_text='', show_options=False, numeric=True, onel
         listen = state == TCP_LISTEN or state == 'LISTEN'
         if 'tcp_info' in info:
             _tcp_text(info, listen, show_options, numeric, out)
-        _md5_ulp_text(info, out)
+        _md5_ulp_text(info, out, host)
     return ''.join(out)
 
 
@@ -758,15 +759,18 @@ def _tcp_text(info, listen, show_options, numeric, out):
     # iproute2 >= 6.6 goes on with rcv_wnd:%u and rehash:%u; 6.1.0 stops here.
 
 
-def _md5_ulp_text(info, out):
-    """The MD5SIG and ULP_INFO parts of tcp_show_info (printed with or without INFO)."""
+def _md5_ulp_text(info, out, host=None):
+    """The MD5SIG and ULP_INFO parts of tcp_show_info (printed with or without INFO); host: for -r, as in info_text."""
     w = out.append
     if 'md5keys' in info:
         # (ss also prints one key from whatever bytes a payload shorter than one entry holds; we print none)
         # 6.1.0 prints each key with printf() (print_escape_buf), outside its column buffer, so the
         # keys come out before the table and the token reads 'md5keys:ADDR/PLEN=,...'; later iproute2
         # (out_escape_buf) prints them in place. We print them in place.
-        w(' md5keys:' + ','.join('%s/%d=%s' % (k['address'], k['prefixlen'], k['key']) for k in info['md5keys']))
+        # the address as format_host() prints it: a name with -r
+        w(' md5keys:' + ','.join('%s/%d=%s' % (host(k['address']) if host and k['family'] in ('inet', 'inet6')
+                                               else k['address'], k['prefixlen'], k['key'])
+                                 for k in info['md5keys']))
     ulp = info.get('ulp')
     if not ulp:
         return

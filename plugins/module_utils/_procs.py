@@ -73,9 +73,11 @@ def hidepid_invisible(root='/proc', mountinfo='/proc/self/mountinfo', euid=None,
 
 
 def task_name(pid, root='/proc'):
-    """The task name as ss prints it: /proc/PID/stat between the first '(' and the first ')'.
+    """The task name (comm): /proc/PID/stat between the first '(' and the last ')'.
 
-    In the text form of _schema.bytes_text (names need not be UTF-8); None when there is no such task.
+    ss stops at the first ')', cutting a name such as "(sd-pam)" to "(sd-pam" (docs/differences.md); the fields
+    after the name hold no ')'. In the text form of _schema.bytes_text (names need not be UTF-8); None when there
+    is no such task.
     """
     try:
         with open('%s/%s/stat' % (root, pid), 'rb') as f:
@@ -83,7 +85,7 @@ def task_name(pid, root='/proc'):
     except OSError:
         return None
     start = data.find(b'(')
-    end = data.find(b')', start + 1)
+    end = data.rfind(b')')
     if start < 0 or end < 0:
         return ''
     return bytes_text(data[start + 1:end])

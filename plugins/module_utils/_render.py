@@ -248,7 +248,7 @@ class DetailText(object):
         self.newline = ' ' if oneline else '\n\t'       # before text that has no leading blank of its own
         self.wrap = '' if oneline else '\n\t'           # before text that has one (skmem, tcp info)
         self.numeric = numeric
-        self.host = host            # callable(address text) -> what ss -r prints (SCTP locals and peers), or None
+        self.host = host            # callable(address text) -> what ss -r prints (SCTP locals and peers, md5keys), or None
         # vsock: ss prints nothing for -e or -m
         self.by_family = {'inet': self.inet, 'inet6': self.inet, 'unix': self.unix, 'link': self.packet,
                           'netlink': self.netlink, 'tipc': self.tipc, 'xdp': self.xdp}
@@ -309,7 +309,7 @@ class DetailText(object):
             elif rec.get('info') is not None:
                 from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import info_text
                 text += info_text(rec['info'], rec['state'], skmem_text=skmem_text(rec.get('skmem')),
-                                  show_options=self.timers, numeric=self.numeric, oneline=self.wrap == '')
+                                  show_options=self.timers, numeric=self.numeric, oneline=self.wrap == '', host=self.host)
             else:
                 text += self.wrap + skmem_text(rec.get('skmem'))
         return text

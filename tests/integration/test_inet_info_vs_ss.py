@@ -39,7 +39,7 @@ import warnings
 
 import pytest
 
-from conftest import COLLECTIONS, Netns, need_root, run_ss
+from conftest import COLLECTIONS, Netns, need_root, run_module, run_ss
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _inet_info as ii
 
@@ -101,6 +101,7 @@ def extras():
     try:
         md5_key(l4, socket.AF_INET, '127.0.0.2', b'se cret,\\\x01\xff~')
         md5_key(l4, socket.AF_INET, '10.1.0.0', b'pfx', 16)
+        md5_key(l4, socket.AF_INET, '127.0.0.1', b'lo')      # a name with -r (localhost in /etc/hosts)
         md5_key(l6, socket.AF_INET6, '2001:db8::1', b'six')
         md5_key(l6, socket.AF_INET6, '::ffff:127.0.0.3', b'mapped')
         made['md5'] = True
@@ -475,8 +476,8 @@ def test_md5_cubic_reno_ecn_fastopen_like_ss(private, argv):
     if not d.made.get('md5'):
         pytest.skip('no TCP MD5 signatures here: %s' % d.made['skipped'])
     v4 = rows[(socket.AF_INET, 5301, 0)]['info']['md5keys']
-    assert [(k['address'], k['prefixlen'], k['key']) for k in v4] == [
-        ('10.1.0.0', 16, 'pfx'), ('127.0.0.2', 32, 'se\\040cret\\054\\134\\001\\377~')]
+    assert sorted((k['address'], k['prefixlen'], k['key']) for k in v4) == [
+        ('10.1.0.0', 16, 'pfx'), ('127.0.0.1', 32, 'lo'), ('127.0.0.2', 32, 'se\\040cret\\054\\134\\001\\377~')]
     v6 = rows[(socket.AF_INET6, 5302, 0)]['info']['md5keys']
     # the kernel keeps a v4-mapped address as an AF_INET key
     assert sorted((k['family'], k['address'], k['prefixlen']) for k in v6) == [
@@ -485,3 +486,21 @@ def test_md5_cubic_reno_ecn_fastopen_like_ss(private, argv):
     words = set(w for r in rows.values() for w in r['info'].get('derived', {}).get('options', ()))
     if not d.made['skipped']:
         assert congestion == {'cubic', 'reno'} and {'ecn', 'ecnseen', 'fastopen'} <= words
+
+
+def test_md5_key_addresses_are_names_with_r(private):
+    """ss -r prints a key's address with format_host(), resolved like the socket's own (127.0.0.1: localhost)."""
+    ns, d = private
+    if not d.made.get('md5'):
+        pytest.skip('no TCP MD5 signatures here: %s' % d.made['skipped'])
+    result = run_module('socket_facts', {'ss_args': '-tlir sport = :5301', 'netns': ns.name})
+    rc, lines, err = run_ss(ns, ['-tlir', 'sport = :5301'])
+    assert rc == 0, err
+
+    def addresses(text):
+        token = [t for t in text.split() if t.startswith('md5keys:')]
+        assert len(token) == 1, text
+        return sorted(key.split('=', 1)[0] for key in token[0][len('md5keys:'):].split(','))
+    ours = addresses(result['lines'][-1])
+    assert ours == addresses(lines[-1]), (result['lines'], lines)
+    assert '127.0.0.1/32' not in ours and '10.1.0.0/16' in ours, ours

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import COLLECTIONS, comparable, run_module, run_ss
+from conftest import COLLECTIONS, NamespaceProcess, comparable, run_module, run_ss
 
 
 def _ansible(*args):
@@ -127,3 +127,28 @@ def test_max_sockets_lists_what_ss_lists_first(netns, sockets, argv, limit):
     assert len(result['ansible_facts']['sockets']) == limit
     assert result['truncated'] is (len(expected) > limit)
     assert any('max_sockets' in str(w) for w in result.get('warnings', [])) is result['truncated'], result.get('warnings')
+
+
+_RENAMED = r'''
+import json, socket, sys
+with open('/proc/self/comm', 'w') as f:
+    f.write(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 0))
+print(json.dumps({'port': s.getsockname()[1]}), flush=True)
+sys.stdin.read()
+'''
+
+
+def test_a_process_name_with_a_parenthesis_is_whole(netns):
+    """systemd's "(sd-pam)": ss cuts a name at its first ')' (docs/differences.md); the module keeps the kernel's name."""
+    proc = NamespaceProcess(netns, [sys.executable, '-c', _RENAMED, '(sd-pam) x)'])
+    try:
+        port = proc.info['port']
+        result = run_module('socket_facts', {'ss_args': '-uanp sport = :%d' % port, 'netns': netns.name})
+        rc, out, _err = run_ss(netns, ['-Huanp', 'sport = :%d' % port])
+    finally:
+        proc.stop()
+    assert [[h['name'] for h in s['processes']] for s in result['ansible_facts']['sockets']] == [['(sd-pam) x)']]
+    assert '(("(sd-pam) x)",pid=' in result['lines'][-1]
+    assert rc == 0 and len(out) == 1 and '(("(sd-pam",pid=' in out[0], out

@@ -59,9 +59,11 @@ def test_ancestor_holders(tmp_path):
 
 def test_task_names_keep_their_bytes(tmp_path):
     _task(tmp_path, 20, b'we\xffird\\', {})
-    _task(tmp_path, 21, b'(paren)', {})
+    _task(tmp_path, 21, b'(sd-pam)', {})
+    _task(tmp_path, 22, b'a) b (c', {})
     assert task_name(20, str(tmp_path)) == 'we\\xffird\\\\'
-    assert task_name(21, str(tmp_path)) == '(paren'      # ss reads up to the first ')'
+    assert task_name(21, str(tmp_path)) == '(sd-pam)'      # ss stops at the first ')': "(sd-pam"
+    assert task_name(22, str(tmp_path)) == 'a) b (c'
     assert task_name(99, str(tmp_path)) is None
 
 
