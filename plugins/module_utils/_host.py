@@ -17,11 +17,20 @@ plugins give them another one.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
 
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
+
+
+def _same_fs(st, mnt):
+    """Whether a stat result is of a file on the file system mounted on mnt."""
+    try:
+        return st.st_dev == os.stat(mnt).st_dev
+    except OSError:
+        return False
 
 
 class HostLookups(object):
@@ -168,18 +177,32 @@ class HostLookups(object):
         absolute); if that fails, leading slashes are stripped and it is looked
         up under the cgroup2 mount. The id is the directory's inode number (the
         kernfs node id on cgroup2). Raises OSError/ValueError when nothing is found.
+
+        A path must be on the cgroup2 file system (where one is mounted): ss takes any file handle of 8 bytes for an
+        id, so the root of /proc or /dev (inode 1, the id of the root cgroup) or a file on ext4 would stand for a
+        cgroup (docs/differences.md).
         """
         if not path:
             raise ValueError('empty path')
-        try:
-            return os.stat(path).st_ino
-        except (OSError, ValueError):
-            pass
         mnt = self.cgroup2_mount()
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            st = None
+        if st is not None and (mnt is None or _same_fs(st, mnt)):
+            return st.st_ino
         if mnt is None:
             raise ValueError('no cgroup2 file system is mounted')
         rel = path.lstrip('/')
-        return os.stat(os.path.join(mnt, rel) if rel else mnt).st_ino
+        try:
+            st = os.stat(os.path.join(mnt, rel) if rel else mnt)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise
+            st = None
+        if st is None or not _same_fs(st, mnt):
+            raise ValueError('not a directory of the cgroup2 file system mounted on %s' % mnt)
+        return st.st_ino
 
     def cgroup_paths(self):
         """{cgroup id: path} for every cgroup of the cgroup2 mount, paths relative to it ('/' for the root), as ss maps them."""

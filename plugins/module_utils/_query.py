@@ -23,7 +23,7 @@ import shlex
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, AF_PACKET, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP, FAMILY_DEFAULTS, FAMILY_NAMES, LISTEN_AND_CLOSE,
-    QUERY_GROUPS, SS_ALL, SS_CONN, TABLE_BY_NAME, TABLE_ORDER, TABLES, state_mask,
+    QUERY_GROUPS, SS_ALL, SS_CONN, TABLE_BY_NAME, TABLE_ORDER, TABLES, ascii_lower, state_mask,
 )
 
 # ---------------------------------------------------------------- options
@@ -233,7 +233,7 @@ class Query(object):
 
     def state_word(self, word, exclude=False):
         mask = state_mask(word, 'exclude' if exclude else 'state')
-        self.state_words.append(('exclude' if exclude else 'state', word.lower()))
+        self.state_words.append(('exclude' if exclude else 'state', ascii_lower(word)))
         if exclude:
             if not self.saw_states:
                 self.state_filter = SS_ALL

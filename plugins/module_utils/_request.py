@@ -27,8 +27,9 @@ from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regu
 from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
 
-# The longest line ss -F reads (its buffer is 1024 bytes with the newline and NUL).
-MAX_FILTER_LINE = 1021
+# The longest line ss -F reads, in bytes with its newline: its fgets() buffer is 1024 bytes with the NUL, and a line
+# that fills all 1023 is refused ("Too long line in filter").
+MAX_FILTER_LINE = 1022
 # The largest filter file read (ss reads any size; a filter of thousands of conditions is a few hundred kilobytes).
 MAX_FILTER_FILE_BYTES = 1 << 20
 
@@ -240,24 +241,34 @@ def _read_bounded(path, limit):
 def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
     """Expression words from a filter file, read the way `ss -F FILE` reads it.
 
-    Lines starting with '#' (and, as in ss, '0') are skipped; a line longer
-    than ss accepts is an error; `-` means standard input. The file must be a
-    regular file of at most `limit` bytes, in UTF-8 (see _read_bounded).
+    Lines end at a newline only (ss reads them with fgets(): a carriage return, form feed or vertical tab is part
+    of its line, and then of a word); lines starting with '#' (and, as in ss, '0') are skipped; a line longer than ss
+    accepts (MAX_FILTER_LINE bytes with its newline) or holding a NUL byte (where ss stops reading the line) is an
+    error; `-` means standard input. The file must be a regular file of at most `limit` bytes, in UTF-8 (see
+    _read_bounded).
     """
     data = _read_bounded(path, limit)
     try:
-        text = data.decode('utf-8')
+        data.decode('utf-8')
     except UnicodeDecodeError as exc:
         raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d)' % (path, exc.start))
+    lines = data.split(b'\n')
+    if not lines[-1]:
+        lines.pop()         # the file ends with a newline
     words = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if len(line) > MAX_FILTER_LINE:
-            raise ArgsError('filter_file: line %d of %s is too long (%d characters; ss accepts up to %d)'
-                            % (number, path, len(line), MAX_FILTER_LINE))
-        if line[:1] in ('#', '0'):
+    for number, line in enumerate(lines, 1):
+        size = len(line) + (number < len(lines) or data.endswith(b'\n'))
+        if size > MAX_FILTER_LINE:
+            raise ArgsError('filter_file: line %d of %s is too long (%d bytes with its newline; ss accepts up to %d)'
+                            % (number, path, size, MAX_FILTER_LINE))
+        if b'\0' in line:
+            raise ArgsError('filter_file: line %d of %s holds a NUL byte (ss would stop reading the line there)'
+                            % (number, path))
+        if line[:1] in (b'#', b'0'):
             continue
-        if line.strip():
-            words.append(line)
+        text = line.decode('utf-8')
+        if text.strip(' \t'):
+            words.append(text)
     return words
 
 

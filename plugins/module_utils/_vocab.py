@@ -89,12 +89,18 @@ STATE_TYPOS = {
 }
 
 
+def ascii_lower(word):
+    """A word folded as strcasecmp() folds it in the C locale, where ss runs: ASCII letters only (str.lower() also
+    makes the Kelvin sign a "k")."""
+    return word.lower() if word.isascii() else ''.join(ch.lower() if ch < '\x80' else ch for ch in word)
+
+
 def state_mask(word, where='state'):
     """Return the state bit mask of one state word or group, or raise ArgsError naming it."""
-    mask = STATE_WORDS.get(word.lower())
+    mask = STATE_WORDS.get(ascii_lower(word))
     if mask is None:
         msg = '%s: "%s" is not a state name' % (where, word)
-        hint = STATE_TYPOS.get(word.lower())
+        hint = STATE_TYPOS.get(ascii_lower(word))
         if hint:
             msg += '; did you mean "%s"?' % hint
         else:
@@ -205,6 +211,6 @@ NETLINK_PROTOCOLS = {
 __all__ = ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET', 'AF_TIPC', 'AF_VSOCK', 'AF_XDP',
            'FAMILY_TEXT', 'FAMILY_NAMES', 'V4_MAPPED_PREFIX', 'SS_ALL', 'SS_CONN', 'SS_CLOSE', 'SS_LISTEN',
            'SS_ESTABLISHED', 'SS_TIME_WAIT', 'SS_SYN_RECV', 'SS_SYN_SENT', 'LISTEN_AND_CLOSE', 'STATE_NAMES',
-           'STATE_NUMBERS', 'SCTP_STATE_NAMES', 'STATE_WORDS', 'STATE_TYPOS', 'state_mask', 'Table', 'TABLES',
+           'STATE_NUMBERS', 'SCTP_STATE_NAMES', 'STATE_WORDS', 'STATE_TYPOS', 'ascii_lower', 'state_mask', 'Table', 'TABLES',
            'TABLE_BY_NAME', 'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS',
            'PROTOCOL_NETIDS', 'TIMER_NAMES', 'ETHERTYPES', 'ETH_P_ALL', 'NETLINK_PROTOCOLS']

@@ -33,7 +33,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_UNSPEC, AF_VSOCK, ETHERTYPES,
-    STATE_TYPOS, STATE_WORDS,
+    STATE_TYPOS, STATE_WORDS, ascii_lower,
 )
 
 # Deepest nesting of parentheses and `not` accepted: far beyond any real
@@ -377,7 +377,7 @@ class _Parser(object):
                 port_name = port_txt       # an interface name, looked up by _bind (port stays None until then)
         prefixes = (Prefix(AF_PACKET, 0, bytes(4)),)
         if proto_txt and proto_txt != '*':
-            val = ETHERTYPES.get(proto_txt.lower())
+            val = ETHERTYPES.get(ascii_lower(proto_txt))
             if val is None:
                 val = c.full_strtoul(proto_txt, 0xffff)
             if val is None:

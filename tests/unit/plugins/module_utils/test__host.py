@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import socket
 
+import pytest
+
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, NETLINK_PROTOCOLS
 
@@ -37,8 +39,14 @@ def test_ephemeral_range_and_fallback(tmp_path):
 
 def test_cgroup_ids(tmp_path):
     h = HostLookups()
-    assert h.cgroup_id('/') == os.stat('/').st_ino
     mnt = h.cgroup2_mount()
+    assert h.cgroup_id('/') == os.stat(mnt or '/').st_ino      # the root cgroup, not the root directory
+    if mnt:
+        assert h.cgroup_id(mnt) == os.stat(mnt).st_ino
+        # they exist, but are no cgroup: their inode 1 would stand for the root cgroup's id (ss takes any 8-byte file handle)
+        for path in ('/proc', '/dev', str(tmp_path)):
+            with pytest.raises(ValueError, match='not a directory of the cgroup2 file system'):
+                h.cgroup_id(path)
     children = [d for d in os.listdir(mnt) if os.path.isdir(os.path.join(mnt, d)) and not os.path.exists('/' + d)] \
         if mnt else []
     if children:     # not found as given, so looked up under the cgroup2 mount (ss's get_cgroup2_id)

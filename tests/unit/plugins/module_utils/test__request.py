@@ -9,6 +9,8 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import HostCond
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import MIXED_AND_OR
 from ansible_collections.netdiag.ss.plugins.module_utils._request import (
     MAX_FILTER_LINE, build_request, read_filter_file, split_filter_states)
@@ -90,11 +92,34 @@ def test_filter_file(tmp_path):
     f.write_text('# comment\n0 skipped like ss does\nsport = :22\n\nor dport = :22\n')
     assert read_filter_file(str(f)) == ['sport = :22', 'or dport = :22']
     assert build_request({'ss_args': '-t', 'filter_file': str(f)}).filter_words == ('sport = :22', 'or dport = :22')
-    f.write_text('x' * (MAX_FILTER_LINE + 1) + '\n')
-    with pytest.raises(ArgsError, match='too long'):
-        read_filter_file(str(f))
+    # ss's fgets() buffer: 1022 bytes with the newline, so 1021 before one and 1022 at the end of the file
     f.write_text('x' * MAX_FILTER_LINE + '\n')
-    assert read_filter_file(str(f)) == ['x' * MAX_FILTER_LINE]
+    with pytest.raises(ArgsError, match=r'line 1 of .* is too long \(1023 bytes with its newline; ss accepts up to 1022\)'):
+        read_filter_file(str(f))
+    f.write_text('x' * (MAX_FILTER_LINE - 1) + '\n')
+    assert read_filter_file(str(f)) == ['x' * (MAX_FILTER_LINE - 1)]
+    f.write_text('sport = :22\n' + 'x' * MAX_FILTER_LINE)
+    assert read_filter_file(str(f)) == ['sport = :22', 'x' * MAX_FILTER_LINE]
+    f.write_text('\u00e9' * 511 + '\n')                 # bytes count, not characters
+    with pytest.raises(ArgsError, match='1023 bytes'):
+        read_filter_file(str(f))
+
+
+def test_filter_file_lines_end_at_newlines_only(tmp_path):
+    """ss reads lines with fgets(): a CR, FF, VT or NEL stays in its line (and then in a word, which ss refuses)."""
+    f = tmp_path / 'filter'
+    for sep in (b'\r', b'\x0c', b'\x0b', b'\xc2\x85', b'\xe2\x80\xa8'):
+        f.write_bytes(b'sport = :22' + sep + b'0 or sport = :80\n')
+        assert read_filter_file(str(f)) == [(b'sport = :22' + sep + b'0 or sport = :80').decode('utf-8')]
+    f.write_bytes(b'sport = :22\r\n')
+    assert read_filter_file(str(f)) == ['sport = :22\r']
+    with pytest.raises(FilterError, match='does not look like a port'):      # as ss: "22\r" is no port
+        bind(parse(build_request({'ss_args': '-t', 'filter_file': str(f)}).filter_words), frozenset(['tcp']))
+    f.write_bytes(b'sport = :22\n \t\n\n')
+    assert read_filter_file(str(f)) == ['sport = :22']
+    f.write_bytes(b'sport = :22\nor\0 dport = :22\n')
+    with pytest.raises(ArgsError, match='line 2 of .* holds a NUL byte'):
+        read_filter_file(str(f))
 
 
 def test_filter_file_errors_name_the_path_once(tmp_path):

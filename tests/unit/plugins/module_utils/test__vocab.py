@@ -25,12 +25,13 @@ def test_every_state_has_one_name_and_every_word_a_mask():
     ('listen', '"listen" is not a state name; did you mean "listening"?'),
     ('synchronised', 'did you mean "synchronized"?'),
     ('bogus', '(valid: all, big, bucket,'),
+    ('buc\u212aet', 'is not a state name'),       # a Kelvin sign: strcasecmp folds ASCII letters only, str.lower() more
 ])
 def test_state_mask_errors(word, message):
     with pytest.raises(ArgsError) as info:
         state_mask(word)
     assert message in str(info.value)
-    assert state_mask('LISTENING') == 1 << 10
+    assert state_mask('LISTENING') == 1 << 10 and state_mask('BucKet') == state_mask('bucket')
 
 
 def test_tables_groups_and_families_agree():

@@ -29,9 +29,10 @@ def test_host_name_resolution_or():
 
 
 def test_cgroup_operand(tmp_path):
-    mnt = '/sys/fs/cgroup/unified' if os.path.isdir('/sys/fs/cgroup/unified') else None
+    from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+    mnt = HostLookups().cgroup2_mount()
     node = P('cgroup /')
-    assert node == CgroupCond(os.stat('/').st_ino)
+    assert node == CgroupCond(os.stat(mnt or '/').st_ino)      # the root cgroup (ss: the host's / directory, B-11)
     if mnt:
         assert P('cgroup ' + mnt) == CgroupCond(os.stat(mnt).st_ino)
     with pytest.raises(FilterError, match='cgroup'):
@@ -110,3 +111,25 @@ def test_grouping_survives_binding():
     words = ['( dev eth0 or sport = 1 ) and dport = 2']
     assert mixed_and_or_warning(bind(parse(words), frozenset(['tcp']), Counting())) is None
     assert mixed_and_or_warning(bind(parse(['dev eth0 or sport = 1 and dport = 2']), frozenset(), Counting()))
+
+
+class _Services(FakeLookups):
+    """/etc/services with a UDP-only name (ntp), a name on both (ssh) and one whose numbers differ (odd)."""
+
+    SERVICES = {('ntp', 'udp'): 123, ('ssh', 'tcp'): 22, ('ssh', 'udp'): 22, ('odd', 'tcp'): 7000, ('odd', 'udp'): 7001}
+
+    def service_port(self, name, protocol):
+        return self.SERVICES.get((name, protocol))
+
+
+def test_service_names_are_looked_up_in_each_selected_table():
+    """A UDP-only name keeps its UDP number with TCP selected too (ss reads a failed lookup's leftovers there)."""
+    lookups = _Services()
+    both = frozenset(['tcp', 'udp'])
+    assert P('sport = :ntp', tables=both, lookups=lookups).port == 123
+    assert P('sport = :ntp', tables=frozenset(['udp']), lookups=lookups).port == 123
+    assert P('sport = :ssh', tables=both, lookups=lookups).port == 22
+    with pytest.raises(FilterError, match='does not look like a port'):
+        P('sport = :ntp', tables=frozenset(['tcp']), lookups=lookups)
+    with pytest.raises(FilterError, match='ambiguous port name.*7001 for udp and 7000 for tcp'):
+        P('sport = :odd', tables=both, lookups=lookups)
