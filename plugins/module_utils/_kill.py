@@ -100,6 +100,10 @@ def _is_connection(rec, conn):
     return (local, peer) in ((server, client), (client, server))
 
 
+# tables whose sock_diag handler (mptcp_diag, sctp_diag, dccp_diag) has no destroy: SOCK_DESTROY answers EOPNOTSUPP
+_NO_DESTROY = {'mptcp': 'MPTCP', 'sctp': 'SCTP', 'dccp': 'DCCP'}
+
+
 def listeners_named(request):
     """Whether the request's states name listening sockets explicitly (state listening, -l, listening: true)."""
     return any(word == ('state', 'listening') or word == ('option', '-l') for word in request.state_words)
@@ -144,6 +148,11 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
             plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
             why = 'the kernel closes only inet sockets (SOCK_DESTROY); this is a %s socket' % rec['family']
+            plan.cannot.append((rec, errno.EOPNOTSUPP, why))
+        elif rec['netid'] in _NO_DESTROY:
+            # (B-34) inet_diag answers EOPNOTSUPP for them; ss -K sends the request and says nothing
+            why = 'the kernel cannot close %s sockets: its sock_diag handler for them has no SOCK_DESTROY' \
+                % _NO_DESTROY[rec['netid']]
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         elif rec[SOCKID].cookie is None:
             # read from /proc/net (_proc_net, source=auto): no cookie to address it by, and no sock_diag for its

@@ -346,3 +346,20 @@ def test_a_disconnected_udp_socket_still_bound_is_reported_aborted(zoo):
         assert len(_rows(ns, ['-u', '-a', 'sport', '=', ':7400'])) == 1         # still bound, unconnected
     finally:
         holder.stop()
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'run'])
+def test_mptcp_sockets_are_not_closable_and_nothing_is_sent(zoo, check_mode):
+    """mptcp_diag has no SOCK_DESTROY (B-34): check mode must not promise to close MPTCP sockets, and a run sends
+    nothing for them; both fail, naming them in not_closed (ss -K sends the request, closes nothing, says nothing)."""
+    ns, fx = zoo
+    if any(s.startswith('mptcp') for s in fx.info.get('skipped', ())):
+        pytest.skip('no MPTCP here: %s' % fx.info['skipped'])
+    before = _rows(ns, ['-M'])
+    result = _kill(ns, '-M state established', _ansible_check_mode=check_mode)
+    assert result['failed'] and 'could not be closed: EOPNOTSUPP' in result['msg'], result.get('msg')
+    assert result['changed'] is False and result['killed'] == [] and result['aborted'] == []
+    assert len(result['not_closed']) == len(before) >= 2, (result['not_closed'], before)
+    assert all(r['netid'] == 'mptcp' and r['error'] == 'EOPNOTSUPP' and 'no SOCK_DESTROY' in r['message']
+               for r in result['not_closed'])
+    assert _rows(ns, ['-M']) == before
