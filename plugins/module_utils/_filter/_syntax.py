@@ -24,6 +24,7 @@ FilterError that names the word and its position.
 from __future__ import annotations
 
 import re
+import socket
 import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _cparse as c
@@ -138,16 +139,28 @@ def state_hint(word):
     return None
 
 
+def _is_ipv6(text):
+    try:
+        socket.inet_pton(socket.AF_INET6, text)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def address_hint(text, host, family):
     """The hint for an operand that is no address and no resolvable host name."""
-    if text.count(':') >= 2 and not text.startswith('['):
-        return 'IPv6 addresses need brackets: [%s] (or give a prefix length: %s/128)' % (text, text)
     if family == AF_INET6 and c.prefix_1(host, AF_INET) is not None:
         return 'the preferred family is IPv6 (-6 or an earlier inet6: operand); use inet:%s' % text
     if family == AF_INET and ':' in host:
-        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use inet6:[%s]' % host
+        addr, slash, plen = host.partition('/')
+        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use inet6:[%s]%s%s' % (addr, slash, plen)
+    if '%' in text:
+        return 'an address takes no scope (%%NAME) in a filter; give the address alone, and dev NAME for the interface'
     if '/' in host:
         return 'the prefix length must be 0-32 (IPv4) or 0-128 (IPv6), or a contiguous dotted netmask'
+    if not text.startswith('[') and _is_ipv6(text):
+        # ss splits ADDRESS:PORT at the last ':', so "::1" reads as host "::" and port 1
+        return 'IPv6 addresses need brackets: [%s] (or give a prefix length: %s/128)' % (text, text)
     return glued_hint(text) or state_hint(text) or \
         'IPv4 a.b.c.d[/len], IPv6 [addr] or addr/len, "*", or a resolvable host name'
 

@@ -206,6 +206,10 @@ def test_port_operands_drop_a_leading_colon(text, family, port):
 
 @pytest.mark.parametrize('text, word, position, hint', [
     ('src ::1', '::1', 1, '[::1]'),
+    ('src ::1/129', '::1/129', 1, 'prefix length must be'),           # not "need brackets"
+    ('src fe80::1%lo', 'fe80::1%lo', 1, 'takes no scope'),
+    ('src fe80::1%lo/128', 'fe80::1%lo/128', 1, 'takes no scope'),
+    ('src 127.0.0.1::22', '127.0.0.1::22', 1, 'IPv4 a.b.c.d'),
     ('sport=22', 'sport=22', 0, 'spaces'),
     ('(sport = 22 )', '(sport', 0, 'spaces'),
     ('sport = 22 )', ')', 3, None),
