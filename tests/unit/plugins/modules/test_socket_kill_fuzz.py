@@ -34,12 +34,16 @@ def test_hostile_arguments(monkeypatch, tmp_path, files, capsys, data):
                                                             'protect_connection'), paths=('filter_file',)))
     rc, result = run_main(socket_kill, args, capsys)
     assert rc == (1 if result.get('failed') else 0), result
-    if result.get('failed') or args.get('_ansible_check_mode'):
+    if args.get('_ansible_check_mode') or (result.get('failed') and 'not_closed' not in result):
+        # check mode, or refused before anything was closed (a run that closed some and could not close others
+        # fails too, with not_closed)
         assert kernel.destroyed == [], (args, result)
     elif kernel.destroyed:
         probe, requests = kernel.destroyed[0], kernel.destroyed[1:]
         assert probe[8:44] == b'\0' * 36                    # the probe names no socket
-        assert len(requests) == len(result['killed']) + len(result['aborted']) + len(result['not_closed'])
+        # nothing is sent for MPTCP sockets: the kernel cannot close them (B-34)
+        sent = [r for r in result['killed'] + result['aborted'] + result['not_closed'] if r['netid'] != 'mptcp']
+        assert len(requests) == len(sent), (args, result)
         assert len(requests) <= max(0, args.get('max_kill', 10))
         for payload in requests:
             cookie = int.from_bytes(payload[48:52], 'little')
