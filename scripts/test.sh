@@ -29,7 +29,7 @@
 #
 # It bootstraps .venv itself (scripts/bootstrap.sh) and never installs system
 # packages.  Results: tests/output/test/ and tests/output/nox/<session>/.
-# Environment: STAGE_TIMEOUT (seconds per stage, default 600), SANITY_PYTHONS (e.g.
+# Environment: STAGE_TIMEOUT (seconds per stage, default 1500), SANITY_PYTHONS (e.g.
 # "3.12 3.13": the Pythons the sanity matrix may use), PYTEST_ADDOPTS (passed
 # to pytest as usual, e.g. "-n auto" or "-k name").
 #
@@ -41,7 +41,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 ALL_STAGES=(unit integration long molecule py38 sanity changelog docs lint)
 OUT="$ROOT/tests/output/test"
-STAGE_TIMEOUT="${STAGE_TIMEOUT:-600}"
+STAGE_TIMEOUT="${STAGE_TIMEOUT:-1500}"
 
 usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 

@@ -41,7 +41,7 @@ from ss_probe import examples_of, module, ss_argv, tasks
 
 PLAYBOOK = os.path.join(ROOT, 'examples', 'ss-examples.yml')
 # The user's description of ss that the examples come from; not part of the project (the seed test skips without it)
-SEED = os.environ.get('NETDIAG_SS_SEED', '/work/shared/seed/ss.md')
+SEED = os.environ.get('NETDIAG_SS_SEED', os.path.join(os.path.dirname(ROOT), 'shared', 'seed', 'ss.md'))
 
 
 # the addresses the examples name, on lo of the namespace (seed_zoo.py's sockets use them), and X's socket directory
