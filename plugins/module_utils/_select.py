@@ -152,9 +152,13 @@ def _proc_warnings(request, sources, expr):
     those see 0 there (ss's /proc mode does the same).
     """
     out = []
-    if sources.refused:
+    if sources.refused and sources.proc:
         out.append('sock_diag (NETLINK_SOCK_DIAG) cannot be used here: %s. Tables %s were read from /proc/net instead '
-                   '(source: auto), as ss does; %s' % (sources.refused, ', '.join(sources.proc) or '(none)', PROC_NULLS))
+                   '(source: auto), as ss does; %s' % (sources.refused, ', '.join(sources.proc), PROC_NULLS))
+    elif sources.refused:
+        # only tables /proc/net has no file for (mptcp, sctp, vsock, ...): each is warned about as not listed
+        out.append('sock_diag (NETLINK_SOCK_DIAG) cannot be used here: %s; no selected table has a /proc/net file to '
+                   'read instead' % sources.refused)
     elif request.source == 'auto':
         for group, tables, _dumper in GROUPS:
             if group in sources.proc and request.explicit_tables.intersection(tables):

@@ -337,6 +337,12 @@ def test_auto_the_named_tables_without_a_file_are_said(netns, sockets):
     assert result['proc_tables'] == ['tcp'] and result['unsupported_tables'] == ['mptcp']
     assert any('table mptcp cannot be listed: sock_diag cannot be used here and /proc/net has no file for it' in w
                for w in _warnings(result))
+    only = run_module('socket_facts', {'ss_args': '-M -n', 'netns': netns.name},
+                      prefix=_denied('socket', 'EPROTONOSUPPORT'))
+    assert only['proc_tables'] == [] and only['unsupported_tables'] == ['mptcp']
+    # no "Tables (none) were read from /proc/net": nothing was
+    assert not any('/proc/net instead' in w for w in _warnings(only)), _warnings(only)
+    assert any('no selected table has a /proc/net file to read instead' in w for w in _warnings(only)), _warnings(only)
 
 
 def test_netlink_source_fails_where_sock_diag_is_refused(netns, sockets):
