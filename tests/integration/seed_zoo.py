@@ -23,6 +23,8 @@ import os
 import socket
 import sys
 
+from sockets_fixture import fill     # this directory: send until the buffers are full
+
 keep = []
 
 
@@ -49,13 +51,7 @@ def connect(lst, to, source=None, rcvbuf=None):
 
 def fin_wait_1(sender):
     """Send until the peer's window is shut (it never reads), then shut the sending side: FIN-WAIT-1 stays."""
-    sender.setblocking(False)
-    chunk = b'x' * 65536
-    while True:
-        try:
-            sender.send(chunk)
-        except BlockingIOError:
-            break
+    fill(sender)
     sender.shutdown(socket.SHUT_WR)
 
 
