@@ -25,14 +25,6 @@ import socket
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
 
 
-def _same_fs(st, mnt):
-    """Whether a stat result is of a file on the file system mounted on mnt."""
-    try:
-        return st.st_dev == os.stat(mnt).st_dev
-    except OSError:
-        return False
-
-
 class HostLookups(object):
     """Name look-ups on the host this process runs on, each answer cached."""
 
@@ -186,10 +178,14 @@ class HostLookups(object):
             raise ValueError('empty path')
         mnt = self.cgroup2_mount()
         try:
+            dev = os.stat(mnt).st_dev if mnt is not None else None      # the cgroup2 file system's device
+        except OSError:
+            dev = None          # a mount that cannot be read: no path counts as on it
+        try:
             st = os.stat(path)
         except (OSError, ValueError):
             st = None
-        if st is not None and (mnt is None or _same_fs(st, mnt)):
+        if st is not None and (mnt is None or st.st_dev == dev):
             return st.st_ino
         if mnt is None:
             raise ValueError('no cgroup2 file system is mounted')
@@ -200,7 +196,7 @@ class HostLookups(object):
             if exc.errno != errno.ENOENT:
                 raise
             st = None
-        if st is None or not _same_fs(st, mnt):
+        if st is None or st.st_dev != dev:
             raise ValueError('not a directory of the cgroup2 file system mounted on %s' % mnt)
         return st.st_ino
 
