@@ -183,6 +183,7 @@ class Query(object):
         self.dump_file = None       # -D FILE
         self.expression = []
         self.explicit_tables = set()
+        self.named_families = set()     # families an option named (-x, -0, -f, --vsock, -4 ...)
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
         self._final = False
 
@@ -203,6 +204,7 @@ class Query(object):
         self.families.add(af)
         self.do_default = False
         self.preferred_family = af
+        self.named_families.add(af)
         if af in _NAMING_FAMILIES:
             self.explicit_tables.update(FAMILY_DEFAULTS[af][0])
 

@@ -25,7 +25,9 @@ import re
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
 from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import LISTEN_AND_CLOSE, SS_ALL, SS_CONN
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    AF_INET, AF_INET6, LISTEN_AND_CLOSE, SS_ALL, SS_CONN, TABLE_BY_NAME,
+)
 
 # The longest line ss -F reads, in bytes with its newline: its fgets() buffer is 1024 bytes with the NUL, and a line
 # that fills all 1023 is refused ("Too long line in filter").
@@ -327,7 +329,10 @@ def build_request(params, identity=False, selecting=False):
     if events:
         # imported here: only event mode needs it
         from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings
-        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables))
+        # a family option (-x, -0, -f netlink) names its tables here: -E cannot follow them, which is worth saying
+        named = q.named_families - {AF_INET, AF_INET6}
+        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables.union(
+            t for t in q.tables() if TABLE_BY_NAME[t].families & named)))
     return Request(
         tables=tuple(q.tables()),
         explicit_tables=frozenset(q.explicit_tables),

@@ -227,8 +227,17 @@ def test_events_dump_file_and_from_dump_requests():
     r = build_request({'ss_args': '-A tcp,unix', 'tables': ['mptcp'], 'events': 3, 'max_events': 2})
     assert r.max_events == 2 and r.warnings == ('events: -E reports destroyed TCP and UDP sockets only; unix_stream, '
                                                 'unix_dgram, unix_seqpacket, mptcp ignored',)
-    # only tables named as tables: not the default selection, nor those a family option (-x, -4) brings
-    assert build_request({'events': 3}).warnings == build_request({'ss_args': '-tx4', 'events': 3}).warnings == ()
+    # tables named as tables or by a family option (-x, -0, -f netlink, families:), not the default selection nor
+    # the inet tables -4/-6/-f inet bring
+    assert build_request({'events': 3}).warnings == build_request({'ss_args': '-tu4 -f inet6', 'events': 3}).warnings == ()
+    ignored = 'events: -E reports destroyed TCP and UDP sockets only; %s ignored'
+    unix = ignored % 'unix_stream, unix_dgram, unix_seqpacket'
+    for params, warning in (({'ss_args': '-tx4'}, unix), ({'ss_args': '-t -x'}, unix), ({'ss_args': '-x -A tcp'}, unix),
+                            ({'ss_args': '-t -0'}, ignored % 'packet_raw, packet_dgram'),
+                            ({'ss_args': '-t -f link'}, ignored % 'packet_raw, packet_dgram'),
+                            ({'ss_args': '-t -f netlink'}, ignored % 'netlink'),
+                            ({'tables': ['tcp'], 'families': ['unix', 'inet']}, unix)):
+        assert build_request(dict(params, events=3)).warnings == (warning,), params
     r = build_request({'ss_args': '-ta6 -D /tmp/x'})
     assert r.dump_file == '/tmp/x' and r.inet_families == (AF_INET6,) and r.events is None
     r = build_request({'ss_args': '-ta sport = :22', 'from_dump': '/tmp/x'})
