@@ -20,8 +20,8 @@ import os
 
 CAP_NET_ADMIN = 12
 _INET = ('inet', 'inet6')
-# sockets for which the kernel sends no mark even to CAP_NET_ADMIN: TIME-WAIT and request sockets
-_NO_MARK_STATES = ('TIME-WAIT', 'SYN-RECV')
+# TIME-WAIT and request sockets: newer kernels (6.18 here) send their marks to CAP_NET_ADMIN, older ones to nobody
+_MINI_SOCKET_STATES = ('TIME-WAIT', 'SYN-RECV')
 BECOME = 'run with become: true'
 
 
@@ -79,7 +79,7 @@ def processes_warning(records, scan):
 def details_warnings(details, records, net_admin=None):
     """Warnings for the details the kernel keeps to CAP_NET_ADMIN that are missing from these records.
 
-    -e: the mark of every full inet socket (extended.mark null); -b: the filter of every packet socket (bpf []).
+    -e: the mark of every inet socket read from sock_diag (extended.mark null); -b: the filter of every packet socket (bpf []).
     net_admin: whether the caller has CAP_NET_ADMIN (read from /proc/self/status when None).
     """
     if not ({'extended', 'bpf'} & set(details)):
@@ -91,11 +91,14 @@ def details_warnings(details, records, net_admin=None):
     out = []
     if 'extended' in details:
         marks = [r for r in records if r.get('family') in _INET and r.get('cookie') is not None
-                 and r.get('state') not in _NO_MARK_STATES and r.get('extended') and r['extended'].get('mark') is None]
+                 and r.get('extended') and r['extended'].get('mark') is None]
         if marks:
+            mini = sum(1 for r in marks if r.get('state') in _MINI_SOCKET_STATES)
             out.append('%s: socket marks are hidden: the kernel reports them only to callers with CAP_NET_ADMIN, so '
-                       'extended.mark is null for %s (ss -e shows no fwmark for them either)%s'
-                       % (who('CAP_NET_ADMIN'), _plural(len(marks), 'inet socket'), advice()))
+                       'extended.mark is null for %s (ss -e shows no fwmark for them either%s)%s'
+                       % (who('CAP_NET_ADMIN'), _plural(len(marks), 'inet socket'),
+                          '; %d of them %s TIME-WAIT or SYN-RECV, whose marks older kernels report to no one'
+                          % (mini, 'is' if mini == 1 else 'are') if mini else '', advice()))
     if 'bpf' in details:
         filters = [r for r in records if r.get('family') == 'link' and r.get('bpf') == []]
         if filters:

@@ -43,7 +43,8 @@ sys.stdin.read()
 HOLDERS = re.compile(r'^not root: the processes of other users are hidden: (\d+) of the (\d+) listed sockets (?:has|have) no '
                      r'visible holder \(the open files of (\d+) process(?:es)? could not be read\); run with become: true$')
 MARKS = re.compile(r'^not root: socket marks are hidden: the kernel reports them only to callers with CAP_NET_ADMIN, so '
-                   r'extended\.mark is null for (\d+) inet sockets? \(ss -e shows no fwmark for them either\); run with '
+                   r'extended\.mark is null for (\d+) inet sockets? \(ss -e shows no fwmark for them either(?:; (\d+) of them '
+                   r'(?:is|are) TIME-WAIT or SYN-RECV, whose marks older kernels report to no one)?\); run with '
                    r'become: true$')
 FILTERS = re.compile(r'^not root: packet socket filters are hidden: the kernel reports them only to callers with '
                      r'CAP_NET_ADMIN, so bpf is \[\] for (\d+) packet sockets? \(ss -b shows an empty filter for them too\); '
@@ -206,6 +207,19 @@ def test_marks_are_null_with_a_warning(zoo):
     (warning,) = _warnings(result, MARKS)
     assert warning.group(1) == '1'
     assert texts(result) == [warning.group(0)]
+
+
+def test_time_wait_marks_are_counted_and_told_apart(zoo):
+    """The zoo's TIME-WAIT socket: 6.18 sends its mark to CAP_NET_ADMIN (older kernels to no one), so as nobody the
+    warning counts it among the hidden marks and says which of them older kernels would not report either."""
+    args = {'ss_args': '-tne state time-wait'}
+    root = as_root(zoo, 'socket_facts', args)
+    assert root['ansible_facts']['sockets'] and not any(t.startswith('not root') for t in texts(root))
+    result = as_nobody(zoo, 'socket_facts', args, check=True)
+    sockets = result['ansible_facts']['sockets']
+    assert len(sockets) == len(root['ansible_facts']['sockets']) and all(r['extended']['mark'] is None for r in sockets)
+    (warning,) = _warnings(result, MARKS)
+    assert warning.group(1) == warning.group(2) == str(len(sockets)), warning.group(0)
 
 
 def test_packet_filters_are_empty_with_a_warning(zoo):
