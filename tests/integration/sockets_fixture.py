@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -180,6 +181,15 @@ def main():
         p.bind(('ndveth0', 0x0800))
     except OSError as exc:
         info['skipped'].append('packet: %s' % exc)
+    # a packet socket whose device is then removed: the kernel sets its ifindex to -1, which ss prints as
+    # *:if4294967295
+    try:
+        subprocess.run(['ip', 'link', 'add', 'ndgone0', 'type', 'veth', 'peer', 'name', 'ndgone1'], check=True)
+        gone = hold(drop_all(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))))
+        gone.bind(('ndgone0', 0x88b5))
+        subprocess.run(['ip', 'link', 'del', 'ndgone0'], check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        info['skipped'].append('packet of a removed device: %s' % exc)
     # a netlink socket of our own (route protocol)
     n = hold(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0))
     n.bind((0, 0))

@@ -119,3 +119,12 @@ def test_unix_names_keep_their_bytes(netns, sockets):
     result = compare_with_ss(netns, ['-xa', '-n'])[3]
     names = [r['local_address'] for r in result['ansible_facts']['sockets'] if r['local_address'].endswith('xff.sock')]
     assert sorted(name_bytes(n).rsplit(b'/', 1)[1] for n in names) == [b'\\xff.sock', b'\xff.sock']
+
+
+def test_packet_socket_of_a_removed_device(netns, sockets):
+    """A packet socket whose device was removed: the kernel reports ifindex -1, ss prints the port as if4294967295."""
+    problem, expected, _got, result = compare_with_ss(netns, ['-0a', '-n'])
+    assert problem is None, problem
+    assert [tokens[4].rpartition(':')[2] for tokens in expected].count('if4294967295') == 1, expected
+    gone = [r for r in result['ansible_facts']['sockets'] if r['interface'] == 'if4294967295']
+    assert [(r['netid'], r['local_port']) for r in gone] == [('p_raw', 4294967295)], gone
