@@ -183,6 +183,7 @@ class Query(object):
         self.dump_file = None       # -D FILE
         self.expression = []
         self.explicit_tables = set()
+        self.states_ignored = False
         self.named_families = set()     # families an option named (-x, -0, -f, --vsock, -4 ...)
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
         self._final = False
@@ -250,6 +251,8 @@ class Query(object):
         """Apply ss's defaults and cross-completion, then freeze; idempotent."""
         if self._final:
             return self
+        # ss ignores state words that leave no state (its default states then): said in a warning (_request)
+        self.states_ignored = self.saw_states and not self.state_filter
         if self.do_default:
             self.state_filter = self.state_filter or SS_CONN
             for n in QUERY_GROUPS['all']:
@@ -282,6 +285,11 @@ class Query(object):
 
     def inet_dump_families(self):
         return inet_dump_families(self.preferred_family)
+
+
+def empty_states_warning(words):
+    """The warning for state words (text) that leave no state, which ss ignores."""
+    return 'the state words "%s" leave no state; they are ignored, as ss ignores them' % words
 
 
 def inet_dump_families(preferred_family):
@@ -360,4 +368,4 @@ def parse_ss_args(text, query=None):
     return q
 
 
-__all__ = ['Query', 'parse_ss_args', 'split_args', 'getopt', 'inet_dump_families', 'DETAIL_OPTS', 'DETAIL_SPELLING']
+__all__ = ['empty_states_warning', 'Query', 'parse_ss_args', 'split_args', 'getopt', 'inet_dump_families', 'DETAIL_OPTS', 'DETAIL_SPELLING']

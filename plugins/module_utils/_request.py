@@ -24,7 +24,9 @@ import re
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
-from ansible_collections.netdiag.ss.plugins.module_utils._query import Query, inet_dump_families, parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._query import (
+    Query, empty_states_warning, inet_dump_families, parse_ss_args,
+)
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, LISTEN_AND_CLOSE, SS_ALL, SS_CONN, TABLE_BY_NAME,
 )
@@ -326,6 +328,8 @@ def build_request(params, identity=False, selecting=False):
     if max_sockets is not None and (events or q.dump_file):
         raise ArgsError('max_sockets limits a listing; %s lists no sockets (%s)' % (
             ('events (-E)', 'use max_events to bound it') if events else ('-D (dump_file)', 'it writes the whole TCP table')))
+    if q.states_ignored:
+        warnings.append(empty_states_warning(' '.join('%s %s' % word for word in q.state_words)))
     if events:
         # imported here: only event mode needs it
         from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings

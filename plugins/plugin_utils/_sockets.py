@@ -29,7 +29,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
-from ansible_collections.netdiag.ss.plugins.module_utils._query import parse_ss_args
+from ansible_collections.netdiag.ss.plugins.module_utils._query import empty_states_warning, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     FAMILY_NAMES, LISTEN_AND_CLOSE, SS_ALL, SS_LISTEN, STATE_NUMBERS, STATE_TYPOS, STATE_WORDS,
 )
@@ -138,9 +138,9 @@ def _next_word(text, i):
 def split_filter(text):
     """(state mask or None, expression text, the number of words before it) of a FILTER string.
 
-    Raises FilterError for a state word without a name, a name that is not
-    a state, or state words that leave no state (ss: "no socket states to
-    show with such filter").
+    Raises FilterError for a state word without a name or a name that is not
+    a state. State words that leave no state give a mask of 0: ss then ignores
+    them (its default states), and compile_filter keeps every state, with a warning.
     """
     mask, pos, count = None, 0, 0
     while True:
@@ -159,9 +159,6 @@ def split_filter(text):
             mask = (mask or 0) | bits
         else:
             mask = (SS_ALL if mask is None else mask) & ~bits
-        if not mask and _next_word(text, after)[0] not in _STATE_KEYWORDS:
-            raise FilterError('leaves no state to select', name, count + 1,
-                              'ss says "no socket states to show with such filter"')
         pos, count = after, count + 2
 
 
@@ -204,7 +201,13 @@ def compile_filter(text):
     except FilterError as exc:
         raise _shift(_hint(exc, count, expression), count) from None
     family = expr.forced_family if expr is not None else None
-    return Selection(states, family, matcher, mixed_and_or_warning([expression]) if expr is not None else None)
+    warning = mixed_and_or_warning([expression]) if expr is not None else None
+    if states == 0:
+        # ss ignores state words that leave nothing (it lists its default states): every state is kept here, as without
+        # state words, and the user is told
+        states = None
+        warning = '; '.join(w for w in (empty_states_warning(' '.join(text.split()[:count])), warning) if w)
+    return Selection(states, family, matcher, warning)
 
 
 def selection(text):

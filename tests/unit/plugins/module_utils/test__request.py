@@ -318,3 +318,16 @@ def test_max_sockets_request():
     assert build_request({'ss_args': '-t'}).max_sockets is None
     assert build_request({'ss_args': '-t', 'max_sockets': 1}).max_sockets == 1
     assert build_request({'ss_args': '-t', 'max_sockets': 5, 'from_dump': '/tmp/x'}).max_sockets == 5
+
+
+@pytest.mark.parametrize('params, without, words', [
+    ({'ss_args': 'exclude all'}, {}, 'exclude all'),
+    ({'ss_args': '-x state listening excl listening'}, {'ss_args': '-x'}, 'state listening exclude listening'),
+    ({'filter': 'exclude all sport = :22'}, {'filter': 'sport = :22'}, 'exclude all'),
+])
+def test_state_words_that_leave_no_state_are_ignored_with_a_warning(params, without, words):
+    """ss ignores state words that leave no state (its default states): the same states as without them, and a warning."""
+    r = build_request(params)
+    assert r.states == build_request(without).states and r.tables == build_request(without).tables
+    assert r.warnings == ('the state words "%s" leave no state; they are ignored, as ss ignores them' % words,)
+    assert build_request({'ss_args': '-t state listening'}).warnings == ()

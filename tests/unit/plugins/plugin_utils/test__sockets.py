@@ -77,14 +77,26 @@ def test_split_filter(text, mask, expression, count):
     assert _sockets.split_filter(text) == (mask, expression, count)
 
 
+@pytest.mark.parametrize('text, words', [
+    ('exclude all', 'exclude all'),
+    ('state established exclude established sport = :1', 'state established exclude established'),
+    ('state listening excl LISTENING', 'state listening excl LISTENING'),
+])
+def test_state_words_that_leave_no_state_are_ignored_with_a_warning(text, words):
+    """ss ignores them (it lists its default states; it never says "no socket states" for state words): every state
+    is kept, as without state words, and the warning says so."""
+    assert _sockets.split_filter(text)[0] == 0
+    selection = _sockets.compile_filter(text)
+    assert selection.states is None
+    assert selection.warning == 'the state words "%s" leave no state; they are ignored, as ss ignores them' % words
+    assert _sockets.compile_filter('state established').warning is None
+
+
 @pytest.mark.parametrize('text, message', [
     ('state', 'filter: "state" needs a state name after it at word 1; for example "state established"'),
     ('state established exclude', 'filter: "exclude" needs a state name after it at word 3; for example "exclude established"'),
     ('state listen', 'filter: "listen" is not a state name at word 2; did you mean "listening"?'),
     ('exclude bogus', 'filter: "bogus" is not a state name at word 2; valid: ' + ', '.join(sorted(STATE_WORDS))),
-    ('exclude all', 'filter: "all" leaves no state to select at word 2; ss says "no socket states to show with such filter"'),
-    ('state established exclude established sport = :1',
-     'filter: "established" leaves no state to select at word 4; ss says "no socket states to show with such filter"'),
 ])
 def test_state_word_errors(text, message):
     with pytest.raises(FilterError) as info:
