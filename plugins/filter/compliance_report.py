@@ -80,6 +80,14 @@ EXAMPLES = r"""
   delegate_to: localhost
   delegate_facts: true
 
+- name: Make the report folder (copy does not make the folder of its dest)
+  ansible.builtin.file:
+    path: reports
+    state: directory
+    mode: "0755"
+  run_once: true
+  delegate_to: localhost
+
 - name: Write the report as JSON, JUnit XML and HTML
   ansible.builtin.copy:
     content: "{{ report | netdiag.ss.compliance_report(item.format) }}"

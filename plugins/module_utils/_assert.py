@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 
 from ansible.module_utils.common.validation import check_type_bool, check_type_list
 
@@ -54,7 +55,13 @@ def _rule_error(name, message):
 
 
 def _holder_conditions(name, key, value):
-    """A tuple of {name, user, pid} conditions from a dict or a list of dicts."""
+    """A tuple of {name, user, pid} conditions from a dict or a list of dicts.
+
+    A condition no process can meet would make an absent rule pass whatever holds its sockets, so a pid is a whole
+    number, 1 or more (25883.9 is not taken as 25883), and a user a uid or a name, looked up now (as its uid:
+    /proc/PID/status gives the holders' uids). A name this host does not have (nginx on a host without nginx: one
+    policy serves a fleet) matches no process, and evaluate() says so in a warning (UNKNOWN_USER keeps the name).
+    """
     if value is None:
         return ()
     items = [value] if isinstance(value, dict) else value
@@ -70,19 +77,65 @@ def _holder_conditions(name, key, value):
         cond = {}
         for k, v in item.items():
             if k == 'pid':
-                try:
-                    if isinstance(v, bool):
-                        raise ValueError(v)
-                    v = int(v)
-                except (TypeError, ValueError, OverflowError):
-                    raise _rule_error(name, '%s: pid %s is not a number' % (key, shown(v)))
-            elif k == 'user' and isinstance(v, int) and not isinstance(v, bool):
-                pass
+                v = _pid(name, key, v)
+            elif k == 'user':
+                uid = _uid(name, key, v)
+                if uid is None:
+                    cond[UNKNOWN_USER] = v
+                v = uid
             elif not isinstance(v, str):
                 raise _rule_error(name, '%s: %s %s is not text' % (key, k, shown(v)))
             cond[k] = v
         conditions.append(cond)
     return tuple(conditions)
+
+
+# (uid_t)-1 means "no uid" to the kernel: no process runs as it
+_NO_UID = 0xFFFFFFFF
+# the kernel's highest pid_max (PID_MAX_LIMIT): no process has a higher pid
+_PID_MAX_LIMIT = 4194304
+_WHOLE = re.compile(r'\s*[+-]?[0-9]+\s*\Z')
+
+
+def _whole(value):
+    """value as an int when it is a whole number (an int, a float such as 2.0, or its digits as text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and _WHOLE.match(value):
+        return int(value)
+    return None
+
+
+def _pid(name, key, value):
+    pid = _whole(value)
+    if pid is None or not 1 <= pid <= _PID_MAX_LIMIT:
+        raise _rule_error(name, '%s: pid %s is not a process id (a whole number, 1 to %d)' % (key, shown(value), _PID_MAX_LIMIT))
+    return pid
+
+
+# the key of a holder condition that keeps a user name this host does not have (its 'user' is then None)
+UNKNOWN_USER = 'unknown_user'
+
+
+def _uid(name, key, value):
+    """A user condition -> its uid: a uid as it is (a number, or digits), a name looked up in this host's users
+    (None for a name it does not have)."""
+    if isinstance(value, str) and value.strip() and not value.isdigit():
+        try:
+            import pwd
+            return pwd.getpwnam(value).pw_uid
+        except KeyError:
+            return None
+        except ValueError:      # a name with a NUL
+            pass
+    uid = _whole(value) if isinstance(value, (int, str)) else None
+    if uid is None or uid < 0 or uid >= _NO_UID:
+        raise _rule_error(name, '%s: user %s is not a user (a name, or a uid: 0 or more)' % (key, shown(value)))
+    return uid
 
 
 def _count(name, key, value):
@@ -145,14 +198,18 @@ def parse_rule(index, raw, netns=None):
         raise ArgsError('rule %d: name must be text, not %s' % (index + 1, shown(name)))
     if not name:
         raise ArgsError('rule %d has no name (every rule needs one, to be reported)' % (index + 1))
+    if not name.strip():
+        raise ArgsError('rule %d has no name (%s is blank: every rule needs one, to be reported)' % (index + 1, shown(name)))
     unknown = sorted(set(raw) - set(RULE_KEYS))
     if unknown:
         hint = ''
         if set(unknown) & set(DETAIL_OPTIONS + ('processes', 'threads', 'timers', 'summary', 'resolve')):
             hint = '; rules select sockets and cannot ask for details (offenders come with their holders when a rule has process conditions)'
         raise _rule_error(name, 'unknown key(s) %s (valid: %s)%s' % (', '.join(unknown), ', '.join(RULE_KEYS), hint))
-    expect = raw.get('expect') or 'absent'
-    if expect not in EXPECTATIONS:
+    expect = raw.get('expect')
+    if expect is None:
+        expect = 'absent'           # only a missing expect: false, 0 or "" is a mistake, not absent
+    if not isinstance(expect, str) or expect not in EXPECTATIONS:
         raise _rule_error(name, 'expect must be absent or present, not %s (use min / max for a count range)' % shown(expect))
     low, high = _count(name, 'min', raw.get('min')), _count(name, 'max', raw.get('max'))
     if low is not None and high is not None and low > high:
@@ -161,6 +218,12 @@ def parse_rule(index, raw, netns=None):
         raise _rule_error(name, 'expect: absent contradicts min: %d; use expect: present with min' % low)
     if expect == 'present' and high == 0:
         raise _rule_error(name, 'expect: present contradicts max: 0')
+    # rules that could never fail
+    if expect == 'present' and low is not None and low < 1:
+        raise _rule_error(name, 'expect: present contradicts min: %d (present is at least 1 socket)' % low)
+    if low == 0 and high is None:
+        raise _rule_error(name, 'min: 0 without max allows any number of sockets: the rule could never fail '
+                                '(give max, or expect: present with min 1 or more)')
     process = _holder_conditions(name, 'process', raw.get('process'))
     allow = _holder_conditions(name, 'allow_process', raw.get('allow_process'))
     if allow and (expect != 'absent' or low is not None or high is not None):
@@ -301,25 +364,9 @@ def _holder_matches(holder, cond, users):
     if 'name' in cond and holder['name'] != cond['name']:
         return False
     if 'user' in cond:
-        uid = users.get(holder['pid'])
-        want = cond['user']
-        if isinstance(want, int) or (isinstance(want, str) and want.isdigit()):
-            return uid is not None and uid == int(want)
-        return uid is not None and _user_name(uid) == want
+        uid = users.get(holder['pid'])          # the condition's user is a uid (parse_rules looked names up)
+        return uid is not None and uid == cond['user']
     return True
-
-
-_USER_NAMES = {}
-
-
-def _user_name(uid):
-    if uid not in _USER_NAMES:
-        try:
-            import pwd
-            _USER_NAMES[uid] = pwd.getpwuid(uid).pw_name
-        except (ImportError, KeyError):
-            _USER_NAMES[uid] = str(uid)
-    return _USER_NAMES[uid]
 
 
 def _others_hidden(scan):
@@ -449,6 +496,14 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     for rule in rules:
         sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden, shared)
         results.append(_judge(rule, sure, max_offenders, unsure, beyond=counted.get(rule.index, ((), 0))[1]))
+    for rule in rules:
+        for key, conditions in (('process', rule.process), ('allow_process', rule.allow_process)):
+            unknown = [c[UNKNOWN_USER] for c in conditions if UNKNOWN_USER in c]
+            if unknown:
+                warnings.append('rule "%s": %s: %s %s %s no user of this host, so no process matches %s'
+                                % (rule.name, key, 'user' if len(unknown) == 1 else 'users',
+                                   ', '.join(shown(u) for u in unknown), 'is' if len(unknown) == 1 else 'are',
+                                   'that condition' if len(unknown) == 1 else 'those conditions'))
     if any(r['hidden_holders'] for r in results):
         warnings.append(hidden_warning([r for r, res in zip(rules, results) if res['hidden_holders']], scan))
     failed = [r['name'] for r in results if not r['passed']]

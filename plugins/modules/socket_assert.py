@@ -38,10 +38,14 @@ options:
       - "Selection: C(filter), C(ss_args), C(tables), C(families), C(listening), C(all), C(states), C(exclude_states),
         C(filter_file), C(kernel_filter), with the meaning they have as options of this module. C(ss_args) must not ask
         for details (C(-p -e -m -i ...)), and C(-N) must name the namespace of O(netns) if it is given at all."
-      - "Expectation: C(expect) V(absent) (the default: no socket may be selected) or V(present) (at least one), or a
-        count range with C(min) and/or C(max)."
-      - "C(process): a dict (or a list of dicts) of C(name), C(user) (a name or a uid) and C(pid): the rule selects
-        only the sockets that such a process holds."
+      - "C(name) must be a non-empty string (a name that is only blanks, or a number such as V(2049), is an error)."
+      - "Expectation: C(expect) V(absent) (the default, when C(expect) is left out: no socket may be selected) or
+        V(present) (at least one), or a count range with C(min) and/or C(max). A rule that could never fail is an
+        error: C(expect=present) with C(min=0), and C(min=0) without C(max)."
+      - "C(process): a dict (or a list of dicts) of C(name), C(user) (a user name of the managed host, looked up when
+        the rules are read, or a uid) and C(pid) (a whole number): the rule selects only the sockets that such a
+        process holds. A user name the host does not have matches no process, with a warning naming it; a negative
+        uid and a pid such as V(25883.9) are errors."
       - "C(allow_process): a dict (or a list of dicts) of the same keys: with C(expect: absent), the sockets the rule
         selects are fine when every process holding them matches one of these (for example only nginx on 443); a
         socket that no process holds is not fine."
@@ -51,6 +55,7 @@ options:
   name:
     description:
       - The name of the rule given by the top-level options.
+      - Mutually exclusive with O(rules) (each rule there has its own C(name)).
     type: str
     default: assertion
   expect:
@@ -198,7 +203,8 @@ def main():
         allow_process=dict(type='raw'),
         max_offenders=dict(type='int', default=20),
         report_only=dict(type='bool', default=False),
-    ).update(mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('expect', 'min', 'max', 'process', 'allow_process')
+    ).update(mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process',
+                                                                             'allow_process')
                                  if key != 'kernel_filter'])
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params

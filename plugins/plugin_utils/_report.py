@@ -40,7 +40,7 @@ HOST_INPUT_STATUSES = ('ok', 'unreachable', 'error')
 HOST_STATUSES = ('passed', 'failed', 'unreachable', 'error')
 # a cell's status: one host, one rule
 CELL_STATUSES = ('passed', 'failed', 'not_applicable', 'unreachable', 'error')
-RULE_KEYS = ('name', 'passed', 'expect', 'count', 'offenders', 'offenders_total', 'lines')
+RULE_KEYS = ('name', 'passed', 'decided', 'expect', 'count', 'hidden_holders', 'offenders', 'offenders_total', 'lines')
 
 _MAX_DEPTH = 32
 
@@ -165,6 +165,16 @@ def _check_rule(raw, path):
     passed = _need(raw, 'passed', path, _is_bool, 'true or false')
     expect = _need(raw, 'expect', path, _is_text, 'a string: absent, present, at least N, ...')
     count = _need(raw, 'count', path, _is_count, 'a whole number, 0 or more')
+    # a rule with process conditions whose outcome hangs on holders that could not be seen (socket_assert without
+    # root) fails as not decided; results of rules without process conditions may leave both out
+    decided = raw.get('decided', True)
+    if not _is_bool(decided):
+        raise ReportError(f'{path}.decided', f'must be true or false, not {_kind(decided)} {_shown(decided)}')
+    if passed and not decided:
+        raise ReportError(f'{path}.decided', 'is false but the rule passed (a rule not decided fails)')
+    hidden = raw.get('hidden_holders', 0)
+    if not _is_count(hidden):
+        raise ReportError(f'{path}.hidden_holders', f'must be a whole number, 0 or more, not {_kind(hidden)} {_shown(hidden)}')
     offenders = raw.get('offenders', [])
     if not isinstance(offenders, list):
         raise ReportError(f'{path}.offenders', f'must be a list of socket records, not {_kind(offenders)}')
@@ -179,7 +189,7 @@ def _check_rule(raw, path):
     lines = raw.get('lines', [])
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
         raise ReportError(f'{path}.lines', 'must be a list of strings (the offenders as ss prints them)')
-    return {'name': name, 'passed': passed, 'expect': expect, 'count': count,
+    return {'name': name, 'passed': passed, 'decided': decided, 'expect': expect, 'count': count, 'hidden_holders': hidden,
             'offenders': offenders, 'offenders_total': total, 'lines': lines}
 
 
@@ -264,9 +274,10 @@ def _counts():
 
 def _cell(rule, status, result=None):
     if result is None:
-        return {'rule': rule, 'status': status, 'expect': None, 'count': None, 'offenders_total': None,
-                'offenders': [], 'lines': []}
+        return {'rule': rule, 'status': status, 'expect': None, 'count': None, 'decided': None, 'hidden_holders': None,
+                'offenders_total': None, 'offenders': [], 'lines': []}
     return {'rule': rule, 'status': status, 'expect': result['expect'], 'count': result['count'],
+            'decided': result['decided'], 'hidden_holders': result['hidden_holders'],
             'offenders_total': result['offenders_total'], 'offenders': result['offenders'], 'lines': result['lines']}
 
 
@@ -342,10 +353,40 @@ def failed_cells(model):
     return [(host, cell) for host in model['hosts'] for cell in host['cells'] if cell['status'] == 'failed']
 
 
+def undecided(cell):
+    """Whether a checked cell failed as not decided (its outcome hangs on holders that could not be seen)."""
+    return cell['status'] == 'failed' and cell.get('decided') is False
+
+
 def expected_found(cell):
-    """'expected absent, found 2 sockets' for a checked cell."""
-    count = cell['count']
-    return f"expected {cell['expect']}, found {count} socket{'' if count == 1 else 's'}"
+    """'expected absent, found 2 sockets' for a checked cell; for one not decided, as socket_assert's message says it:
+    'not decided: expected absent, found 0 sockets, and 1 more whose holders may be hidden (...)'."""
+    if undecided(cell):
+        return f'not decided: {_found(cell)}'
+    return _found(cell)
+
+
+def _found(cell):
+    """expected_found() without 'not decided: '."""
+    text = f"expected {cell['expect']}, found {_plural(cell['count'], 'socket')}"
+    if undecided(cell):
+        text += f", and {cell['hidden_holders']} more {_HIDDEN}"
+    return text
+
+
+# why a rule is not decided, as socket_assert says it (without its advice, which depends on the host's user)
+_HIDDEN = 'whose holders may be hidden (not every process could be read)'
+
+
+def _no_lines_note(cell, html=False):
+    """What a failed cell without any offending socket says instead of its lines, in JUnit's words or HTML's; None
+    when it has offenders (they may all be beyond max_offenders, which _more_note says)."""
+    if cell['offenders_total']:
+        return None
+    why = 'not decided' if undecided(cell) else 'too few sockets'
+    if html:
+        return f'{why.capitalize()}: there is no offending socket to list.'
+    return f'({why}: no offending socket to list)'
 
 
 def _more_note(cell):
@@ -421,8 +462,12 @@ def to_junit(model):
                 counts['tests'] += 1
                 if cell['status'] == 'failed':
                     counts['failures'] += 1
-                    failure = ET.SubElement(case, 'failure', message=_safe(expected_found(cell)), type='failed')
-                    text = list(cell['lines']) or ['(too few sockets: no offending socket to list)']
+                    kind = 'not_decided' if undecided(cell) else 'failed'
+                    failure = ET.SubElement(case, 'failure', message=_safe(expected_found(cell)), type=kind)
+                    text = list(cell['lines'])
+                    empty = None if text else _no_lines_note(cell)
+                    if empty:
+                        text.append(empty)
                     note = _more_note(cell)
                     if note:
                         text.append(note)
@@ -451,6 +496,8 @@ _MARKS = {
     'error': ('!', 'error'),
     'not_applicable': ('\u2013', 'not applicable'),
 }
+# a failed cell that is not decided (socket_assert could not see every holder): a failure, shown apart
+_UNDECIDED = ('?', 'not decided')
 
 _CSS = """
 :root { color-scheme: light; --pass: #f1f6f2; --pass-ink: #7fa78b; --fail: #c8400a; --fail-ink: #fff;
@@ -498,6 +545,7 @@ table.m td.c { text-align: center; width: 40px; min-width: 40px; height: 26px; p
 td.c.pass, .legend .pass { background: var(--pass); color: var(--pass-ink); }
 td.c.fail, .legend .fail { background: var(--fail); color: var(--fail-ink); font-weight: 700; }
 td.c.fail a { color: inherit; text-decoration: none; display: block; line-height: 26px; }
+td.c.fail.undecided, .legend .undecided { background: repeating-linear-gradient(135deg, var(--fail) 0 6px, #a8360a 6px 8px); }
 td.c.fail a:hover, td.c.fail a:focus, td.c.wide a:hover, td.c.wide a:focus { text-decoration: underline; }
 td.c.wide a { color: inherit; text-decoration: none; }
 td.c.unreach, .legend .unreach { color: var(--unreach-ink);
@@ -579,12 +627,15 @@ def _verdict(model):
             f'{_h(", ".join(parts))}</p>')
 
 
-def _legend(has_extra):
+def _legend(has_extra, has_undecided=False):
     out = ['<ul class="legend">']
     for status, cls in (('passed', 'pass'), ('failed', 'fail'), ('unreachable', 'unreach'), ('error', 'error'),
                         ('not_applicable', 'na')):
         mark, word = _MARKS[status]
         out.append(f'<li><span class="c {cls}">{_h(mark)}</span>{_h(word)}</li>')
+        if status == 'failed' and has_undecided:
+            out.append(f'<li><span class="c fail undecided">{_UNDECIDED[0]}</span>{_UNDECIDED[1]} '
+                       '(fails: some holders could not be seen)</li>')
     if has_extra:
         out.append('<li><i>italic rule</i>: not in the policy, added on some hosts</li>')
     out.append('</ul>')
@@ -624,12 +675,13 @@ def _grid(model, anchors):
                            f'<a href="#{anchors[id(host)]}" title="{_h(host["msg"] or word)}">{_h(text)}</a></td>')
         else:
             for cell in host['cells']:
-                mark, word = _MARKS[cell['status']]
+                mark, word = _UNDECIDED if undecided(cell) else _MARKS[cell['status']]
                 tip = f'{host["name"]} \u00b7 {cell["rule"]}: {word}'
                 if cell['status'] in ('passed', 'failed'):
-                    tip += f' ({expected_found(cell)})'
+                    tip += f' ({_found(cell)})'
                 if cell['status'] == 'failed':
-                    out.append(f'<td class="c fail"><a href="#{anchors[id(cell)]}" title="{_h(tip)}">'
+                    cls = 'fail undecided' if undecided(cell) else 'fail'
+                    out.append(f'<td class="c {cls}"><a href="#{anchors[id(cell)]}" title="{_h(tip)}">'
                                f'{_h(mark)}&#8239;{cell["count"]}</a></td>')
                 else:
                     out.append(f'<td class="c {_CELL_CLASS[cell["status"]]}" title="{_h(tip)}">{_h(mark)}</td>')
@@ -656,15 +708,18 @@ def _failures(model, anchors):
                        f'</span></h3>')
         lines = list(cell['lines'])
         note = _more_note(cell)
+        mark = _UNDECIDED[0] if undecided(cell) else _MARKS['failed'][0]
         out.append(f'<article class="failure" id="{anchors[id(cell)]}">')
-        out.append(f'<h4>\u2717 {_h(cell["rule"])} <span class="note">on {_h(host["name"])}</span>'
+        out.append(f'<h4>{mark} {_h(cell["rule"])} <span class="note">on {_h(host["name"])}</span>'
                    f'<a class="back" href="#grid">\u2191 grid</a></h4>')
-        out.append(f'<p class="ef">expected <b>{_h(cell["expect"])}</b>, found <b>{_plural(cell["count"], "socket")}</b>'
-                   '</p>')
+        found = f'expected <b>{_h(cell["expect"])}</b>, found <b>{_plural(cell["count"], "socket")}</b>'
+        if undecided(cell):
+            found = f'<b>not decided</b>: {found}, and <b>{cell["hidden_holders"]} more</b> {_h(_HIDDEN)}'
+        out.append(f'<p class="ef">{found}</p>')
         if lines:
             out.append(f'<pre>{_h(chr(10).join(lines))}</pre>')
         elif not cell['offenders_total']:
-            out.append('<p class="note">Too few sockets: there is no offending socket to list.</p>')
+            out.append(f'<p class="note">{_h(_no_lines_note(cell, html=True))}</p>')
         if note:
             out.append(f'<p class="note">{_h(note)}</p>')
         out.append('</article>')
@@ -713,7 +768,8 @@ def to_html(model):
            f'<h1>{_h(title)}</h1>', f'<p class="meta">Generated {_h(model["generated"])}</p>', _verdict(model)]
     out.extend(_tiles(model))
     if model['hosts']:
-        out.extend(_legend(any(not r['in_policy'] for r in model['rules'])))
+        out.extend(_legend(any(not r['in_policy'] for r in model['rules']),
+                           any(undecided(cell) for _host, cell in failed_cells(model))))
         out.extend(_grid(model, anchors))
         out.extend(_failures(model, anchors))
         out.extend(_not_checked(model, anchors))
@@ -738,4 +794,4 @@ def render(report, fmt='json'):
 
 
 __all__ = ['SCHEMA', 'FORMATS', 'HOST_STATUSES', 'CELL_STATUSES', 'ReportError', 'build', 'failed_cells',
-           'expected_found', 'to_json', 'to_junit', 'to_html', 'render']
+           'expected_found', 'undecided', 'to_json', 'to_junit', 'to_html', 'render']

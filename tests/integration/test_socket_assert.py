@@ -94,10 +94,37 @@ def test_failing_rules_fail_the_task_with_their_lines(netns, sockets):
 @pytest.mark.parametrize('rule, word', [
     ({'name': 'typo', 'filter': 'sprt = :23'}, '"sprt"'), ({'name': 'bad key', 'filtr': 'x'}, 'filtr'),
     ({'name': 'two', 'ss_args': '-t sport = :1', 'filter': 'dport = :1'}, 'give the expression once'),
+    # rules that could never fail, or never match a holder (an absent rule with them passed whatever listened)
+    ({'name': 'never fails', 'ss_args': '-tl', 'min': 0}, 'min: 0 without max'),
+    ({'name': 'present 0', 'ss_args': '-tl', 'expect': 'present', 'min': 0}, 'contradicts min: 0'),
+    ({'name': 'uid -1', 'ss_args': '-tl sport = :5001', 'allow_process': {'user': -1}}, 'user -1'),
+    ({'name': 'pid', 'ss_args': '-tl sport = :5001', 'process': {'pid': 25883.9}}, 'pid 25883.9'),
+    ({'name': 'expect false', 'ss_args': '-tl sport = :5001', 'expect': False}, 'not false'),
 ])
 def test_bad_rules_are_named(netns, rule, word):
     result = run_module('socket_assert', {'rules': [rule], 'netns': netns.name}, check=False)
-    assert result['failed'] and 'rule "%s"' % rule['name'] in result['msg'] and word in result['msg']
+    assert result.get('failed') and 'rule "%s"' % rule['name'] in result['msg'] and word in result['msg']
+    assert 'rules' not in result          # nothing was read
+
+
+def test_a_user_this_host_does_not_have_matches_no_process_with_a_warning(netns, sockets):
+    """One policy serves a fleet (nginx may be missing on some hosts): the rule is judged, nothing matches that user,
+    and a warning names it, so a typo does not pass unseen."""
+    rules = [{'name': 'only nobody-ndss', 'ss_args': '-tl sport = :5001', 'allow_process': {'user': 'nosuchuser-ndss'}},
+             {'name': 'none of nobody-ndss', 'ss_args': '-tl sport = :5001', 'process': {'user': 'nosuchuser-ndss'}}]
+    result = run_module('socket_assert', {'rules': rules, 'netns': netns.name, 'report_only': True})
+    assert [(r['passed'], r['count']) for r in result['rules']] == [(False, 1), (True, 0)]
+    texts = [w['event']['msg'] if isinstance(w, dict) else w for w in result.get('warnings') or ()]
+    for name, key in (('only nobody-ndss', 'allow_process'), ('none of nobody-ndss', 'process')):
+        assert 'rule "%s": %s: user "nosuchuser-ndss" is no user of this host, so no process matches that condition' % (
+            name, key) in texts, texts
+
+
+def test_a_top_level_name_with_rules_is_refused():
+    """name names the rule of the top-level options: with rules it was ignored."""
+    result = run_module('socket_assert', {'rules': [{'name': 'a', 'ss_args': '-tl sport = :1'}], 'name': 'mine'},
+                        check=False)
+    assert result.get('failed') and 'mutually exclusive: rules|name' in result['msg'], result['msg']
 
 
 @pytest.mark.parametrize('max_offenders', [0, 2, 5])

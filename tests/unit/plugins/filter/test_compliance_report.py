@@ -105,3 +105,29 @@ def test_through_ansible_templating():
     assert json.loads(out['json']) == expected and out['default'] == out['json']
     assert out['junit'] == _report.render(REPORT, 'junit') and out['html'] == _report.render(REPORT, 'html')
     assert 'netdiag.ss.compliance_report: the format must be one of json, junit, html' in out['error']
+
+
+def test_the_examples_run_where_no_report_folder_exists(tmp_path):
+    """The filter's EXAMPLES, as a play on one host that is this machine: the report files are written into
+    reports/, which does not exist before (copy does not make the folder of its dest)."""
+    import yaml
+    playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    if not os.path.exists(playbook):
+        pytest.skip('needs ansible-playbook in this Python environment')
+    tree = os.path.abspath(plugin.__file__)
+    for _level in range(6):
+        tree = os.path.dirname(tree)
+    play = {'name': 'The examples', 'hosts': 'all', 'gather_facts': False,
+            'vars': {'socket_policy': [{'name': 'nothing listens on port 1', 'ss_args': '-tl sport = :1'}]},
+            'tasks': yaml.safe_load(plugin.EXAMPLES)}
+    (tmp_path / 'playbook.yml').write_text(yaml.safe_dump([play]))
+    (tmp_path / 'inventory.json').write_text(json.dumps({'all': {'hosts': {'web1': {
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_COLLECTIONS_PATH=tree, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+               ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_STDOUT_CALLBACK='default')
+    proc = subprocess.run([playbook, '-i', 'inventory.json', 'playbook.yml'], capture_output=True, text=True, env=env,
+                          cwd=str(tmp_path), timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path / 'reports')) == ['report.html', 'report.json', 'report.junit.xml']
+    report = json.loads((tmp_path / 'reports' / 'report.json').read_text())
+    assert [h['name'] for h in report['hosts']] == ['web1'] and report['hosts'][0]['status'] in ('passed', 'failed')

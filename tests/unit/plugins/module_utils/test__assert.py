@@ -24,6 +24,9 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([True], 'rule 1: true is not a dict'),
     ([{'name': True}], 'rule 1: name must be text, not true'),
     ([{'filter': 'sport = :23'}], 'rule 1 has no name'),
+    ([{'name': 'ok'}, {'name': '  ', 'filter': 'sport = :23'}], 'rule 2 has no name ("  " is blank'),
+    ([{'name': '\t\n'}], 'rule 1 has no name ("\\t\\n" is blank'),
+    ([{'name': 2049}], 'rule 1: name must be text, not 2049'),
     ([{'name': 'a', 'filter': 'sprt = :23'}], 'rule "a": filter: "sprt" is not a keyword here at word 1'),
     ([{'name': 'a', 'bogus': 1}], 'rule "a": unknown key(s) bogus'),
     ([{'name': 'a', 'processes': True}], 'cannot ask for details'),
@@ -34,6 +37,16 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'ss_args': '-tE'}], 'rule "a": ss_args: -E listens for closed sockets, which this module does not'),
     ([{'name': 'a', 'expect': 'maybe'}], 'expect must be absent or present, not "maybe"'),
     ([{'name': 'a', 'expect': True}], 'expect must be absent or present, not true'),     # YAML's yes
+    # only a missing (null) expect means absent: false, 0, "" and [] are mistakes, not absent
+    ([{'name': 'a', 'expect': False}], 'rule "a": expect must be absent or present, not false'),
+    ([{'name': 'a', 'expect': 0}], 'rule "a": expect must be absent or present, not 0'),
+    ([{'name': 'a', 'expect': []}], 'rule "a": expect must be absent or present, not []'),
+    ([{'name': 'a', 'expect': ''}], 'rule "a": expect must be absent or present, not ""'),
+    # a rule that can never fail
+    ([{'name': 'a', 'expect': 'present', 'min': 0}], 'rule "a": expect: present contradicts min: 0'),
+    ([{'name': 'a', 'expect': 'present', 'min': 0, 'max': 3}], 'rule "a": expect: present contradicts min: 0'),
+    ([{'name': 'a', 'min': 0}], 'rule "a": min: 0 without max allows any number of sockets'),
+    ([{'name': 'a', 'expect': 'absent', 'min': 0}], 'rule "a": min: 0 without max allows any number of sockets'),
     ([{'name': 'a', 'min': 3, 'max': 2}], 'min 3 is more than max 2'),
     ([{'name': 'a', 'min': -1}], 'min must be a whole number of sockets, 0 or more, not -1'),
     ([{'name': 'a', 'expect': 'present', 'min': True}], 'min must be a whole number of sockets, 0 or more, not true'),
@@ -42,11 +55,24 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'min': 1}], 'expect: absent contradicts min: 1'),
     ([{'name': 'a', 'expect': 'present', 'max': 0}], 'contradicts max: 0'),
     ([{'name': 'a', 'process': {'nme': 'x'}}], 'process: unknown key(s) nme'),
-    ([{'name': 'a', 'process': {'pid': 'one'}}], 'process: pid "one" is not a number'),
-    ([{'name': 'a', 'process': {'pid': True}}], 'process: pid true is not a number'),
+    ([{'name': 'a', 'process': {'pid': 'one'}}], 'process: pid "one" is not a process id (a whole number, 1 to 4194304)'),
+    ([{'name': 'a', 'process': {'pid': True}}], 'process: pid true is not a process id'),
+    # int() would make these a pid that the rule then looks for (25883.9 -> 25883), or one no process has
+    ([{'name': 'a', 'process': {'pid': 25883.9}}], 'rule "a": process: pid 25883.9 is not a process id'),
+    ([{'name': 'a', 'process': {'pid': '25883.9'}}], 'rule "a": process: pid "25883.9" is not a process id'),
+    ([{'name': 'a', 'allow_process': {'pid': 0}}], 'rule "a": allow_process: pid 0 is not a process id'),
+    ([{'name': 'a', 'process': {'pid': -7}}], 'rule "a": process: pid -7 is not a process id'),
+    ([{'name': 'a', 'process': {'pid': 4194305}}], 'rule "a": process: pid 4194305 is not a process id'),
+    ([{'name': 'a', 'process': {'pid': '+-7'}}], 'rule "a": process: pid "+-7" is not a process id'),
+    ([{'name': 'a', 'process': {'pid': '\u0663'}}], 'rule "a": process: pid "\u0663" is not a process id'),
+    ([{'name': 'a', 'process': {'user': -1}}], 'rule "a": process: user -1 is not a user (a name, or a uid: 0 or more)'),
+    ([{'name': 'a', 'process': {'user': 4294967295}}], 'rule "a": process: user 4294967295 is not a user'),
+    ([{'name': 'a', 'process': {'user': ''}}], 'rule "a": process: user "" is not a user (a name, or a uid'),
+    ([{'name': 'a', 'process': {'user': 'a\x00b'}}], 'rule "a": process: user "a\\u0000b" is not a user'),
+    ([{'name': 'a', 'process': {'user': 0.5}}], 'rule "a": process: user 0.5 is not a user (a name, or a uid'),
     ([{'name': 'a', 'process': [False]}], 'process: false is not a dict with keys name, user, pid'),
     ([{'name': 'a', 'allow_process': {'name': None}}], 'allow_process: name null is not text'),
-    ([{'name': 'a', 'process': {'user': True}}], 'process: user true is not text'),
+    ([{'name': 'a', 'process': {'user': True}}], 'process: user true is not a user (a name, or a uid'),
     # selection keys are raw data in a rule: checked like the module options of the same name
     ([{'name': 'a', 'listening': 'maybe'}], 'rule "a": listening must be true or false, not "maybe"'),
     ([{'name': 'a', 'kernel_filter': 2}], 'rule "a": kernel_filter must be true or false, not 2'),
@@ -79,13 +105,36 @@ def test_rule_selection_keys_are_converted_like_options():
 def test_rules_parse():
     rules = _assert.parse_rules([
         {'name': 'no telnet', 'filter': 'sport = :23', 'states': ['listening']},
-        {'name': 'db', 'ss_args': '-t state established dst 10.0.0.5:5432', 'expect': 'present', 'process': {'user': 'app'}},
+        {'name': 'db', 'ss_args': '-t state established dst 10.0.0.5:5432', 'expect': 'present', 'process': {'user': 'root'}},
         {'name': 'nginx', 'ss_args': '-tl sport = :443', 'allow_process': [{'name': 'nginx'}, {'pid': '1'}]},
     ], netns='blue')
     assert [r.name for r in rules] == ['no telnet', 'db', 'nginx'] and rules[0].request.states == 1 << 10
-    assert rules[1].process == ({'user': 'app'},) and rules[2].allow_process == ({'name': 'nginx'}, {'pid': 1})
+    assert rules[1].process == ({'user': 0},) and rules[2].allow_process == ({'name': 'nginx'}, {'pid': 1})
     union = _assert._union_request(rules, 'blue')
     assert union.netns == 'blue' and 'tcp' in union.tables and 'udp' in union.tables and union.filter is None
+
+
+def test_rules_that_are_good_after_all():
+    """What the checks above must not refuse: a null expect is absent, min: 0 goes with a max, whole pids and users
+    in any form a playbook writes them (a user name is its uid on this host, as /proc/PID/status gives it)."""
+    import pwd
+    try:
+        nobody = pwd.getpwnam('nobody').pw_uid
+    except KeyError:
+        nobody = None
+    rules = _assert.parse_rules([
+        {'name': 'null expect', 'expect': None, 'ss_args': '-tl'},
+        {'name': 'at most 3', 'min': 0, 'max': 3},
+        {'name': 'whole pids', 'process': [{'pid': '42'}, {'pid': 43.0}, {'pid': 44}]},
+        {'name': 'users', 'allow_process': [{'user': 'root'}, {'user': '1000'}, {'user': 0}, {'user': 4294967294}]},
+    ] + ([{'name': 'nobody', 'process': {'user': 'nobody'}}] if nobody is not None else []))
+    assert rules[0].expect == 'absent' and (rules[1].min, rules[1].max) == (0, 3)
+    assert rules[2].process == ({'pid': 42}, {'pid': 43}, {'pid': 44})
+    assert rules[3].allow_process == ({'user': 0}, {'user': 1000}, {'user': 0}, {'user': 4294967294})
+    if nobody is not None:
+        assert rules[4].process == ({'user': nobody},)
+    result = _assert._judge(rules[1], [], max_offenders=1)
+    assert (result['passed'], result['expect']) == (True, 'at most 3')
 
 
 def _view(port, state=10, family=AF_INET, table='tcp', dst_port=0):
@@ -132,17 +181,19 @@ def test_judge(rule, count, passed, expect):
     if result['offenders']:
         assert len(result['offenders']) == 1 and MATCHES not in result['offenders'][0]
         assert result['lines'][0].startswith('Netid State') and len(result['lines']) == 2    # every table, every state
-        assert result['offenders_total'] == (count if rule.get('max') is None else count)
+        assert result['offenders_total'] == count     # every selected socket offends (max_offenders: shown)
 
 
 def test_holder_conditions():
     users = {10: 0, 11: 1000}
+    (app, uid, root) = _assert.parse_rules([{'name': 'r', 'process': [{'user': 1000}, {'user': '1000'}, {'user': 'root'}]}])[0].process
     assert _assert._holder_matches({'name': 'nginx', 'pid': 10}, {'name': 'nginx'}, users)
     assert not _assert._holder_matches({'name': 'nginx', 'pid': 10}, {'name': 'nginx', 'pid': 11}, users)
-    assert _assert._holder_matches({'name': 'app', 'pid': 11}, {'user': 1000}, users)
-    assert _assert._holder_matches({'name': 'app', 'pid': 11}, {'user': '1000'}, users)
-    assert _assert._holder_matches({'name': 'init', 'pid': 10}, {'user': 'root'}, users)
-    assert not _assert._holder_matches({'name': 'gone', 'pid': 12}, {'user': 'root'}, users)
+    assert _assert._holder_matches({'name': 'app', 'pid': 11}, app, users)
+    assert _assert._holder_matches({'name': 'app', 'pid': 11}, uid, users)
+    assert not _assert._holder_matches({'name': 'app', 'pid': 11}, root, users)
+    assert _assert._holder_matches({'name': 'init', 'pid': 10}, root, users)
+    assert not _assert._holder_matches({'name': 'gone', 'pid': 12}, root, users)
 
 
 def test_failure_message_names_rules_and_shows_lines():
@@ -338,3 +389,15 @@ def test_names_a_host_lacks_fail_with_the_rule_before_any_socket_is_read(monkeyp
     with pytest.raises(ArgsError) as info:
         _assert.evaluate(rules)
     assert str(info.value).startswith('rule "bad-dev": ') and '"nosuchdev0"' in str(info.value)
+
+
+def test_user_names_are_looked_up_and_unknown_ones_match_no_process():
+    """A name becomes its uid when the rules are read; a name this host lacks is kept aside and matches nobody."""
+    import pwd
+    root = pwd.getpwuid(0).pw_name
+    (rule,) = _assert.parse_rules([{'name': 'a', 'ss_args': '-tl', 'allow_process': [{'user': root}, {'user': 'nosuchuser-ndss'}]}])
+    assert rule.allow_process == ({'user': 0}, {'user': None, _assert.UNKNOWN_USER: 'nosuchuser-ndss'})
+    holder = {'pid': 1, 'name': 'init'}
+    assert _assert._holder_matches(holder, rule.allow_process[0], {1: 0})
+    assert not _assert._holder_matches(holder, rule.allow_process[1], {1: 0})
+    assert not _assert._holder_matches(holder, rule.allow_process[1], {1: None})

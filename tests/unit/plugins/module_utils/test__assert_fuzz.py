@@ -63,7 +63,7 @@ def test_random_rules(rules, netns):
 @pytest.mark.parametrize('rule, message', [
     # OverflowError: cannot convert float infinity to integer
     ({'tables': ['tcp'], 'min': float('inf')}, 'rule "r": min must be a whole number of sockets, 0 or more, not Infinity'),
-    ({'tables': ['tcp'], 'process': {'pid': float('inf')}}, 'rule "r": process: pid Infinity is not a number'),
+    ({'tables': ['tcp'], 'process': {'pid': float('inf')}}, 'rule "r": process: pid Infinity is not a process id'),
     # the values of the wrong type the fuzz test found first (main converts them since; kept as its examples)
     ({'tables': 5}, 'rule "r": tables: "5" is not a socket table'),
     ({'tables': [5]}, 'rule "r": tables must be a list of names, not [5]'),

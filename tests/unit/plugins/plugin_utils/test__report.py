@@ -127,11 +127,14 @@ def test_totals():
 def test_checked_cells_carry_the_rule_result():
     model = _report.build(sample())
     cell = model['hosts'][0]['cells'][1]
+    # decided and hidden_holders, left out by this result, are those of a rule without process conditions
     assert cell == {'rule': 'only nginx on https', 'status': 'failed', 'expect': 'absent', 'count': 2,
+                    'decided': True, 'hidden_holders': 0,
                     'offenders_total': 2, 'offenders': [sock(443, 'apache2'), sock(8443, 'apache2')],
                     'lines': [HEADER, line(443, 'apache2'), line(8443, 'apache2')]}
     assert model['hosts'][2]['cells'][0] == {'rule': 'no telnet', 'status': 'unreachable', 'expect': None,
-                                             'count': None, 'offenders_total': None, 'offenders': [], 'lines': []}
+                                             'count': None, 'decided': None, 'hidden_holders': None,
+                                             'offenders_total': None, 'offenders': [], 'lines': []}
 
 
 def test_all_passed_and_edge_sizes():
@@ -219,6 +222,10 @@ BAD = [
     (_set(RULE0 + ('count',), True), W1 + '.rules[0] (rule "no telnet").count: must be a whole number, 0 or more, not a bool true'),
     (_set(RULE0 + ('name',), None), W1 + '.rules[0].name: must be a non-empty string, not null'),
     (_set(RULE0 + ('offenders',), {}), W1 + '.rules[0] (rule "no telnet").offenders: must be a list of socket records'),
+    (_set(RULE0 + ('decided',), 'no'), W1 + '.rules[0] (rule "no telnet").decided: must be true or false, not a string "no"'),
+    (_set(RULE0 + ('decided',), False), W1 + '.rules[0] (rule "no telnet").decided: is false but the rule passed'),
+    (_set(RULE0 + ('hidden_holders',), -1),
+     W1 + '.rules[0] (rule "no telnet").hidden_holders: must be a whole number, 0 or more, not a number -1'),
     (_set(RULE0 + ('offenders',), ['x']), W1 + '.rules[0] (rule "no telnet").offenders[0]: must be a socket record'),
     (_set(RULE0 + ('offenders_total',), 'many'), W1 + '.rules[0] (rule "no telnet").offenders_total: must be a whole number'),
     (_set(('hosts', 'web1', 'result', 'rules', 1, 'offenders_total'), 1),
@@ -382,8 +389,8 @@ def test_json_round_trip_and_layout():
     assert list(data['totals']) == ['hosts', 'hosts_checked', 'hosts_passed', 'hosts_failed', 'hosts_unreachable',
                                     'hosts_error', 'rules', 'cells']
     assert list(data['hosts'][0]) == ['name', 'status', 'msg', 'extra_rules', 'missing_rules', 'counts', 'cells']
-    assert list(data['hosts'][0]['cells'][0]) == ['rule', 'status', 'expect', 'count', 'offenders_total', 'offenders',
-                                                  'lines']
+    assert list(data['hosts'][0]['cells'][0]) == ['rule', 'status', 'expect', 'count', 'decided', 'hidden_holders',
+                                                  'offenders_total', 'offenders', 'lines']
     # socket records keep socket_assert's field order
     assert list(data['hosts'][0]['cells'][1]['offenders'][0]) == list(sock(443))
     assert text == _report.render(copy.deepcopy(report), 'json')
@@ -450,6 +457,73 @@ def test_junit_failure_without_lines_and_with_more_offenders():
     assert cases[2].find('failure').text == '(too few sockets: no offending socket to list)'
     assert cases[1].find('failure').get('message') == 'expected absent, found 30 sockets'
     assert cases[1].find('failure').text.endswith('\n... 29 more offending sockets not listed (max_offenders)')
+
+
+def test_junit_no_placeholder_when_every_offender_is_beyond_max_offenders():
+    """max_offenders: 0 lists no offender: the failure says how many there are, not that there are too few."""
+    report = sample()
+    rules = report['hosts']['web2']['result']['rules']
+    rules[1] = dict(failed('only nginx on https'), count=1, offenders_total=1)
+    report['hosts']['web2'] = ok(*rules)
+    failure = junit(report).findall('testsuite')[1].findall('testcase')[1].find('failure')
+    assert failure.get('message') == 'expected absent, found 1 socket'
+    assert failure.text == '... 1 more offending socket not listed (max_offenders)'
+    # as the page says it
+    page = _report.render(report, 'html')
+    assert 'Too few sockets' not in page and '... 1 more offending socket not listed (max_offenders)' in page
+
+
+def not_decided(name, ports=(), expect='absent', count=0, hidden=1):
+    """A rule socket_assert could not decide (run without root): count 0, and `hidden` sockets whose holders may be
+    hidden; for absent, those sockets are its offenders."""
+    rule = dict(failed(name, ports, 'nginx', expect, count), decided=False, hidden_holders=hidden)
+    return rule
+
+
+def undecided_sample():
+    report = sample()
+    report['hosts']['web2'] = ok(passed('no telnet'), not_decided('only nginx on https', [443]),
+                                 not_decided('sshd listening', expect='present', hidden=2))
+    return report
+
+
+NOT_DECIDED = ('not decided: expected absent, found 0 sockets, and 1 more whose holders may be hidden (not every process '
+               'could be read)')
+
+
+def test_not_decided_cells_keep_decided_and_hidden_holders():
+    model = _report.build(undecided_sample())
+    web2 = model['hosts'][1]
+    assert [(c['status'], c['decided'], c['hidden_holders'], c['count']) for c in web2['cells']] == [
+        ('passed', True, 0, 0), ('failed', False, 1, 0), ('failed', False, 2, 0), ('not_applicable', None, None, None)]
+    assert web2['status'] == 'failed' and model['totals']['cells']['failed'] == 5
+    assert json.loads(_report.to_json(model))['hosts'][1]['cells'][1]['decided'] is False
+    assert _report.expected_found(web2['cells'][1]) == NOT_DECIDED
+    assert _report.expected_found(model['hosts'][0]['cells'][1]) == 'expected absent, found 2 sockets'
+
+
+def test_junit_says_not_decided():
+    cases = junit(undecided_sample()).findall('testsuite')[1].findall('testcase')
+    absent = cases[1].find('failure')
+    assert absent.get('message') == NOT_DECIDED and absent.get('type') == 'not_decided'
+    assert absent.text == '\n'.join([HEADER, line(443, 'nginx')])
+    present = cases[2].find('failure')
+    assert present.get('message') == ('not decided: expected present, found 0 sockets, and 2 more whose holders may be '
+                                      'hidden (not every process could be read)')
+    assert present.text == '(not decided: no offending socket to list)'
+    assert junit(sample()).findall('testsuite')[0].findall('testcase')[1].find('failure').get('type') == 'failed'
+
+
+def test_html_says_not_decided():
+    page = _report.render(undecided_sample(), 'html')
+    assert ('<b>not decided</b>: expected <b>absent</b>, found <b>0 sockets</b>, and <b>1 more</b> whose holders may be '
+            'hidden (not every process could be read)') in page
+    assert '<b>not decided</b>: expected <b>present</b>, found <b>0 sockets</b>, and <b>2 more</b>' in page
+    assert 'Not decided: there is no offending socket to list.' in page and 'Too few sockets' not in page
+    assert page.count('<td class="c fail undecided">') == 2 and page.count('<td class="c fail">') == 3
+    assert 'title="web2 \u00b7 only nginx on https: not decided (expected absent, found 0 sockets, and 1 more whose' in page
+    assert '</span>not decided (fails: some holders could not be seen)</li>' in page
+    assert 'not decided' not in _report.render(sample(), 'html')
 
 
 # ---------------------------------------------------------------------------- HTML
