@@ -8,17 +8,21 @@
 
 plan_kill() selects exactly what socket_facts selects for the same request,
 with each socket's kernel identity, and sorts the sockets into those to
-close, those protected (the connection Ansible itself uses, and listeners
-the states did not name), and those the kernel cannot close (not inet).
-It refuses an unfiltered selection and more sockets than max_kill before
-anything is closed. kill() then sends one SOCK_DESTROY per socket, each
-addressed by the identity the dump returned (never a second, looser
-selection), and reads the selection again to report the survivors.
+close, those protected (the connection Ansible itself uses, both its ends,
+and listeners the states did not name), and those the kernel cannot close
+(not inet). It refuses an unfiltered selection and more sockets than
+max_kill (a listener counting the connections of its accept queue) before
+anything is closed. kill() decides from this process's capabilities
+whether the kernel will let it close anything, then sends one SOCK_DESTROY
+per socket, each addressed by the identity the dump returned (never a
+second, looser selection), and reads the selection again to report the
+survivors; in check mode it predicts what a run would report.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import ipaddress
 import os
 import struct
@@ -27,18 +31,25 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
+from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_holders
+from ansible_collections.netdiag.ss.plugins.module_utils._query import NOT_HERE
+from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
-from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, INET_PROTOCOLS, SS_ALL, SS_CONN
+from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
+    AF_INET, AF_INET6, INET_PROTOCOLS, SS_ALL, SS_CLOSE, SS_CONN, SS_ESTABLISHED, SS_LISTEN,
+)
 
 DEFAULT_MAX_KILL = 10
 _SOCKID_TAIL = struct.Struct('=III')     # idiag_if, idiag_cookie[2]
 _RAW = INET_PROTOCOLS['raw']
 _TCP = INET_PROTOCOLS['tcp']
+_UDP = INET_PROTOCOLS['udp']
 _TABLE_OF = dict((number, name) for name, number in INET_PROTOCOLS.items())
+_NO_CAP = 'not permitted: closing sockets needs CAP_NET_ADMIN in the namespace (run as root, become: true)'
 _MESSAGES = {
-    errno.EPERM: 'not permitted: closing sockets needs CAP_NET_ADMIN in the namespace (run as root, become: true)',
+    errno.EPERM: _NO_CAP,
     errno.ENOENT: 'gone already: the socket was closed (or replaced) before it could be',
     errno.EOPNOTSUPP: 'the kernel cannot close sockets of this protocol',
     errno.EINVAL: 'the kernel refused to close it (EINVAL): a TCP subflow of an MPTCP socket, such as the listener an '
@@ -50,6 +61,17 @@ _MESSAGES = {
 # then checks the cookie, so in a SO_REUSEPORT group it can find another member first
 _STILL_THERE = ('not closed, and still there: the kernel looks the socket up by its addresses, found another socket '
                 'with the same addresses (a SO_REUSEPORT group) and refused it for its cookie (ENOENT)')
+
+
+def kill_request(params):
+    """The Request of socket_kill's parameters (build_request), with -K in ss_args said to be implied."""
+    try:
+        return build_request(params, identity=True, selecting=True)
+    except ArgsError as exc:
+        if str(exc) == 'ss_args: ' + NOT_HERE['kill']:
+            raise ArgsError('ss_args: -K is not needed here: socket_kill always closes the sockets it selects, as ss -K '
+                            'does; give the selection without it')
+        raise
 
 
 def failures(result):
@@ -126,24 +148,35 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
         if not request.state_words:
             raise ArgsError('no filter and no state words: this would close every socket of the selected tables; give '
                             'a filter or states (or allow_unfiltered: true if that is really meant)')
-        if request.states & SS_CONN == SS_CONN:
-            # all, -a, exclude ..., connected: states that select at least what no state words select narrow nothing
-            raise ArgsError('no filter, and the states (%s) select every state ss selects without any: this would close '
-                            'every socket of the selected tables; give a filter or narrower states (or '
-                            'allow_unfiltered: true if that is really meant)'
-                            % ' '.join(word for _kind, word in request.state_words))
+        broad = unnarrowed_tables(request)
+        if broad:
+            # all, -a, exclude ..., connected, and for UDP and raw established: states that select in a table at least
+            # what no state words select there narrow nothing
+            raise ArgsError('no filter, and the states (%s) select every state ss selects without any in the %s '
+                            'table%s%s: this would close every socket ss -K closes there without state words; give a '
+                            'filter or narrower states (or allow_unfiltered: true if that is really meant)'
+                            % (' '.join(word for _kind, word in request.state_words), ' and '.join(broad),
+                               's' if len(broad) > 1 else '',
+                               ' (a UDP or raw socket is either connected, ESTAB, or not, UNCONN: established is every '
+                               'connected one)' if set(broad) & _DATAGRAM else ''))
     selection = select(request._replace(identity=True))
     plan = KillPlan(request, selection)
     conn = ssh_connection(environ) if protect_connection else None
+    # the other end of each connection that could be closed, when it is in this namespace: protected with its end
+    # (controller and target on one host: the ssh client's end and sshd's are both here)
+    others = _other_ends(request, selection.records) if protect_connection else {}
     if held is None:
-        held = ancestor_holders([rec['inode'] for rec in selection.records]) if protect_connection else {}
+        held = ancestor_holders([rec['inode'] for rec in selection.records] +
+                                [other['inode'] for other in others.values()]) if protect_connection else {}
     listeners = listeners_named(request)
     for rec in selection.records:
+        other = others.get(id(rec))
         if _is_connection(rec, conn):
             plan.protected.append((rec, 'the connection Ansible uses (SSH_CONNECTION)'))
         elif rec['inode'] in held:
-            plan.protected.append((rec, 'held by process %d, which this module runs under (the connection Ansible uses '
-                                        'is held so by sshd)' % held[rec['inode']]))
+            plan.protected.append((rec, _HELD % held[rec['inode']]))
+        elif other is not None and other['inode'] in held:
+            plan.protected.append((rec, _OTHER_END % held[other['inode']]))
         elif rec['state'] == 'LISTEN' and not listeners:
             plan.protected.append((rec, 'a listener: name listening in the states to close listeners'))
         elif rec[SOCKID].family not in (AF_INET, AF_INET6):
@@ -162,11 +195,90 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
             plan.cannot.append((rec, errno.EOPNOTSUPP, why))
         else:
             plan.to_kill.append(rec)
+    if protect_connection:
+        _protect_swapped(plan)
     if any(rec[SOCKID].protocol == _RAW for rec in plan.to_kill):
         _hold_ambiguous_raw(plan)
-    if len(plan.to_kill) > max_kill:
+    if len(plan.to_kill) + accept_queued(plan.to_kill) > max_kill:
         raise KillLimitExceeded(plan, max_kill)
     return plan
+
+
+_HELD = 'held by process %d, which this module runs under (the connection Ansible uses is held so by sshd)'
+_OTHER_END = ('the other end of a connection held by process %d, which this module runs under (the controller on this '
+              'host: closing this end would reset the connection Ansible uses)')
+# tables whose sockets are only connected (ESTAB) or not (UNCONN)
+_DATAGRAM = frozenset(('udp', 'raw'))
+_CAN_HOLD = dict((name, (1 << SS_ESTABLISHED) | (1 << SS_CLOSE)) for name in _DATAGRAM)
+
+
+def unnarrowed_tables(request):
+    """The selected tables in which the request's states select every state ss selects there without state words.
+
+    Judged per table by the states its sockets can be in: ss selects the connected states without state words (for
+    TCP: not LISTEN, SYN-RECV, TIME-WAIT or CLOSE), so -a, state all, exclude listening or state connected narrow
+    nothing; a UDP or raw socket is only ESTAB (connected) or UNCONN, so there state established narrows nothing either.
+    """
+    return [name for name in request.tables if SS_CONN & _CAN_HOLD.get(name, SS_ALL) & ~request.states == 0]
+
+
+def accept_queued(records):
+    """The connections waiting in the accept queues (Recv-Q) of the TCP listeners among records: closing a listener
+    resets them (the kernel's inet_csk_listen_stop; ss -K does the same)."""
+    return sum(rec['recv_q'] or 0 for rec in records if rec['state'] == 'LISTEN' and rec[SOCKID].protocol == _TCP)
+
+
+def _ends(rec):
+    """((local address, port), (peer address, port)) of a TCP socket with a peer, or None."""
+    if rec['family'] not in ('inet', 'inet6') or rec['netid'] != 'tcp' or not rec['peer_port']:
+        return None
+    try:
+        return (_addr(rec['local_address']), rec['local_port']), (_addr(rec['peer_address']), rec['peer_port'])
+    except ValueError:
+        return None
+
+
+def _other_ends(request, records):
+    """{id(record): the record of its other end} for the TCP connections among records whose other end is in this
+    namespace: the whole TCP table (both families, every state) is read for them, whatever the selection."""
+    wanted = {}
+    for rec in records:
+        ends = _ends(rec)
+        if ends is not None and rec[SOCKID].cookie is not None:
+            wanted.setdefault((ends[1], ends[0]), []).append(rec)
+    if not wanted:
+        return {}
+    table = request._replace(
+        tables=('tcp',), explicit_tables=frozenset(), families=frozenset((AF_INET, AF_INET6)),
+        inet_families=(AF_INET, AF_INET6), filter=None, filter_words=(), states=SS_ALL & ~(1 << SS_LISTEN),
+        state_words=(), max_sockets=None, identity=True, processes=False, threads=False, details=frozenset(),
+        timers=False, summary=False, summary_only=False, resolve=False, services=False, from_dump=None, warnings=())
+    out = {}
+    for other in select(table).records:
+        for rec in wanted.get(_ends(other), ()):
+            if other[SOCKID].cookie != rec[SOCKID].cookie:      # (a socket connected to itself is its own peer)
+                out[id(rec)] = other
+    return out
+
+
+def _protect_swapped(plan):
+    """Move to plan.protected the TCP sockets to close that are the other end of a protected one (same addresses
+    and ports, swapped): closing either end resets the connection."""
+    guarded = {}
+    for rec, why in plan.protected:
+        ends = _ends(rec)
+        if ends is not None:
+            guarded.setdefault((ends[1], ends[0]), why)
+    if not guarded:
+        return
+    keep = []
+    for rec in plan.to_kill:
+        why = guarded.get(_ends(rec))
+        if why is None:
+            keep.append(rec)
+        else:
+            plan.protected.append((rec, 'the other end of a protected connection: %s' % why))
+    plan.to_kill = keep
 
 
 def _hold_ambiguous_raw(plan):
@@ -206,14 +318,23 @@ def _raw_matches(other, sid):
 
 
 class KillLimitExceeded(ArgsError):
-    """More sockets match than max_kill: nothing was closed."""
+    """More sockets match than max_kill (counting the accept queues of listeners): nothing was closed."""
 
     def __init__(self, plan, max_kill):
         self.plan = plan
         self.max_kill = max_kill
+        matched, queued = len(plan.to_kill), accept_queued(plan.to_kill)
+        self.count = matched + queued
+        if queued:
+            text = ('%s, and closing %s also resets the %d connection%s waiting in %s accept queue%s (Recv-Q of a '
+                    'listener): %d in all, more than max_kill (%d)'
+                    % ('1 socket matches' if matched == 1 else '%d sockets match' % matched,
+                       'it' if matched == 1 else 'the listeners among them', queued, '' if queued == 1 else 's',
+                       'its' if matched == 1 else 'their', '' if matched == 1 else 's', self.count, max_kill))
+        else:
+            text = '%d sockets match, more than max_kill (%d)' % (matched, max_kill)
         super(KillLimitExceeded, self).__init__(
-            '%d sockets match, more than max_kill (%d): nothing was closed; narrow the selection or raise max_kill'
-            % (len(plan.to_kill), max_kill))
+            '%s: nothing was closed; narrow the selection or raise max_kill' % text)
 
 
 def destroy_request(sid):
@@ -228,25 +349,139 @@ def destroy_request(sid):
 
 
 def probe_destroy(sock):
-    """Check that this kernel can close sockets: a SOCK_DESTROY for a socket that cannot exist must say ENOENT."""
-    # 0.0.0.0:0 -> 0.0.0.0:0 with no cookie check (INET_DIAG_NOCOOKIE): no socket has that address
-    nothing = INET_REQ.pack(AF_INET, INET_PROTOCOLS['tcp'], 0, 0, 0, b'\0' * 36 + _SOCKID_TAIL.pack(0, 0xffffffff, 0xffffffff))
+    """Check that this kernel can close sockets: a SOCK_DESTROY no socket can match must say ENOENT (raises
+    SocketToolError otherwise; nothing was closed)."""
+    # TCP 0.0.0.0:0 -> 0.0.0.0:0 with cookie 0, which no socket has (the kernel's cookies start at 1). The address
+    # alone does not make it safe: the kernel's listener lookup runs BPF sk_lookup programs, and a catch-all one answers
+    # with its listener, which INET_DIAG_NOCOOKIE would let through. With a cookie the kernel compares it
+    # (sock_diag_check_cookie) and answers ENOENT before anything is closed. Without CONFIG_INET_DIAG_DESTROY it answers
+    # EOPNOTSUPP before any lookup. CAP_NET_ADMIN is checked only for a socket found and matched, so this probe cannot
+    # tell whether closing is permitted (close_denied does).
+    nothing = INET_REQ.pack(AF_INET, _TCP, 0, 0, 0, b'\0' * 36 + _SOCKID_TAIL.pack(0, 0, 0))
     err = nl.request_ack(sock, nl.SOCK_DESTROY, nothing, 'tcp', seq=1)
+    if err == errno.ENOENT:
+        return 0
     if err == errno.EOPNOTSUPP:
         raise SocketToolError('this kernel cannot close sockets: it was built without CONFIG_INET_DIAG_DESTROY '
                               '(SOCK_DESTROY answers EOPNOTSUPP)')
-    if err == errno.EPERM:
-        return err          # every close will fail the same way: reported per socket
-    return 0
+    name = errno.errorcode.get(err, str(err))
+    hint = ' (a security module, such as SELinux, refusing SOCK_DESTROY?)' if err in (errno.EPERM, errno.EACCES) else ''
+    raise SocketToolError('the kernel answered %s to a SOCK_DESTROY that matches no socket (it answers ENOENT when it '
+                          'can close sockets)%s: nothing was closed' % (name if err else 'answered 0, success,', hint))
+
+
+# ioctls of namespace files (linux/nsfs.h)
+_NS_GET_USERNS = 0xb701
+_NS_GET_PARENT = 0xb702
+_NS_GET_OWNER_UID = 0xb704
+_ABOVE = ('not permitted: closing sockets needs CAP_NET_ADMIN in the user namespace that owns the network namespace, '
+          'and this process runs in another user namespace, whose capabilities do not count there (root of a rootless '
+          'container sharing the host\'s network?): nothing was sent for it')
+
+
+def close_denied():
+    """Why the kernel would refuse this process every SOCK_DESTROY in its network namespace (EPERM), or None.
+
+    The kernel checks CAP_NET_ADMIN in the user namespace owning the socket's network namespace (sock_diag_destroy), as
+    cap_capable does: this process's effective capabilities (CapEff) count when that is its own user namespace or one
+    below it; in one below, a process whose euid owns the user namespace just below its own has every capability
+    there; in any other, none counts. Decided before anything is sent, so that check mode and a run agree.
+    """
+    effective = has_capability(CAP_NET_ADMIN)
+    owner = _netns_owner()
+    if owner == 'above':
+        return _ABOVE
+    if isinstance(owner, tuple) and owner[1] == os.geteuid():
+        return None
+    return None if effective else _NO_CAP
+
+
+def _netns_owner(proc='/proc/self'):
+    """Where the user namespace owning this process's network namespace is: 'own' (this process's), ('below', uid of
+    the owner of the user namespace just below this process's, on the way), 'above' (neither its own nor below it),
+    or None when it cannot be told (the ioctls of namespace files came in Linux 4.9 and 4.11)."""
+    fds = []
+    try:
+        fds.append(os.open(proc + '/ns/net', os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0)))
+        try:
+            fds.append(fcntl.ioctl(fds[0], _NS_GET_USERNS))
+        except OSError as exc:
+            if exc.errno == errno.EPERM:        # the kernel's answer for an owner outside this process's user namespace
+                return 'above'
+            raise
+        mine = os.stat(proc + '/ns/user')
+        mine = (mine.st_dev, mine.st_ino)
+        for _level in range(40):                # user namespaces nest 32 deep at most
+            here = os.fstat(fds[-1])
+            if (here.st_dev, here.st_ino) == mine:
+                return 'own'
+            fds.append(fcntl.ioctl(fds[-1], _NS_GET_PARENT))
+            parent = os.fstat(fds[-1])
+            if (parent.st_dev, parent.st_ino) == mine:
+                uid = bytearray(4)
+                fcntl.ioctl(fds[-2], _NS_GET_OWNER_UID, uid, True)
+                return ('below', struct.unpack('=I', bytes(uid))[0])
+        return None
+    except (OSError, IOError, ValueError):
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+# where the kernel's sysctls of the network namespace this process is in are
+SYSCTL_IPV4 = '/proc/sys/net/ipv4'
+
+
+def _autobind_ports():
+    """A test of whether the kernel could have picked a port itself (autobind: connect or sendto without bind) in this
+    network namespace: inside ip_local_port_range and not in ip_local_reserved_ports; None when they cannot be read."""
+    try:
+        with open(os.path.join(SYSCTL_IPV4, 'ip_local_port_range')) as fh:
+            low, high = (int(word) for word in fh.read().split())
+        reserved = []
+        with open(os.path.join(SYSCTL_IPV4, 'ip_local_reserved_ports')) as fh:
+            for part in fh.read().strip().split(','):
+                if part:
+                    first, _dash, last = part.partition('-')
+                    reserved.append((int(first), int(last or first)))
+    except (IOError, OSError, ValueError):
+        return None
+    return lambda port: low <= port <= high and not any(first <= port <= last for first, last in reserved)
+
+
+def _predict(records):
+    """(killed, aborted, maybe aborted): what a run would report for records, before anything is sent (check mode).
+
+    SOCK_DESTROY removes a TCP or raw socket; it aborts a UDP socket and removes it only when the kernel picked its
+    port (the application never bound one): __udp_disconnect keeps a port bound by the application (SOCK_BINDPORT_LOCK).
+    No dump says which; a port the kernel cannot have picked (outside ip_local_port_range, or reserved) was bound so,
+    and any other may be either.
+    """
+    killed, aborted, maybe = [], [], []
+    autobind = None
+    for rec in records:
+        if rec[SOCKID].protocol != _UDP:
+            killed.append(rec)
+            continue
+        if autobind is None:
+            autobind = _autobind_ports() or (lambda port: True)
+        (maybe if autobind(rec['local_port']) else aborted).append(rec)
+    return killed, aborted, maybe
 
 
 def kill(plan, check_mode=False, diff=False):
     """Close plan.to_kill; return the result dict (killed, aborted, not_closed, protected, survivors, lines, changed; diff if
     asked)."""
-    killed, failed, unclosed = [], [], []
+    killed, failed, unclosed, maybe = [], [], [], []
     for rec, err, why in plan.cannot:
         failed.append(_failure(rec, err, why))
-    if check_mode:
+    denied = close_denied() if plan.to_kill else None
+    if denied:
+        # every SOCK_DESTROY would fail with EPERM (in check mode too): nothing is sent
+        for rec in plan.to_kill:
+            failed.append(_failure(rec, errno.EPERM, denied))
+    elif check_mode:
         killed = list(plan.to_kill)
     elif plan.to_kill:
         try:
@@ -255,13 +490,13 @@ def kill(plan, check_mode=False, diff=False):
             raise SocketToolError('cannot open a sock_diag socket to close sockets: %s' % exc)
         try:
             try:
-                denied = probe_destroy(sock)
+                probe_destroy(sock)
             except (NetlinkError, OSError) as exc:      # nothing closed yet
                 raise SocketToolError('closing sockets failed: %s' % exc)
             for index, rec in enumerate(plan.to_kill):
                 try:
-                    err = denied or nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(rec[SOCKID]), rec['netid'],
-                                                   seq=index + 2)
+                    err = nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(rec[SOCKID]), rec['netid'],
+                                         seq=index + 2)
                 except (NetlinkError, OSError) as exc:
                     # the sockets closed so far are reported with the rest, as closed; this one and those after it
                     # as not closed
@@ -279,12 +514,13 @@ def kill(plan, check_mode=False, diff=False):
             sock.close()
     aborted = []
     if check_mode:
-        gone = set(id(r) for r in killed)
+        killed, aborted, maybe = _predict(killed)
+        gone = set(id(r) for r in killed + maybe)
         survivors = [r for r in plan.selection.records if id(r) not in gone]
     else:
         survivors = select(plan.request._replace(identity=True)).records if killed or unclosed else plan.selection.records
-        # a UDP socket bound to an address keeps it after SOCK_DESTROY (the kernel aborts it: its application gets
-        # ECONNABORTED, a connected one is disconnected) until the application closes it
+        # a UDP socket whose application bound its port keeps it after SOCK_DESTROY (the kernel aborts it: its
+        # application gets ECONNABORTED, a connected one is disconnected) until the application closes it
         alive = set(_cookie(r) for r in survivors)
         moved = sorted(set(_TABLE_OF[r[SOCKID].protocol] for r in killed
                            if _cookie(r) not in alive and r[SOCKID].protocol != _TCP))
@@ -298,13 +534,14 @@ def kill(plan, check_mode=False, diff=False):
                 entry['message'] = _STILL_THERE
     request = plan.request
     result = {
-        'changed': bool(killed or aborted),
+        'changed': bool(killed or aborted or maybe),
         'killed': select_fields(killed, None),
         'aborted': select_fields(aborted, None),
+        'maybe_aborted': select_fields(maybe, None),
         'not_closed': failed,
         'protected': [dict(select_fields([rec], None)[0], reason=why) for rec, why in plan.protected],
         'survivors': select_fields(survivors, None),
-        'lines': _listing(request, killed + aborted),
+        'lines': _listing(request, killed + aborted + maybe),
     }
     if diff:
         result['diff'] = {'before': '\n'.join(_listing(request, plan.selection.records)) + '\n',
@@ -329,5 +566,6 @@ def _listing(request, records):
     return listing(request, records)
 
 
-__all__ = ['plan_kill', 'kill', 'failures', 'destroy_request', 'probe_destroy', 'ssh_connection',
-           'listeners_named', 'KillPlan', 'KillLimitExceeded', 'DEFAULT_MAX_KILL']
+__all__ = ['plan_kill', 'kill', 'kill_request', 'failures', 'destroy_request', 'probe_destroy', 'close_denied',
+           'ssh_connection', 'listeners_named', 'unnarrowed_tables', 'accept_queued', 'KillPlan', 'KillLimitExceeded',
+           'DEFAULT_MAX_KILL']

@@ -137,7 +137,7 @@ def check_kill(ns, args, expect_some=True):
         selected = _rows(ns, argv)
         state = not selected or selected[0][0] != '?'
         preview = _kill(ns, args, _ansible_check_mode=True)
-        planned = sorted(_key(r, state) for r in preview['killed'])
+        planned = sorted(_key(r, state) for r in preview['killed'] + preview['aborted'] + preview['maybe_aborted'])
         expected = [row for row in selected if row[0] != 'LISTEN' or 'listening' in args]
         if planned == expected:
             break
@@ -153,6 +153,12 @@ def check_kill(ns, args, expect_some=True):
     assert all(r['local_port'] == MPTCP_PORT and 'MPTCP' in r['message'] for r in refused)
     closed = sorted(_key(r, state) for r in result['killed'] + result['aborted'] + result['not_closed'] if r not in refused)
     assert closed == sorted(set(planned) - set(_key(r, state) for r in refused))
+    # check mode predicted what the run reports: aborted (a UDP port the application bound, outside the ephemeral
+    # range) or maybe aborted (a port in the range, which the kernel may have picked itself)
+    predicted = set(_key(r, state) for r in preview['aborted'])
+    assert predicted <= set(_key(r, state) for r in result['aborted']), (preview['aborted'], result['aborted'])
+    assert set(_key(r, state) for r in result['aborted']) <= predicted | set(_key(r, state) for r in preview['maybe_aborted'])
+    assert result['maybe_aborted'] == []
     after_all = _rows(ns, everything)
     # every other socket is still there (the peers of closed TCP connections may have moved to CLOSE)
     # (a v4-mapped inet6 end is the same connection as its inet peer's view)
@@ -253,16 +259,32 @@ def test_listeners_only_when_named(zoo):
 
 
 @pytest.mark.skipif(shutil.which('setpriv') is None, reason='needs setpriv (util-linux) to drop privileges')
-def test_without_privilege_nothing_changes(zoo):
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_without_privilege_nothing_changes(zoo, check_mode):
+    """Without CAP_NET_ADMIN every socket fails with EPERM, nothing is sent, and check mode predicts just that."""
     ns, _fx = zoo
     before = _rows(ns, ['-t'])
-    result = run_module('socket_kill', {'ss_args': '-t sport = :5001'}, check=False,
+    result = run_module('socket_kill', {'ss_args': '-t sport = :5001', '_ansible_check_mode': check_mode}, check=False,
                         prefix=['ip', 'netns', 'exec', ns.name, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'])
     assert result['changed'] is False and result['killed'] == [] and result['not_closed']
     assert all(r['error'] == 'EPERM' and 'CAP_NET_ADMIN' in r['message'] for r in result['not_closed'])
     assert result['failed'] is True and 'could not be closed: EPERM' in result['msg']     # the task fails
     assert _rows(ns, ['-t']) == before
     assert os.geteuid() == 0 and subprocess is not None
+
+
+@pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare (util-linux)')
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_root_of_another_user_namespace_cannot_close_sockets(zoo, check_mode):
+    """Root of a user namespace that shares a network namespace it does not own (a rootless container on the host's
+    network) has CAP_NET_ADMIN in CapEff, but not where the kernel checks it: both modes report EPERM."""
+    ns, _fx = zoo
+    before = _rows(ns, ['-t'])
+    result = run_module('socket_kill', {'ss_args': '-t sport = :5001', '_ansible_check_mode': check_mode}, check=False,
+                        prefix=['ip', 'netns', 'exec', ns.name, 'unshare', '--user', '--map-root-user'])
+    assert result['failed'] is True and result['changed'] is False and result['killed'] == [] and result['not_closed']
+    assert all(r['error'] == 'EPERM' and 'another user namespace' in r['message'] for r in result['not_closed'])
+    assert _rows(ns, ['-t']) == before
 
 
 def test_a_bound_udp_socket_is_aborted_and_stays(zoo):
@@ -363,3 +385,170 @@ def test_mptcp_sockets_are_not_closable_and_nothing_is_sent(zoo, check_mode):
     assert all(r['netid'] == 'mptcp' and r['error'] == 'EOPNOTSUPP' and 'no SOCK_DESTROY' in r['message']
                for r in result['not_closed'])
     assert _rows(ns, ['-M']) == before
+
+
+def test_check_mode_predicts_a_bound_udp_socket_is_aborted(zoo):
+    """Port 5101 was bound by its application (outside the ephemeral range): check mode says aborted, as the run does."""
+    ns, _fx = zoo
+    preview = _kill(ns, '-u -a sport = :5101', _ansible_check_mode=True)
+    assert preview['changed'] and preview['killed'] == [] and preview['maybe_aborted'] == []
+    assert [r['local_port'] for r in preview['aborted']] == [5101]
+    result = _kill(ns, '-u -a sport = :5101')
+    assert [r['local_port'] for r in result['aborted']] == [5101] and result['killed'] == []
+    # the zoo's connected UDP client has a port the kernel picked: a run removes it, check mode cannot know it
+    preview = _kill(ns, '-u dst 127.0.0.1', _ansible_check_mode=True)
+    (maybe,) = preview['maybe_aborted']
+    assert preview['killed'] == [] and preview['aborted'] == [] and 32768 <= maybe['local_port'] <= 60999
+    result = _kill(ns, '-u dst 127.0.0.1')
+    assert [r['local_port'] for r in result['killed']] == [maybe['local_port']] and result['aborted'] == []
+
+
+@pytest.mark.parametrize('args', ['-u state established', '-tu state established', '-4 state established'])
+def test_udp_states_that_narrow_nothing_are_refused(zoo, args):
+    """UDP sockets are only connected (ESTAB) or not (UNCONN): `-u state established` is every connected one."""
+    ns, _fx = zoo
+    before = _rows(ns, ['-a', '-t', '-u'])
+    result = run_module('socket_kill', {'ss_args': args, 'netns': ns.name}, check=False)
+    assert result['failed'] and 'select every state ss selects without any in the ' in result['msg'], result
+    assert 'udp table' in result['msg'] or 'udp tables' in result['msg']
+    assert not result.get('killed') and _rows(ns, ['-a', '-t', '-u']) == before
+
+
+def test_a_listener_counts_its_accept_queue_against_max_kill(zoo):
+    """The zoo's listener on 5004 has two connections waiting to be accepted; closing it resets them (as ss -K does)."""
+    ns, _fx = zoo
+    queued = _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5004'])
+    assert len(queued) == 2
+    result = _kill(ns, '-t state listening sport = :5004', max_kill=2)
+    assert result['failed'] and result['count'] == 3 and 'the 2 connections waiting in its accept queue' in result['msg']
+    assert 'more than max_kill (2): nothing was closed' in result['msg'] and not result.get('killed')
+    assert _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5004']) == queued
+    result = _kill(ns, '-t state listening sport = :5004', max_kill=3)
+    assert [r['local_port'] for r in result['killed']] == [5004]
+    assert _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5004']) == []
+
+
+def test_ss_kill_option_is_said_to_be_implied(zoo):
+    ns, _fx = zoo
+    before = _rows(ns, ['-t'])
+    result = _kill(ns, '-K -t sport = :5001')
+    assert result['failed'] and result['msg'] == ('ss_args: -K is not needed here: socket_kill always closes the sockets '
+                                                  'it selects, as ss -K does; give the selection without it')
+    assert _rows(ns, ['-t']) == before
+
+
+SERVER = r"""
+import json, socket, sys, threading
+l = socket.socket(socket.AF_INET6)
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+l.bind(('::', 7600))
+l.listen(8)
+kept = []
+def serve():
+    while True:
+        kept.append(l.accept()[0])
+threading.Thread(target=serve, daemon=True).start()
+bystander = socket.create_connection(('127.0.0.1', 7600))
+print(json.dumps({'bystander': bystander.getsockname()[1]}), flush=True)
+sys.stdin.read()
+"""
+
+HOLDER_7600 = HOLDER.replace('5003', '7600')
+
+
+@pytest.mark.parametrize('selection', ['sport = :7600 or dport = :7600', 'sport = :7600'], ids=['both-ends', 'server-end'])
+def test_the_other_end_of_a_connection_held_above_the_module_is_protected(zoo, selection):
+    """Controller and target on one host, become (no SSH_CONNECTION): the process above the module holds the client
+    end; the server's end of the same connection (v4-mapped here), selected with it or alone, must not be closed
+    either, or the connection is reset. Here a server accepts it, and the holder runs the module."""
+    ns, _fx = zoo
+    server = NamespaceProcess(ns, [sys.executable, '-c', SERVER])
+    try:
+        result = run_module('socket_kill', {'ss_args': '-t state established', 'filter': selection, 'max_kill': 1000},
+                            env={'SSH_CONNECTION': ''},
+                            prefix=['ip', 'netns', 'exec', ns.name, sys.executable, '-c', HOLDER_7600])
+        ends = [r for r in result['protected'] if r['local_port'] == 7600]
+        (end,) = ends
+        assert end['peer_port'] != server.info['bystander'] and end['reason'].startswith(
+            'the other end of a connection held by process ')
+        # the bystander connection (held by the server alone) is closed: one end killed, the other one then gone
+        bystander = server.info['bystander']
+        closed = [(r['local_port'], r['peer_port']) for r in result['killed'] + result['not_closed']]
+        assert (7600, bystander) in closed and result['changed']
+        # the holder has exited, closing its end: the server's end got the FIN (CLOSE-WAIT), it was not reset
+        assert len(_rows(ns, ['-t', 'state', 'close-wait', 'sport', '=', ':7600', 'dport', '=', ':%d' % end['peer_port']])) == 1
+        assert _rows(ns, ['-t', 'state', 'all', 'sport', '=', ':7600', 'dport', '=', ':%d' % bystander]) == []
+    finally:
+        server.stop()
+
+
+SK_LOOKUP = r"""
+import ctypes, errno, json, os, platform, socket, struct, sys
+# A TCP listener on 127.0.0.1:7700 and a BPF sk_lookup program attached to this namespace that hands it every TCP
+# lookup the kernel makes for a listener (a catch-all, as a service mesh or a socket-activation proxy installs)
+NR_BPF = {'x86_64': 321, 'aarch64': 280}.get(platform.machine())
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+def bpf(cmd, attr):
+    buf = ctypes.create_string_buffer(attr, 128)
+    fd = libc.syscall(NR_BPF, cmd, buf, 128)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), 'bpf(%d)' % cmd)
+    return fd
+
+def insn(code, dst=0, src=0, off=0, imm=0):
+    return struct.pack('<BBhi', code, (src << 4) | dst, off, imm)
+
+l = socket.socket()
+l.bind(('127.0.0.1', 7700))
+l.listen(8)
+try:
+    if NR_BPF is None:
+        raise OSError(errno.ENOSYS, 'no bpf syscall number for ' + platform.machine())
+    sockmap = bpf(0, struct.pack('=IIII', 15, 4, 8, 1))             # BPF_MAP_CREATE: SOCKMAP, one slot
+    key, value = ctypes.c_uint32(0), ctypes.c_uint64(l.fileno())
+    bpf(2, struct.pack('=IIQQQ', sockmap, 0, ctypes.addressof(key), ctypes.addressof(value), 0))
+    prog = b''.join([
+        insn(0xbf, 6, 1), insn(0x62, 10, 0, -4, 0),                 # r6 = ctx; *(u32 *)(fp - 4) = 0
+        insn(0x18, 1, 1, 0, sockmap), insn(0),                      # r1 = the sockmap
+        insn(0xbf, 2, 10), insn(0x07, 2, 0, 0, -4), insn(0x85, imm=1),   # r0 = map_lookup_elem(r1, fp - 4)
+        insn(0x15, 0, 0, 7, 0),                                     # no socket: pass
+        insn(0xbf, 7, 0), insn(0xbf, 1, 6), insn(0xbf, 2, 7), insn(0xb7, 3, imm=0),
+        insn(0x85, imm=124),                                        # sk_assign(ctx, sk, 0)
+        insn(0xbf, 1, 7), insn(0x85, imm=86),                       # sk_release(sk)
+        insn(0xb7, 0, imm=1), insn(0x95),                           # return SK_PASS
+    ])
+    code, licence = ctypes.create_string_buffer(prog, len(prog)), ctypes.create_string_buffer(b'GPL')
+    # BPF_PROG_LOAD: BPF_PROG_TYPE_SK_LOOKUP, expected attach type BPF_SK_LOOKUP
+    fd = bpf(5, struct.pack('=IIQQIIQII16sII', 30, len(prog) // 8, ctypes.addressof(code), ctypes.addressof(licence),
+                            0, 0, 0, 0, 0, b'', 0, 36))
+    netns = os.open('/proc/self/ns/net', os.O_RDONLY)
+    link = bpf(28, struct.pack('=IIII', fd, netns, 36, 0))          # BPF_LINK_CREATE on this namespace
+except OSError as exc:
+    print(json.dumps({'skip': 'cannot attach a BPF sk_lookup program here: %s' % exc}), flush=True)
+    sys.exit(0)
+print(json.dumps({'ready': True}), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_probe_closes_nothing_a_bpf_sk_lookup_program_hands_it(zoo):
+    """The SOCK_DESTROY probe (for 0.0.0.0:0) goes through the TCP listener lookup, which runs BPF sk_lookup programs:
+    a catch-all one answers with its listener. The probe's cookie (0) is no socket's, so the kernel refuses it."""
+    ns, _fx = zoo
+    helper = NamespaceProcess(ns, [sys.executable, '-c', SK_LOOKUP])
+    try:
+        if 'skip' in helper.info:
+            pytest.skip(helper.info['skip'])
+        # the program works: a connection to a port nobody listens on lands on 7700
+        probe = subprocess.run(ns.exec_argv([sys.executable, '-c', 'import socket; socket.create_connection(("127.0.0.1", 7999))']),
+                               capture_output=True, timeout=30, check=False)
+        assert probe.returncode == 0, probe.stderr
+        listener = _rows(ns, ['-t', 'state', 'listening', 'sport', '=', ':7700'])
+        assert len(listener) == 1
+        result = _kill(ns, '-t sport = :5001')
+        assert result['changed'] and result['killed'], result.get('msg')
+        assert _rows(ns, ['-t', 'state', 'listening', 'sport', '=', ':7700']) == listener
+    finally:
+        helper.stop()

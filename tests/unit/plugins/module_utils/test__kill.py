@@ -36,6 +36,13 @@ def _rec(lport, rport, state='ESTAB', family='inet', netid='tcp', laddr='127.0.0
             'cookie': lport * 1000, SOCKID: sid}
 
 
+@pytest.fixture(autouse=True)
+def privileged(monkeypatch):
+    """The kernel would let this process close sockets (whoever runs the unit tests): tests of the privilege check
+    replace it."""
+    monkeypatch.setattr(_kill, 'close_denied', lambda: None, raising=False)
+
+
 @pytest.fixture
 def sockets(monkeypatch):
     box = {'records': []}
@@ -139,14 +146,72 @@ def test_kill_without_destroy_support_closes_nothing(sockets, monkeypatch):
     assert len(fake.sent) == 1
 
 
-def test_without_privilege_every_socket_fails_and_nothing_is_sent(sockets, monkeypatch):
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_without_privilege_every_socket_fails_and_nothing_is_sent(sockets, monkeypatch, check_mode):
+    """The kernel checks CAP_NET_ADMIN only after it found the socket (sock_diag_destroy), so no probe can tell: the
+    capability is read before anything is sent, and check mode predicts the same EPERM failures."""
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
-    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}))
-    fake = FakeSock([_ack(errno.EPERM, 1)])
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+    monkeypatch.undo()
+    monkeypatch.setattr(_kill, 'select', lambda request, **kw: pytest.fail('read again'), raising=False)
+    monkeypatch.setattr(_kill, 'has_capability', lambda cap, *a: False, raising=False)
+    monkeypatch.setattr(_kill, '_netns_owner', lambda *a: 'own', raising=False)
+    monkeypatch.setattr(nl, 'open_socket', lambda: pytest.fail('a sock_diag socket was opened'))
+    result = _kill.kill(plan, check_mode=check_mode)
+    assert not result['changed'] and result['killed'] == [] and [r['error'] for r in result['not_closed']] == ['EPERM'] * 2
+    assert result['not_closed'][0]['message'].startswith('not permitted: closing sockets needs CAP_NET_ADMIN')
+    assert [r['local_port'] for r in result['survivors']] == [5000, 5001] and len(_kill.failures(result)) == 2
+
+
+@pytest.mark.parametrize('owner, effective, euid, denied', [
+    ('own', True, 0, None),
+    ('own', False, 0, 'CAP_NET_ADMIN in the namespace'),
+    ('above', True, 0, 'another user namespace'),       # root of a user namespace sharing the host's network
+    (('below', 0), False, 0, None),                     # owner of the namespace's user namespace (cap_capable)
+    (('below', 1000), False, 0, 'CAP_NET_ADMIN in the namespace'),
+    (('below', 1000), True, 0, None),
+    (None, True, 0, None),                              # no ns ioctls (old kernel): CapEff decides
+    (None, False, 0, 'CAP_NET_ADMIN in the namespace'),
+])
+def test_privilege_is_decided_as_the_kernel_does(monkeypatch, owner, effective, euid, denied):
+    monkeypatch.undo()
+    monkeypatch.setattr(_kill, 'has_capability', lambda cap, *a: effective)
+    monkeypatch.setattr(_kill, '_netns_owner', lambda *a: owner)
+    monkeypatch.setattr(_kill.os, 'geteuid', lambda: euid)
+    got = _kill.close_denied()
+    assert got == denied if denied is None else denied in got
+
+
+def test_netns_owner_of_this_process():
+    """The ns ioctls on the live kernel: in the initial user namespace (the identity uid map), a process that did not
+    enter another network namespace is in one its own user namespace owns."""
+    owner = _kill._netns_owner()
+    with open('/proc/self/uid_map') as fh:
+        initial = fh.read().split() == ['0', '0', '4294967295']
+    if initial:
+        assert owner in ('own', None)
+    else:
+        assert owner in ('own', 'above', None) or owner[0] == 'below'
+
+
+def test_probe_asks_for_a_cookie_no_socket_has(sockets, monkeypatch):
+    """The probe must not be answered by any socket: a BPF sk_lookup program can hand the kernel's lookup any
+    listener for 0.0.0.0:0, so only the cookie check keeps it from being closed (cookies start at 1)."""
+    sockets['records'] = [_rec(5000, 1)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+    fake = FakeSock([_ack(errno.ENOENT, 1), _ack(0, 2)])
     monkeypatch.setattr(nl, 'open_socket', lambda: fake)
-    result = _kill.kill(plan)
-    assert not result['changed'] and [r['error'] for r in result['not_closed']] == ['EPERM', 'EPERM']
-    assert 'CAP_NET_ADMIN' in result['not_closed'][0]['message'] and len(fake.sent) == 1
+    sockets['records'] = []                         # what a fresh read finds afterwards
+    assert [r['local_port'] for r in _kill.kill(plan)['killed']] == [5000]
+    probe = fake.sent[0][16:]
+    assert struct.unpack_from('=BB', probe) == (AF_INET, 6) and probe[8:44] == bytes(36)
+    assert struct.unpack_from('=III', probe, 44) == (0, 0, 0)           # interface 0, cookie 0 (not NOCOOKIE)
+    for answer, text in ((errno.EPERM, 'security module'), (0, 'answered 0'), (errno.EINVAL, 'EINVAL')):
+        fake = FakeSock([_ack(answer, 1)])
+        monkeypatch.setattr(nl, 'open_socket', lambda: fake)
+        with pytest.raises(SocketToolError, match=text):
+            _kill.kill(plan)
+        assert len(fake.sent) == 1 and fake.closed
 
 
 def test_check_mode_closes_nothing(sockets, monkeypatch):
@@ -268,3 +333,132 @@ def test_an_error_midway_reports_what_was_closed(sockets, monkeypatch):
     assert [r['local_port'] for r in result['not_closed']] == [5001, 5002] and len(_kill.failures(result)) == 2
     assert all(r['message'].startswith('not closed: closing stopped at an error') for r in result['not_closed'])
     assert [r['error'] for r in result['not_closed']] == ['ENOBUFS', 'ENOBUFS'] and fake.closed
+
+
+def _udp(lport, rport=0, laddr='127.0.0.1', raddr='0.0.0.0'):
+    rec = _rec(lport, rport, state='ESTAB' if rport else 'UNCONN', netid='udp', laddr=laddr, raddr=raddr)
+    rec[SOCKID] = rec[SOCKID]._replace(protocol=17)
+    return rec
+
+
+@pytest.mark.parametrize('params', [
+    {'ss_args': '-u state established'}, {'ss_args': '-tu state established'}, {'ss_args': '-w state established'},
+    {'ss_args': '-4 state established'}, {'tables': ['udp'], 'states': ['established']}, {'ss_args': '-u state connected'},
+])
+def test_states_that_narrow_nothing_in_one_table_are_refused(sockets, params):
+    """UDP and raw sockets are only ESTAB (connected) or UNCONN: `state established` selects every connected one, all
+    that -u selects without state words; judged per selected table."""
+    sockets['records'] = [_udp(5101, 40000)]
+    with pytest.raises(ArgsError, match='select every state ss selects without any') as info:
+        _kill.plan_kill(build_request(params), environ={}, held={})
+    assert 'udp' in str(info.value) or 'raw' in str(info.value)
+
+
+@pytest.mark.parametrize('params', [
+    {'ss_args': '-u -l'}, {'ss_args': '-u state unconnected'}, {'ss_args': '-t state established'},
+    {'ss_args': '-tu state established', 'filter': 'dport = :53'}, {'ss_args': '-tu -l'},
+])
+def test_states_that_narrow_every_table_are_allowed(sockets, params):
+    sockets['records'] = [_udp(5101)]
+    assert _kill.plan_kill(build_request(params), environ={}, held={}).to_kill
+
+
+def _pair(client_port, server_port=22, server_family='inet'):
+    """Both ends of one loopback TCP connection (the server's v4-mapped when server_family is inet6)."""
+    client = dict(_rec(client_port, server_port), inode=client_port)
+    server = dict(_rec(server_port, client_port), inode=server_port * 100 + client_port % 100)
+    if server_family == 'inet6':
+        server.update(family='inet6', local_address='::ffff:127.0.0.1', peer_address='::ffff:127.0.0.1')
+    server[SOCKID] = server[SOCKID]._replace(cookie=server['inode'] * 7)
+    return client, server
+
+
+@pytest.mark.parametrize('server_family', ['inet', 'inet6'])
+def test_the_other_end_of_a_held_connection_is_protected(sockets, server_family):
+    """Controller and target on one host, no SSH_CONNECTION (become): the ssh client end is held by a process above
+    the module; closing the sshd end would reset the same connection."""
+    client, server = _pair(40001, server_family=server_family)
+    other_client, other_server = _pair(40002)
+    sockets['records'] = [client, server, other_client, other_server]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport = :22 or dport = :22'}), environ={},
+                           held={client['inode']: 30})
+    assert [r['inode'] for r in plan.to_kill] == [other_client['inode'], other_server['inode']]
+    assert [(r['inode'], why.split(',')[0].split(' (')[0]) for r, why in plan.protected] == [
+        (client['inode'], 'held by process 30'),
+        (server['inode'], 'the other end of a connection held by process 30')]
+
+
+def test_the_other_end_is_found_when_only_it_is_selected(monkeypatch):
+    """Only the sshd side is selected (sport = :22): its other end, which the process above holds, is read from the
+    whole TCP table to find it."""
+    client, server = _pair(40001, server_family='inet6')
+    other_client, other_server = _pair(40002)
+    reads = []
+
+    def fake_select(request, lookups=None, planner=None):
+        reads.append(request)
+        if request.filter is None:          # the whole TCP table
+            assert request.tables == ('tcp',) and request.families == frozenset((AF_INET, AF_INET6))
+            return Selection([dict(r) for r in (client, server, other_client, other_server)], [], [], None)
+        return Selection([dict(server), dict(other_server)], [], [], None)
+    monkeypatch.setattr(_kill, 'select', fake_select)
+    monkeypatch.setattr(_kill, 'ancestor_holders', lambda inodes: {client['inode']: 30} if client['inode'] in inodes else {})
+    plan = _kill.plan_kill(build_request({'ss_args': '-4t', 'filter': 'sport = :22'}), environ={})
+    assert [r['inode'] for r in plan.to_kill] == [other_server['inode']]
+    assert [r['inode'] for r, _why in plan.protected] == [server['inode']] and len(reads) == 2
+    # the same with SSH_CONNECTION naming the connection, and no process above holding it
+    monkeypatch.setattr(_kill, 'ancestor_holders', lambda inodes: {})
+    plan = _kill.plan_kill(build_request({'ss_args': '-4t', 'filter': 'sport = :22'}),
+                           environ={'SSH_CONNECTION': '127.0.0.1 40001 127.0.0.1 22'})
+    assert [r['inode'] for r, why in plan.protected] == [server['inode']]
+
+
+def test_a_listener_counts_the_connections_in_its_accept_queue(sockets):
+    """Closing a listener resets the connections waiting in its accept queue (its Recv-Q): they count against
+    max_kill."""
+    listener = dict(_rec(5004, 0, state='LISTEN', raddr='0.0.0.0'), recv_q=2)
+    sockets['records'] = [listener]
+    request = build_request({'ss_args': '-t state listening', 'filter': 'sport = :5004'})
+    with pytest.raises(_kill.KillLimitExceeded) as info:
+        _kill.plan_kill(request, max_kill=2, environ={}, held={})
+    assert info.value.count == 3
+    assert str(info.value) == ('1 socket matches, and closing it also resets the 2 connections waiting in its accept '
+                               'queue (Recv-Q of a listener): 3 in all, more than max_kill (2): nothing was closed; '
+                               'narrow the selection or raise max_kill')
+    assert len(_kill.plan_kill(request, max_kill=3, environ={}, held={}).to_kill) == 1
+
+
+def test_check_mode_predicts_aborted_udp_sockets(sockets, monkeypatch, tmp_path):
+    """SOCK_DESTROY only aborts a UDP socket whose port the application bound (SOCK_BINDPORT_LOCK): it stays. A port
+    the kernel cannot have picked itself (outside ip_local_port_range, or reserved) was bound so; one inside the
+    range may be either."""
+    (tmp_path / 'ip_local_port_range').write_text('32768\t60999\n')
+    (tmp_path / 'ip_local_reserved_ports').write_text('40000-40009,45000\n')
+    monkeypatch.setattr(_kill, 'SYSCTL_IPV4', str(tmp_path), raising=False)
+    bound, reserved, ephemeral, tcp = _udp(5101), _udp(40005, 53), _udp(45001, 53), _rec(5000, 1)
+    sockets['records'] = [bound, reserved, ephemeral, tcp]
+    plan = _kill.plan_kill(build_request({'ss_args': '-tu -a', 'filter': 'sport >= 0'}), environ={}, held={})
+    result = _kill.kill(plan, check_mode=True)
+    assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000]
+    assert [r['local_port'] for r in result['aborted']] == [5101, 40005]
+    assert [r['local_port'] for r in result['maybe_aborted']] == [45001]
+    assert len(result['lines']) == 1 + 4
+    (tmp_path / 'ip_local_port_range').unlink()         # not readable: every UDP socket may be either
+    result = _kill.kill(plan, check_mode=True)
+    assert result['aborted'] == [] and [r['local_port'] for r in result['maybe_aborted']] == [5101, 40005, 45001]
+
+
+def test_a_real_run_has_no_maybe(sockets, monkeypatch):
+    sockets['records'] = [_udp(5101)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-u -a', 'filter': 'sport = :5101'}), environ={}, held={})
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([_ack(errno.ENOENT, 1), _ack(0, 2)]))
+    result = _kill.kill(plan)
+    assert result['maybe_aborted'] == [] and [r['local_port'] for r in result['aborted']] == [5101]
+
+
+@pytest.mark.parametrize('args', ['-K -t dport = :22', '-tK', '--kill -t'])
+def test_ss_kill_option_is_implied(args):
+    with pytest.raises(ArgsError) as info:
+        _kill.kill_request({'ss_args': args})
+    assert str(info.value) == ('ss_args: -K is not needed here: socket_kill always closes the sockets it selects, as '
+                               'ss -K does; give the selection without it')

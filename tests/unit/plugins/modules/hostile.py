@@ -13,6 +13,7 @@ its clock runs out at once.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -48,7 +49,8 @@ class FakeKernel(object):
     """The one netlink socket every part of the collection opens here."""
 
     def __init__(self):
-        self.destroyed = []         # the payloads of every SOCK_DESTROY (none reaches a kernel)
+        self.destroyed = []         # the payloads of every SOCK_DESTROY (none reaches a kernel) but the probes
+        self.probes = []            # those of socket_kill's probes (cookie 0)
         self.opened = 0
 
     def socket(self, groups=0):
@@ -65,7 +67,11 @@ class _FakeSock(object):
     def send(self, data):
         mlen, mtype, flags, seq, _pid = nl.NLMSG_HDR.unpack_from(data)
         payload = data[16:mlen]
-        if mtype == nl.SOCK_DESTROY:
+        if mtype == nl.SOCK_DESTROY and payload[48:56] == bytes(8):
+            # socket_kill's probe: cookie 0, which no socket has, so a kernel that can close sockets says ENOENT
+            self.kernel.probes.append(payload)
+            self.replies.append(nl.nlmsg(nl.NLMSG_ERROR, 0, struct.pack('=i', -errno.ENOENT) + data[:16], seq=seq))
+        elif mtype == nl.SOCK_DESTROY:
             self.kernel.destroyed.append(payload)
             self.replies.append(nl.nlmsg(nl.NLMSG_ERROR, 0, struct.pack('=i', 0) + data[:16], seq=seq))
         elif payload[:1] and payload[0] in SOCKETS and payload[1:2] == b'\x06':
