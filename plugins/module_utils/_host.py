@@ -56,7 +56,7 @@ class HostLookups(object):
         """The name of interface `index` (as ss prints %dev), or "if<N>" when it is gone."""
         try:
             return socket.if_indextoname(index)
-        except OSError:
+        except (OSError, OverflowError, ValueError):     # gone, or no index at all (out of range)
             return 'if%d' % index
 
     # -- services

@@ -476,6 +476,7 @@ def packet_line(line, tables, ctx, match):
     if values is None:
         return None
     stype, proto, ifindex, _running, rmem, uid, ino = values
+    ifindex &= 0xffffffff       # the file prints it signed: -1 for a device that was removed (sock_diag: 4294967295)
     table = _PACKET_TYPES.get(stype)
     if table not in tables:
         return None

@@ -19,6 +19,7 @@ def test_interfaces():
     assert h.ifindex('lo') == socket.if_nametoindex('lo') and h.ifname(socket.if_nametoindex('lo')) == 'lo'
     assert h.ifindex('if7') == 7 and h.ifindex('if-1') == 0xffffffff and h.ifindex('nosuch0') == 0
     assert h.ifname(999999) == 'if999999'
+    assert h.ifname(4294967295) == 'if4294967295' and h.ifname(-1) == 'if-1'     # no index: no traceback
 
 
 def test_netlink_protocols_extend_and_rename(tmp_path):

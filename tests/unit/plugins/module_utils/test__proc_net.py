@@ -486,6 +486,11 @@ def test_packet_records(tmp_path):
     assert recs[1][SOCKID] == SockId(AF_PACKET, 2, b'', b'', 0, 0, 2, None, 1879944)
     assert render(recs, show_state=False)[1:] == ['p_raw 0      0                  *:*                   *',
                                                   'p_dgr 1280   0             [2048]:ndveth0             *']
+    # a device that was removed: the file prints its index as -1, sock_diag (and ss) as 4294967295
+    (tmp_path / 'net' / 'packet').write_bytes(PACKET.splitlines(True)[0] + b'0000000001490000 3 3 0003 -1 0 0 0 1879950\n')
+    (gone,) = _group(Names(proc=str(tmp_path)), 'packet', families=(AF_PACKET,))
+    assert (gone['local_port'], gone['interface']) == (4294967295, 'if4294967295')
+    (tmp_path / 'net' / 'packet').write_bytes(PACKET)
     # only the selected types (ss's /proc mode tests the type before it has read it, and lists both)
     assert [r['netid'] for r in _group(lookups, 'packet', families=(AF_PACKET,), tables=('packet_dgram',))] == ['p_dgr']
     # as ss: packet sockets are UNCONN, read only when that state is asked for
