@@ -32,7 +32,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
-from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_holders
+from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets
 from ansible_collections.netdiag.ss.plugins.module_utils._query import NOT_HERE
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
@@ -135,8 +135,8 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
               held=None):
     """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close).
 
-    held: {inode: pid} of the selected sockets that processes this module runs under hold (protected), or None to
-    look them up (_procs.ancestor_holders).
+    held: {inode: pid} of the sockets that processes this module runs under hold (protected, and so is the other end
+    of such a connection), or None to look them up (_procs.ancestor_sockets).
     """
     if request.source == 'proc':
         raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
@@ -164,10 +164,14 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
     conn = ssh_connection(environ) if protect_connection else None
     # the other end of each connection that could be closed, when it is in this namespace: protected with its end
     # (controller and target on one host: the ssh client's end and sshd's are both here)
-    others = _other_ends(request, selection.records) if protect_connection else {}
-    if held is None:
-        held = ancestor_holders([rec['inode'] for rec in selection.records] +
-                                [other['inode'] for other in others.values()]) if protect_connection else {}
+    if not protect_connection:
+        held = {}
+    elif held is None:
+        held = ancestor_sockets()
+    # the whole TCP table is read for the other ends only when a process above holds a socket that is not selected
+    # (the ssh client's end, for sshd's end selected): the selected pairs are matched among themselves below
+    selected = set(rec['inode'] for rec in selection.records)
+    others = _other_ends(request, selection.records) if any(ino not in selected for ino in held) else {}
     listeners = listeners_named(request)
     for rec in selection.records:
         other = others.get(id(rec))

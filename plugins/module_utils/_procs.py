@@ -101,15 +101,21 @@ def parent_pid(pid, root='/proc'):
         return 0
 
 
-def ancestor_holders(inodes, root='/proc', pid=None):
-    """{inode: pid} of the sockets among `inodes` held by a process this one runs under: its parent, the parent's
-    parent, ..., up to but not pid 1 (under ssh, sshd's session processes, which hold the connection)."""
-    wanted = set(i for i in inodes if i)
-    found, seen = [], set()
+class _Every(object):
+    """The `wanted` of a scan that records every socket."""
+
+    def __contains__(self, inode):
+        return True
+
+
+def ancestor_sockets(root='/proc', pid=None):
+    """{inode: pid} of the sockets held by a process this one runs under: its parent, the parent's parent, ..., up to
+    but not pid 1 (under ssh, sshd's session processes, which hold the connection)."""
+    found, seen, every = [], set(), _Every()
     pid = os.getppid() if pid is None else pid
-    while wanted and pid > 1 and pid not in seen:
+    while pid > 1 and pid not in seen:
         seen.add(pid)
-        _scan_fds('%s/%d/fd' % (root, pid), wanted, found, (pid,), set())
+        _scan_fds('%s/%d/fd' % (root, pid), every, found, (pid,), set())
         pid = parent_pid(pid, root)
     held = {}
     for ino, holder, _fd in found:
@@ -231,4 +237,4 @@ def hidden_holders(records, scan):
     return [r for r in records if not r.get('processes') and not unheld(r, pid)]
 
 
-__all__ = ['ProcScan', 'find_holders', 'ancestor_holders', 'parent_pid', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']
+__all__ = ['ancestor_sockets', 'ProcScan', 'find_holders', 'parent_pid', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']

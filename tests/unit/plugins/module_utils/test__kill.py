@@ -292,7 +292,7 @@ def test_broad_states_without_a_filter_are_refused(sockets):
 
 def test_sockets_held_by_the_processes_above_are_protected(sockets):
     """The connection Ansible uses is held by sshd, a process the module runs under: protected also when become's
-    sudo left no SSH_CONNECTION (the holders of the selected inodes among those processes: _procs.ancestor_holders,
+    sudo left no SSH_CONNECTION (the holders of the selected inodes among those processes: _procs.ancestor_sockets,
     tested in test__procs.py with a fake /proc)."""
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
     plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={5000: 30})
@@ -385,7 +385,7 @@ def test_the_other_end_of_a_held_connection_is_protected(sockets, server_family)
     assert [r['inode'] for r in plan.to_kill] == [other_client['inode'], other_server['inode']]
     assert [(r['inode'], why.split(',')[0].split(' (')[0]) for r, why in plan.protected] == [
         (client['inode'], 'held by process 30'),
-        (server['inode'], 'the other end of a connection held by process 30')]
+        (server['inode'], 'the other end of a protected connection: held by process 30')]
 
 
 def test_the_other_end_is_found_when_only_it_is_selected(monkeypatch):
@@ -402,15 +402,17 @@ def test_the_other_end_is_found_when_only_it_is_selected(monkeypatch):
             return Selection([dict(r) for r in (client, server, other_client, other_server)], [], [], None)
         return Selection([dict(server), dict(other_server)], [], [], None)
     monkeypatch.setattr(_kill, 'select', fake_select)
-    monkeypatch.setattr(_kill, 'ancestor_holders', lambda inodes: {client['inode']: 30} if client['inode'] in inodes else {})
+    monkeypatch.setattr(_kill, 'ancestor_sockets', lambda: {client['inode']: 30, 999: 30})
     plan = _kill.plan_kill(build_request({'ss_args': '-4t', 'filter': 'sport = :22'}), environ={})
     assert [r['inode'] for r in plan.to_kill] == [other_server['inode']]
     assert [r['inode'] for r, _why in plan.protected] == [server['inode']] and len(reads) == 2
     # the same with SSH_CONNECTION naming the connection, and no process above holding it
-    monkeypatch.setattr(_kill, 'ancestor_holders', lambda inodes: {})
+    # and nothing above holds a socket: the whole table is not read
+    reads.clear()
+    monkeypatch.setattr(_kill, 'ancestor_sockets', lambda: {})
     plan = _kill.plan_kill(build_request({'ss_args': '-4t', 'filter': 'sport = :22'}),
                            environ={'SSH_CONNECTION': '127.0.0.1 40001 127.0.0.1 22'})
-    assert [r['inode'] for r, why in plan.protected] == [server['inode']]
+    assert [r['inode'] for r, why in plan.protected] == [server['inode']] and len(reads) == 1
 
 
 def test_a_listener_counts_the_connections_in_its_accept_queue(sockets):

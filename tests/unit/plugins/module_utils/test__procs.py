@@ -10,7 +10,7 @@ import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _procs
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import (
-    ProcScan, ancestor_holders, find_holders, hidden_holders, hidepid_invisible, parent_pid, task_name,
+    ProcScan, ancestor_sockets, find_holders, hidden_holders, hidepid_invisible, parent_pid, task_name,
 )
 
 
@@ -42,7 +42,7 @@ def test_a_task_that_ended_since_its_descriptors_were_read_holds_nothing(tmp_pat
     assert find_holders([111], threads=True, root=str(tmp_path)) == {111: [{'name': 'srv', 'pid': 10, 'fd': 3, 'tid': 10}]}
 
 
-def test_ancestor_holders(tmp_path):
+def test_ancestor_sockets(tmp_path):
     """socket_kill's protection of the connection Ansible uses: sshd holds it, a process the module runs under. A fake
     /proc: 30 (sshd, holding socket 5000) > 20 (sh) > the module; pid 1 holds 5001, which is not the connection's."""
     for pid, ppid, fds in ((20, 30, {'0': '/dev/null', '3': 'pipe:[77]'}), (30, 1, {'3': 'socket:[5000]'}),
@@ -53,8 +53,8 @@ def test_ancestor_holders(tmp_path):
         for fd, target in fds.items():
             os.symlink(target, str(base / 'fd' / fd))
     assert parent_pid(20, str(tmp_path)) == 30 and parent_pid(99, str(tmp_path)) == 0
-    assert ancestor_holders([5000, 5001, 0], root=str(tmp_path), pid=20) == {5000: 30}
-    assert ancestor_holders([5000], root=str(tmp_path / 'none'), pid=20) == {}
+    assert ancestor_sockets(root=str(tmp_path), pid=20) == {5000: 30}
+    assert ancestor_sockets(root=str(tmp_path / 'none'), pid=20) == {}
 
 
 def test_task_names_keep_their_bytes(tmp_path):
