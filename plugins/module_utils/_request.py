@@ -253,26 +253,26 @@ def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
     """
     data = _read_bounded(path, limit)
     try:
-        data.decode('utf-8')
+        text = data.decode('utf-8')
     except UnicodeDecodeError as exc:
-        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d)' % (path, exc.start))
-    lines = data.split(b'\n')
+        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d, line %d)'
+                        % (path, exc.start, data.count(b'\n', 0, exc.start) + 1))
+    lines = text.split('\n')
     if not lines[-1]:
         lines.pop()         # the file ends with a newline
     words = []
     for number, line in enumerate(lines, 1):
-        size = len(line) + (number < len(lines) or data.endswith(b'\n'))
+        size = len(line.encode('utf-8')) + (number < len(lines) or text.endswith('\n'))
         if size > MAX_FILTER_LINE:
             raise ArgsError('filter_file: line %d of %s is too long (%d bytes with its newline; ss accepts up to %d)'
                             % (number, path, size, MAX_FILTER_LINE))
-        if b'\0' in line:
+        if '\0' in line:
             raise ArgsError('filter_file: line %d of %s holds a NUL byte (ss would stop reading the line there)'
                             % (number, path))
-        if line[:1] in (b'#', b'0'):
+        if line[:1] in ('#', '0'):
             continue
-        text = line.decode('utf-8')
-        if text.strip(' \t'):
-            words.append(text)
+        if line.strip(' \t'):
+            words.append(line)
     return words
 
 

@@ -135,7 +135,7 @@ def test_filter_file_errors_name_the_path_once(tmp_path):
     latin1.write_bytes(b'src caf\xe9\n')
     with pytest.raises(ArgsError) as info:
         read_filter_file(str(latin1))
-    assert str(info.value) == 'filter_file: cannot read %s: it is not UTF-8 text (byte 7)' % latin1
+    assert str(info.value) == 'filter_file: cannot read %s: it is not UTF-8 text (byte 7, line 1)' % latin1
     with pytest.raises(ArgsError) as info:
         read_filter_file('bad\0path')
     assert str(info.value) == 'filter_file: cannot read "bad\\u0000path": a path cannot hold a NUL byte'

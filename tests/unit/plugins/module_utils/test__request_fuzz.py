@@ -131,7 +131,7 @@ def test_filter_file_that_is_not_utf8_says_where(tmp_path):
     path.write_bytes(b'sport = :22\n# fine\nsrc unix:/run/caf\xe9.sock\n')
     with pytest.raises(ArgsError) as info:
         read_filter_file(str(path))
-    assert str(info.value) == 'filter_file: cannot read %s: it is not UTF-8 text (byte 36)' % path
+    assert str(info.value) == 'filter_file: cannot read %s: it is not UTF-8 text (byte 36, line 3)' % path
 
 
 def test_filter_file_path_that_is_a_number_is_not_a_file_descriptor():
