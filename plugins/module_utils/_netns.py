@@ -19,10 +19,19 @@ NETNS_RUN_DIR = '/var/run/netns'
 CLONE_NEWNET = 0x40000000
 
 
+def bad_name(name):
+    """Why `name` cannot name a namespace (not a plain file name: empty, '.', '..', with '/' or NUL), or None."""
+    if not name or '/' in name or name in ('.', '..') or '\0' in name:
+        return 'netns: "%s" is not a valid namespace name: give the name of a file in %s, as ip netns lists them' \
+            % (name, NETNS_RUN_DIR)
+    return None
+
+
 def netns_path(name):
     """Path of a named namespace; rejects names that are not plain file names."""
-    if not name or '/' in name or name in ('.', '..') or '\0' in name:
-        raise NamespaceError('netns: "%s" is not a valid namespace name' % name)
+    why = bad_name(name)
+    if why:
+        raise NamespaceError(why)
     return os.path.join(NETNS_RUN_DIR, name)
 
 

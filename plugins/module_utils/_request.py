@@ -24,6 +24,7 @@ import re
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
+from ansible_collections.netdiag.ss.plugins.module_utils._netns import bad_name
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
     Query, empty_states_warning, inet_dump_families, parse_ss_args,
 )
@@ -174,10 +175,13 @@ def _merge_options(q, params):
             raise _contradiction('dump_file', params['dump_file'], q.given['dump_file'])
         q.dump_file = params['dump_file']
     netns = params.get('netns')
-    if netns:
-        if q.netns and q.netns != netns:
+    if netns is not None:
+        if q.netns is not None and q.netns != netns:
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
+    if q.netns is not None and bad_name(q.netns):
+        # refused before anything is read: an empty name (a template that came out empty) read the host's namespace
+        raise ArgsError(bad_name(q.netns))
     if text is not None and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
                         % (shown(text), ' '.join(q.expression)))

@@ -31,6 +31,11 @@ LISTEN_CLOSE = (1 << 10) | (1 << 7)
     ({'ss_args': '-n', 'resolve': True}, 'resolve=true contradicts "-n"'),
     ({'ss_args': '-p', 'processes': False}, 'processes=false contradicts "-p"'),
     ({'ss_args': '-N a', 'netns': 'b'}, 'netns=b contradicts "-N a"'),
+    ({'ss_args': '-N a', 'netns': ''}, 'netns= contradicts "-N a"'),
+    # an empty name read the host's own namespace (a templated netns that came out empty)
+    ({'netns': ''}, 'netns: "" is not a valid namespace name: give the name of a file in /var/run/netns'),
+    ({'ss_args': "-t -N ''"}, 'netns: "" is not a valid namespace name'),
+    ({'netns': '../x'}, 'netns: "../x" is not a valid namespace name'),
     ({'ss_args': '-t sport = :22', 'filter': 'dport = :22'}, 'give the expression once'),
     ({'ss_args': '-F a', 'filter_file': 'b'}, 'filter_file=b contradicts "-F a"'),
     ({'tables': ['bogus']}, 'tables: "bogus" is not a socket table'),

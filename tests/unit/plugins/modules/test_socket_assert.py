@@ -99,6 +99,9 @@ def test_report_only_and_ad_hoc(kernel, capsys):
     ({}, 'give rules, or one rule'),
     ({'rules': [{'name': 'x', 'filter': 'sport ='}]}, 'rule "x": filter: expression ends too early'),
     ({'rules': [{'name': 'x'}], 'filter': 'sport = :1'}, 'mutually exclusive'),
+    # an empty name (a templated netns that came out empty) read the host's own namespace
+    ({'rules': [{'name': 'x', 'filter': 'sport = :1'}], 'netns': ''}, 'netns: "" is not a valid namespace name'),
+    ({'filter': 'sport = :1', 'netns': ''}, 'netns: "" is not a valid namespace name'),
 ])
 def test_bad_input_reads_nothing(kernel, capsys, args, message):
     rc, result = run(args, capsys)

@@ -96,6 +96,9 @@ def test_gone_already_is_not_a_failure(kernel, capsys, monkeypatch):
     ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': -5}, 'max_kill: -5 is not a number of sockets'),
     ({'ss_args': '-t -D /tmp/ndss-capture sport >= 5000'}, 'ss_args: -D writes a capture of the TCP table, which this module'),
     ({'ss_args': '-tE sport >= 5000'}, 'ss_args: -E listens for closed sockets, which this module does not do'),
+    # an empty name (a templated netns that came out empty) closed the host's own sockets
+    ({'ss_args': '-t', 'filter': 'sport >= 5000', 'netns': ''}, 'netns: "" is not a valid namespace name'),
+    ({'ss_args': "-t -N '' sport >= 5000"}, 'netns: "" is not a valid namespace name'),
 ])
 def test_bad_input_closes_nothing(kernel, capsys, args, message):
     rc, result = run(args, capsys)
