@@ -107,6 +107,10 @@ class ActionModule(ActionBase):
         del tmp  # not used
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         dest = args['dest']
+        if not dest or not dest.strip():
+            # os.path.join('', name) would write the three files into the current directory
+            result.update(failed=True, msg=f'{_NAME}: dest: give the directory to write the report into (it is empty)')
+            return result
         try:
             model = build(args['report'])
         except ReportError as exc:

@@ -146,6 +146,15 @@ def test_bad_arguments(tmp_path):
     assert rc != 0 and 'dest' in result['msg']
 
 
+@pytest.mark.parametrize('dest', ['', '  '])
+def test_an_empty_destination_writes_nothing(tmp_path, dest):
+    """dest: '' (a socket_compliance_report_dir left empty) wrote the three files into the current directory."""
+    rc, result = ansible(tmp_path, {'dest': dest, 'report': REPORT})
+    assert rc != 0
+    assert result['msg'] == 'netdiag.ss.compliance_report_files: dest: give the directory to write the report into (it is empty)'
+    assert sorted(os.listdir(str(tmp_path))) == []
+
+
 def test_unwritable_destination(tmp_path):
     (tmp_path / 'file').write_text('x')
     rc, result = ansible(tmp_path, {'dest': str(tmp_path / 'file'), 'report': REPORT})
