@@ -207,11 +207,12 @@ def parse_rule(index, raw, netns=None):
             hint = '; rules select sockets and cannot ask for details (offenders come with their holders when a rule has process conditions)'
         raise _rule_error(name, 'unknown key(s) %s (valid: %s)%s' % (', '.join(unknown), ', '.join(RULE_KEYS), hint))
     expect = raw.get('expect')
+    low, high = _count(name, 'min', raw.get('min')), _count(name, 'max', raw.get('max'))
     if expect is None:
-        expect = 'absent'           # only a missing expect: false, 0 or "" is a mistake, not absent
+        # only a missing expect (false, 0 or "" is a mistake, not absent): absent, or with min / max the range alone
+        expect = 'present' if low else 'absent'
     if not isinstance(expect, str) or expect not in EXPECTATIONS:
         raise _rule_error(name, 'expect must be absent or present, not %s (use min / max for a count range)' % shown(expect))
-    low, high = _count(name, 'min', raw.get('min')), _count(name, 'max', raw.get('max'))
     if low is not None and high is not None and low > high:
         raise _rule_error(name, 'min %d is more than max %d' % (low, high))
     if expect == 'absent' and low:

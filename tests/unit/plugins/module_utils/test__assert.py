@@ -52,7 +52,8 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'expect': 'present', 'min': True}], 'min must be a whole number of sockets, 0 or more, not true'),
     ([{'name': 'a', 'max': 'few'}], 'max must be a whole number of sockets, 0 or more, not "few"'),
     ([{'name': 'a', 'expect': 'present', 'min': 1.5}], 'min must be a whole number of sockets, 0 or more, not 1.5'),
-    ([{'name': 'a', 'min': 1}], 'expect: absent contradicts min: 1'),
+    ([{'name': 'a', 'expect': 'absent', 'min': 1}], 'expect: absent contradicts min: 1'),
+    ([{'name': 'a', 'min': 0}], 'min: 0 without max allows any number of sockets'),
     ([{'name': 'a', 'expect': 'present', 'max': 0}], 'contradicts max: 0'),
     ([{'name': 'a', 'process': {'nme': 'x'}}], 'process: unknown key(s) nme'),
     ([{'name': 'a', 'process': {'pid': 'one'}}], 'process: pid "one" is not a process id (a whole number, 1 to 4194304)'),
@@ -173,6 +174,10 @@ def _rec(port, pid=None, name='x', **kw):
     ({'name': 'r', 'expect': 'present'}, 0, False, 'present'), ({'name': 'r', 'expect': 'present'}, 1, True, 'present'),
     ({'name': 'r', 'max': 1}, 2, False, 'at most 1'), ({'name': 'r', 'expect': 'present', 'min': 2}, 1, False, 'at least 2'),
     ({'name': 'r', 'expect': 'present', 'min': 1, 'max': 3}, 3, True, '1 to 3'),
+    # min / max without expect: the range alone (min: 1 was refused as "expect: absent contradicts min: 1")
+    ({'name': 'r', 'min': 1, 'max': 1}, 1, True, '1 to 1'), ({'name': 'r', 'min': 1, 'max': 1}, 2, False, '1 to 1'),
+    ({'name': 'r', 'min': 1, 'max': 1}, 0, False, '1 to 1'), ({'name': 'r', 'min': 2}, 1, False, 'at least 2'),
+    ({'name': 'r', 'min': 1}, 1, True, 'present'), ({'name': 'r', 'min': 0, 'max': 2}, 2, True, 'at most 2'),
 ])
 def test_judge(rule, count, passed, expect):
     (parsed,) = _assert.parse_rules([rule])
