@@ -22,7 +22,17 @@ import os
 import re
 import socket
 
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text, display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
+
+
+def os_text(name):
+    """A name the OS gave as text (interface names, cgroup paths: bytes not UTF-8 come as surrogates) in the text
+    form of socket names (_schema.bytes_text: \\xHH for such bytes, \\\\ for a backslash). A surrogate would make
+    Ansible refuse the whole result ("Refusing to deserialize an invalid UTF8 string value")."""
+    if name.isascii() and '\\' not in name:
+        return name
+    return bytes_text(os.fsencode(name))
 
 
 class HostLookups(object):
@@ -42,6 +52,12 @@ class HostLookups(object):
             idx = socket.if_nametoindex(name)
         except (OSError, ValueError, UnicodeError):
             idx = 0
+        if not idx and '\\' in name:
+            # the text form this module gives a name with bytes that are not UTF-8 (os_text): nd\xff0 is b'nd\xff0'
+            try:
+                idx = socket.if_nametoindex(os.fsdecode(display_bytes(name)))
+            except (OSError, ValueError, UnicodeError):
+                idx = 0
         if idx:
             return idx
         m = re.match(r'if[ \t\n\v\f\r]*([+-]?)([0-9]+)', name)
@@ -53,9 +69,10 @@ class HostLookups(object):
         return 0
 
     def ifname(self, index):
-        """The name of interface `index` (as ss prints %dev), or "if<N>" when it is gone."""
+        """The name of interface `index` (as ss prints %dev), or "if<N>" when it is gone; in the text form of
+        socket names (os_text)."""
         try:
-            return socket.if_indextoname(index)
+            return os_text(socket.if_indextoname(index))
         except (OSError, OverflowError, ValueError):     # gone, or no index at all (out of range)
             return 'if%d' % index
 
@@ -212,7 +229,7 @@ class HostLookups(object):
             except OSError:
                 continue
             rel = os.path.relpath(top, mnt)
-            paths[ino] = '/' if rel == '.' else '/' + rel
+            paths[ino] = '/' if rel == '.' else os_text('/' + rel)
             dirs.sort()
         return paths
 
@@ -238,4 +255,4 @@ class HostLookups(object):
         return hz if hz > 0 else 100
 
 
-__all__ = ['HostLookups']
+__all__ = ['HostLookups', 'os_text']

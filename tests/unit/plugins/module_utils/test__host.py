@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups, os_text
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, NETLINK_PROTOCOLS
 
 
@@ -36,6 +36,36 @@ def test_ephemeral_range_and_fallback(tmp_path):
     (sysdir / 'ip_local_port_range').write_text('40000\t50000\n')
     assert HostLookups(proc=str(tmp_path)).ephemeral_range() == (40000, 50000)
     assert HostLookups(proc=str(tmp_path / 'none')).ephemeral_range() == (1024, 4999)     # ss's fallback
+
+
+@pytest.mark.parametrize('name, text', [
+    ('lo', 'lo'), ('pé€r', 'pé€r'), ('nd\udcffv0', 'nd\\xffv0'), ('a\\b', 'a\\\\b'), ('/app.slice/x\udcfe', '/app.slice/x\\xfe'),
+])
+def test_os_text(name, text):
+    """Names the OS gives with surrogates for bytes that are not UTF-8 (if_indextoname, os.walk) get the text form
+    of socket names: a surrogate made Ansible refuse the whole result."""
+    assert os_text(name) == text
+    text.encode('utf-8')
+
+
+def test_interface_names_that_are_not_utf8(monkeypatch):
+    names = {7: 'nd\udcffv0'}
+    monkeypatch.setattr(socket, 'if_indextoname', lambda index: names[index])
+    real = socket.if_nametoindex
+    monkeypatch.setattr(socket, 'if_nametoindex', lambda name: 7 if name == 'nd\udcffv0' else real(name))
+    h = HostLookups()
+    assert h.ifname(7) == 'nd\\xffv0'
+    assert h.ifindex('nd\\xffv0') == 7 and h.ifindex('nd\udcffv0') == 7     # the text form, or the name itself
+    assert h.ifindex('nd\\xfev0') == 0
+
+
+def test_cgroup_paths_that_are_not_utf8(tmp_path, monkeypatch):
+    os.makedirs(os.path.join(bytes(tmp_path), b'app.slice', b'svc\xff'))
+    h = HostLookups()
+    monkeypatch.setattr(h, 'cgroup2_mount', lambda: str(tmp_path))
+    paths = h.cgroup_paths()
+    assert sorted(paths.values()) == ['/', '/app.slice', '/app.slice/svc\\xff']
+    assert paths[os.stat(os.path.join(bytes(tmp_path), b'app.slice', b'svc\xff')).st_ino] == '/app.slice/svc\\xff'
 
 
 def test_cgroup_ids(tmp_path):
