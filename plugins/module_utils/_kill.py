@@ -548,8 +548,10 @@ def kill(plan, check_mode=False, diff=False):
         'lines': _listing(request, killed + aborted + maybe),
     }
     if diff:
-        result['diff'] = {'before': '\n'.join(_listing(request, plan.selection.records)) + '\n',
-                          'after': '\n'.join(_listing(request, survivors)) + '\n'}
+        # one set of column widths for both, so that only the closed sockets' lines differ (not the header's)
+        selected = plan.selection.records
+        result['diff'] = {'before': '\n'.join(_listing(request, selected, also=survivors)) + '\n',
+                          'after': '\n'.join(_listing(request, survivors, also=selected)) + '\n'}
     return result
 
 
@@ -565,9 +567,9 @@ def _failure(rec, err, why):
     return out
 
 
-def _listing(request, records):
+def _listing(request, records, also=()):
     from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
-    return listing(request, records)
+    return listing(request, records, also=also)
 
 
 __all__ = ['plan_kill', 'kill', 'kill_request', 'failures', 'destroy_request', 'probe_destroy', 'close_denied',

@@ -400,7 +400,7 @@ class DetailText(object):
 
 
 def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
-           lookups=None, extra=extra_cell):
+           lookups=None, extra=extra_cell, also=()):
     """Return the lines of an `ss -n` listing of `records`.
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
@@ -415,7 +415,8 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     text after the Process column (a DetailText), where '\n' starts a
     continuation line of its own (the text brings its own leading blank);
     its before_process(record), if it has one, is the text ss prints before
-    the process (tipc's -e).
+    the process (tipc's -e). also: records whose cells count in the column
+    widths without being printed (so that a diff's before and after line up).
     """
     if services is None:
         services = resolve
@@ -425,7 +426,8 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
         rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
                      ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
     before = getattr(extra, 'before_process', None)
-    for rec in records:
+    printed = len(rows) + len(records)
+    for rec in list(records) + list(also):
         fam = rec['family']
         delim = ' ' if fam == 'unix' else ':'
         lead = before(rec) if before is not None else ''
@@ -447,7 +449,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     addr_w = [max(len(r[2][i]) for r in rows) for i in range(4)]
     proc_w = max(len(r[3]) for r in rows)
     lines = []
-    for lead, queues, addr, proc, extra in rows:
+    for lead, queues, addr, proc, extra in rows[:printed]:
         parts = [cell.ljust(w) for cell, w in zip(lead + queues, lead_w)]
         parts.append(addr[0].rjust(addr_w[0]) + addr[1].ljust(addr_w[1]))
         parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
@@ -458,14 +460,15 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     return lines
 
 
-def listing(request, records, lookups=None):
-    """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details."""
+def listing(request, records, lookups=None, also=()):
+    """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details
+    (also: see render)."""
     host = Names(hosts=True, services=False, lookups=lookups).host if request.resolve else None
     extra = DetailText(request.details, request.timers, request.oneline, numeric=not request.services, host=host) \
         if request.details or request.timers else extra_cell
     return render(records, show_netid=len(request.tables) > 1, show_state=bool(request.states & (request.states - 1)),
                   header=request.header, show_process=request.processes or request.threads, resolve=request.resolve,
-                  services=request.services, lookups=lookups, extra=extra)
+                  services=request.services, lookups=lookups, extra=extra, also=also)
 
 
 __all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'netid_cell', 'state_cell', 'is_association',

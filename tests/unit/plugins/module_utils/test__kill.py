@@ -226,6 +226,17 @@ def test_check_mode_closes_nothing(sockets, monkeypatch):
     assert _select is not None
 
 
+def test_diff_lines_up_before_and_after(sockets, monkeypatch):
+    """The closed socket's wider cells set the columns of both sides: the header and the survivor's line are the
+    same before and after, so the diff shows only the closed socket (the header was shown removed and re-added)."""
+    sockets['records'] = [_rec(5000, 65001, raddr='203.0.113.200'), _rec(5001, 2, state='LISTEN')]
+    plan = _kill.plan_kill(build_request({'ss_args': '-ta', 'filter': 'sport >= 5000'}))
+    result = _kill.kill(plan, check_mode=True, diff=True)
+    before, after = result['diff']['before'].splitlines(), result['diff']['after'].splitlines()
+    assert len(before) == 3 and len(after) == 2
+    assert after[0] == before[0] and after[1] in before[1:] and '65001' not in after[1]
+
+
 def test_no_diff_unless_asked(sockets, monkeypatch):
     sockets['records'] = [_rec(5000, 1)]
     plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}))
