@@ -73,3 +73,25 @@ def test_bad_rules_are_a_host_error_and_the_report_is_written(tmp_path):
     assert good['name'] == 'good' and good['status'] in ('passed', 'failed')
     assert good['extra_rules'] == ['aa', 'both', 'zz'] and good['missing_rules'] == ['removed']
     assert [c['rule'] for c in good['cells'] if c['status'] != 'not_applicable'] == ['no port 1', 'aa', 'both', 'zz']
+
+
+def test_check_mode_fails_the_host_and_says_no_report_was_written(tmp_path):
+    """In check mode the report action writes nothing: the fail message pointed at a report.html that was not there."""
+    playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    if not os.path.exists(playbook):
+        pytest.skip('needs ansible-playbook in this Python environment')
+    report_dir = tmp_path / 'report'
+    inventory = {'all': {'hosts': {'lone': {
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+        'socket_compliance_baseline': [], 'socket_compliance_report_dir': str(report_dir),
+        # a port nothing listens on, expected present: the host violates the policy
+        'socket_compliance_policy': [dict(_rule('port 1 listens', 1), expect='present')]}}}}
+    (tmp_path / 'inventory.json').write_text(json.dumps(inventory))
+    (tmp_path / 'playbook.yml').write_text(PLAYBOOK)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+               ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_STDOUT_CALLBACK='default')
+    proc = subprocess.run([playbook, '--check', '-i', str(tmp_path / 'inventory.json'), str(tmp_path / 'playbook.yml')],
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300, check=False)
+    assert proc.returncode == 2, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert 'violates the socket policy: port 1 listens; check mode: no report was written' in proc.stdout, proc.stdout[-3000:]
+    assert not report_dir.exists()
