@@ -22,7 +22,7 @@ from __future__ import annotations
 import collections
 import re
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import bad_name
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
@@ -303,8 +303,13 @@ def build_request(params, identity=False, selecting=False):
     if any(w.strip() for w in words):
         # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import mixed_and_or_warning
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
-        expr = parse(words, preferred_family=preferred)
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import joined_state_words, parse
+        try:
+            expr = parse(words, preferred_family=preferred)
+        except FilterError as exc:
+            if not any(kind in ('state', 'exclude') for kind, _word in q.state_words):
+                raise
+            raise joined_state_words(exc, words) from None
     if expr is not None:
         warning = mixed_and_or_warning(words)
         if warning:

@@ -172,11 +172,11 @@ def _shift(exc, count):
 
 def _hint(exc, count, expression):
     """A better hint for two mistakes people make when they come from the ss command line."""
-    if count and exc.position == 0 and exc.word in ('and', '&&', '&', 'or', '||', '|'):
-        rest = expression.strip()[len(exc.word):].strip()
-        return FilterError(exc.reason, exc.word, exc.position,
-                           'state words are not joined to the expression with "%s" (ss rejects it too): write the '
-                           'expression right after them%s' % (exc.word, ' ("... %s")' % rest if rest else ''))
+    if count:
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import joined_state_words
+        hinted = joined_state_words(exc, expression)
+        if hinted is not exc:
+            return hinted
     if exc.position == 0 and exc.word and exc.word.startswith('-'):
         return FilterError(exc.reason, exc.word, exc.position,
                            'a FILTER has no ss options (-t, -l, ...): only state words and an expression; select '

@@ -114,6 +114,13 @@ _ONLY_EQ = {'src': (T_EQ,), 'dst': (T_EQ,), 'dev': (T_EQ, T_NE), 'fwmark': (T_EQ
 # ---------------------------------------------------------------------------
 # Hints
 
+def quote_hint(tok):
+    """A hint when a word starts with a shell quote: a FILTER is not a command line, its quotes are kept."""
+    if tok[:1] in ('"', "'"):
+        return 'quotes are not removed in a filter (it is no shell command line): leave them out, as in ( sport = :22 )'
+    return None
+
+
 def glued_hint(tok):
     """A hint when a keyword, operator or parenthesis is glued to another word."""
     if len(tok) < 2:
@@ -278,7 +285,7 @@ class _Parser(object):
             if nxt is not None and nxt.lower() in STATE_TYPOS:
                 hint += ' (and write "%s" instead of "%s")' % (STATE_TYPOS[nxt.lower()], nxt)
             return self.err('cannot be used inside the expression', hint=hint)
-        hint = glued_hint(tok) or state_hint(tok)
+        hint = quote_hint(tok) or glued_hint(tok) or state_hint(tok)
         if hint is None and tok.lower() in PREDICATES:
             hint = 'keywords are case-sensitive: write "%s"' % tok.lower()
         if hint is None:
@@ -489,5 +496,20 @@ class _Parser(object):
                         port_name=port_name, host_name=host_name)
 
 
-__all__ = ['parse', 'split_words', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
+_JOINERS = ('and', '&&', '&', 'or', '||', '|')
+
+
+def joined_state_words(exc, expression):
+    """exc (a FilterError) with a hint when the expression after state words starts with and / or, as in `state
+    established and dport = :443`, which ss rejects too; else exc. expression: its text (or its words)."""
+    if exc.position != 0 or exc.word not in _JOINERS:
+        return exc
+    text = expression if isinstance(expression, str) else ' '.join(expression)
+    rest = text.strip()[len(exc.word):].strip()
+    return FilterError(exc.reason, exc.word, exc.position,
+                       'state words are not joined to the expression with "%s" (ss rejects it too): write the '
+                       'expression right after them%s' % (exc.word, ' ("... %s")' % rest if rest else ''))
+
+
+__all__ = ['parse', 'split_words', 'joined_state_words', 'quote_hint', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
            'MAX_NESTING', 'T_AND', 'T_OR', 'T_LP', 'T_RP', 'T_NOT']

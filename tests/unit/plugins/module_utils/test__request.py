@@ -336,3 +336,21 @@ def test_state_words_that_leave_no_state_are_ignored_with_a_warning(params, with
     assert r.states == build_request(without).states and r.tables == build_request(without).tables
     assert r.warnings == ('the state words "%s" leave no state; they are ignored, as ss ignores them' % words,)
     assert build_request({'ss_args': '-t state listening'}).warnings == ()
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'ss_args': '-t state established and dport = :443'},
+     'filter: "and" needs a condition on its left at word 1; state words are not joined to the expression with "and" '
+     '(ss rejects it too): write the expression right after them ("... dport = :443")'),
+    ({'ss_args': '-t exclude listening', 'filter': '|| dport = :443'},
+     'filter: "||" needs a condition on its left at word 1; state words are not joined to the expression with "||"'),
+    # no state words: the parser's own hint
+    ({'ss_args': '-t', 'filter': 'and dport = :443'},
+     'filter: "and" needs a condition on its left at word 1; an expression cannot start with an operator'),
+    ({'ss_args': '-tl and dport = :443'},
+     'filter: "and" needs a condition on its left at word 1; an expression cannot start with an operator'),
+])
+def test_state_words_joined_with_and_get_the_hint_the_plugins_give(params, message):
+    with pytest.raises(FilterError) as info:
+        build_request(params)
+    assert str(info.value).startswith(message)

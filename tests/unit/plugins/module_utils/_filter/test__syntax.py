@@ -212,6 +212,9 @@ def test_port_operands_drop_a_leading_colon(text, family, port):
     ('src 127.0.0.1::22', '127.0.0.1::22', 1, 'IPv4 a.b.c.d'),
     ('sport=22', 'sport=22', 0, 'spaces'),
     ('(sport = 22 )', '(sport', 0, 'spaces'),
+    # shell quotes left in a filter: the hint said to separate "' (" with spaces
+    ("'( sport = :22 )'", "'(", 0, 'quotes are not removed in a filter'),
+    ('"sport = :22"', '"sport', 0, 'quotes are not removed in a filter'),
     ('sport = 22 )', ')', 3, None),
     ('sport = nosuchsvc', 'nosuchsvc', 2, 'service'),
     ('sport = 99999999999', '99999999999', 2, 'range'),
