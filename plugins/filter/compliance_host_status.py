@@ -59,7 +59,11 @@ def compliance_host_status(data, key=None):
         if not isinstance(data, Mapping):
             raise AnsibleFilterError('netdiag.ss.compliance_host_status: with a key, the input must be a host\'s variables')
         data = data.get(key) if key in data else None
-    if data is None or not isinstance(data, Mapping):
+    if data is not None and not isinstance(data, Mapping):
+        raise AnsibleFilterError('netdiag.ss.compliance_host_status: %s must be a registered socket_assert result (a '
+                                 'dict), not %s' % ('variable %s' % key if key is not None else 'the input',
+                                                    type(data).__name__))
+    if data is None:
         return {'status': 'error', 'msg': 'socket_assert did not run on this host: it left the play before (unreachable '
                                           'when facts were gathered, or a task before failed), or was skipped'}
     if data.get('unreachable'):

@@ -33,4 +33,9 @@ def test_status(data, key, expected):
 def test_bad_input():
     with pytest.raises(AnsibleFilterError, match='netdiag.ss.compliance_host_status'):
         compliance_host_status('x', 'r')
+    # something else than a result: an error, not a host that "did not run"
+    with pytest.raises(AnsibleFilterError, match='the input must be a registered socket_assert result .a dict., not str'):
+        compliance_host_status('x')
+    with pytest.raises(AnsibleFilterError, match='variable r must be a registered socket_assert result .a dict., not list'):
+        compliance_host_status({'r': []}, 'r')
     assert 'compliance_host_status' in FilterModule().filters()
