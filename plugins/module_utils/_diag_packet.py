@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, SockId, attr_map, each, skmem
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
@@ -77,7 +78,8 @@ def decode_packet(messages, tables, ctx, out):
         # ss filters packet sockets with remote address 0 and remote port 0
         hit = True
         if match is not None:
-            hit = match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex))
+            # ss's port for it is the device index in an int: -1 for a removed device (4294967295)
+            hit = match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, to_s32(ifindex), 0, ifindex))
             if not hit:
                 continue
         rec = {

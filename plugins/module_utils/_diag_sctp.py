@@ -60,6 +60,7 @@ import struct
 import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import (
     INET4_MSG, INET6_MSG, INET_DIAG_CGROUP_ID, INET_DIAG_INFO, INET_DIAG_MARK, INET_DIAG_SKV6ONLY, inet_details,
@@ -153,10 +154,6 @@ def decode_info(attrs, state=None):
     return {} if info is None else {'sctp_info': decode_sctp_info(info)}
 
 
-def _s32(value):
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
 def stats_text(si):
     """sctp_stats_print (iproute2 6.1.0) of a decoded sctp_info: ' tag:.. state:.. rwnd:..', zero fields hidden."""
     out = []
@@ -170,7 +167,7 @@ def stats_text(si):
             # ss indexes its 8 names with it; the kernel never sends more (asoc->state)
             out.append(' state:%s' % (SCTP_STATE_NAMES[value] if value < len(SCTP_STATE_NAMES) else value))
         else:
-            out.append(' %s:%d' % (label, _s32(value)))
+            out.append(' %s:%d' % (label, to_s32(value)))
     return ''.join(out)
 
 

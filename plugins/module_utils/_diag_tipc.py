@@ -37,6 +37,7 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, each
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_TIPC, STATE_NAMES
@@ -88,10 +89,6 @@ def _u32(buf, attrs, atype, default=0):
     return U32.unpack_from(buf, where[0])[0]
 
 
-def _s32(value):
-    return value - 0x100000000 if value & 0x80000000 else value
-
-
 def _inner(buf, attrs, atype):
     where = attrs.get(atype)
     return _nest(buf, where[0], where[0] + where[1]) if where is not None else None
@@ -141,7 +138,7 @@ def tipc_details(rec, buf, attrs, stat, con, details):
             'type': TIPC_TYPE_NAMES.get(stype, 'UNKNOWN'),
             'cong': 'link' if TIPC_NLA_SOCK_STAT_LINK_CONG in stat else 'conn' if TIPC_NLA_SOCK_STAT_CONN_CONG in stat
             else 'none',
-            'drop': _s32(_u32(buf, stat, TIPC_NLA_SOCK_STAT_DROP)),     # the kernel's sk_drops is an int
+            'drop': to_s32(_u32(buf, stat, TIPC_NLA_SOCK_STAT_DROP)),     # the kernel's sk_drops is an int
             'publ': TIPC_NLA_SOCK_HAS_PUBL in attrs,
             'via': via,
         }

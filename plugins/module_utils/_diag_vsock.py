@@ -39,6 +39,7 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import SockId, each
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
@@ -63,10 +64,6 @@ def address_text(cid):
     return '*' if cid == VMADDR_CID_ANY else str(cid)
 
 
-def _s32(value):
-    return value - 0x100000000 if value & 0x80000000 else value
-
-
 def decode_vsock(messages, tables, ctx, out):
     """Decode vsock_diag_msg replies; drop stream / dgram sockets whose table is not in `tables`."""
     unpack = VSOCK_MSG.unpack_from
@@ -85,7 +82,7 @@ def decode_vsock(messages, tables, ctx, out):
         else:
             netid = TABLE_BY_NAME[table].netid
         if match is not None and not match(SockView(AF_VSOCK, netid, state, src_cid, dst_cid,
-                                                    _s32(src_port), _s32(dst_port))):
+                                                    to_s32(src_port), to_s32(dst_port))):
             continue
         rec = {
             'netid': netid, 'state': STATE_NAMES[state] if state < 12 else 'UNKNOWN',

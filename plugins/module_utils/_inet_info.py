@@ -84,6 +84,7 @@ import math
 import socket
 import struct
 
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
 
 # inet_diag attribute types (linux/inet_diag.h)
@@ -604,12 +605,6 @@ def format_bw(bps, numeric=True):
     return c_format_g(bps)
 
 
-def _s32(value):
-    """A u32 printed with %d (ss keeps these in an int)."""
-    value &= _U32_MAX
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
 # ---------------------------------------------------------------- info_text
 
 def info_block_shown(protocol, show_info=True, show_mem=False, raw_protocol=None):
@@ -680,7 +675,7 @@ def _tcp_text(info, listen, show_options, numeric, out):
     for key, word, signed in (('snd_mss', 'mss', True), ('pmtu', 'pmtu', False), ('rcv_mss', 'rcvmss', True),
                               ('advmss', 'advmss', True), ('snd_cwnd', 'cwnd', False)):
         if g(key, 0):
-            w(' %s:%d' % (word, _s32(g(key)) if signed else g(key)))
+            w(' %s:%d' % (word, to_s32(g(key)) if signed else g(key)))
     ssthresh = g('snd_ssthresh', 0)
     if ssthresh and ssthresh < 0xFFFF:
         w(' ssthresh:%d' % ssthresh)
@@ -739,13 +734,13 @@ def _tcp_text(info, listen, show_options, numeric, out):
     if g('fackets', 0):
         w(' fackets:%d' % g('fackets'))
     if g('reordering', 0) != 3:
-        w(' reordering:%d' % _s32(g('reordering', 0)))
+        w(' reordering:%d' % to_s32(g('reordering', 0)))
     if g('reord_seen', 0):
-        w(' reord_seen:%d' % _s32(g('reord_seen')))
+        w(' reord_seen:%d' % to_s32(g('reord_seen')))
     if 'rcv_rtt' in d:
         w(' rcv_rtt:' + c_format_g(d['rcv_rtt']))
     if g('rcv_space', 0):
-        w(' rcv_space:%d' % _s32(g('rcv_space')))
+        w(' rcv_space:%d' % to_s32(g('rcv_space')))
     if g('rcv_ssthresh', 0):
         w(' rcv_ssthresh:%d' % g('rcv_ssthresh'))
     if g('notsent_bytes', 0):

@@ -82,6 +82,7 @@ import os
 import re
 import struct
 
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import SockId
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import TableNotSupported
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID, unix_display, unix_name_text
@@ -483,7 +484,8 @@ def packet_line(line, tables, ctx, match):
     netid = TABLE_BY_NAME[table].netid
     hit = True
     if match is not None:
-        hit = match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, ifindex, 0, ifindex))
+        # ss's port for it is the device index in an int: -1 for a removed device
+        hit = match(SockView(AF_PACKET, netid, SS_CLOSE, proto, 0, to_s32(ifindex), 0, ifindex))
         if not hit:
             return None
     rec = {

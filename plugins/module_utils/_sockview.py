@@ -29,7 +29,8 @@ class SockView:
               netlink: protocol number (int); dst 0 (ss filters with 0);
               vsock: local / remote CID (int); xdp: 0 and 0 (ss's
                     zeroed addresses).
-    sport     inet: local port; unix: inode; packet: ifindex;
+    sport     inet: local port; unix: inode; packet: ifindex (signed, as
+              ss's int: -1 for a removed device);
               netlink: port id (signed); vsock: local port (signed, as
               ss's int: VMADDR_PORT_ANY is -1); xdp: queue id.
     dport     inet: remote port; unix: peer inode (0 if none);

@@ -128,3 +128,16 @@ def test_packet_socket_of_a_removed_device(netns, sockets):
     assert [tokens[4].rpartition(':')[2] for tokens in expected].count('if4294967295') == 1, expected
     gone = [r for r in result['ansible_facts']['sockets'] if r['interface'] == 'if4294967295']
     assert [(r['netid'], r['local_port']) for r in gone] == [('p_raw', 4294967295)], gone
+
+
+@pytest.mark.parametrize('expr', ['sport > :5001', 'sport < :1', 'sport = :-1', 'dev if4294967295', 'dport = :0'])
+@pytest.mark.parametrize('source', ['netlink', 'proc'])
+def test_packet_socket_of_a_removed_device_in_filters(netns, sockets, expr, source):
+    """Its port in ss's filter is the device index in a C int, -1 (`sport > :5001` listed it: found by the random
+    filters of test_filter_property), while `dev` takes the index unsigned; the same from /proc/net/packet."""
+    argv = ['-0a', '-n'] + expr.split()
+    problem, expected, _got, _result = compare_with_ss(
+        netns, argv, {'source': source}, ss_env={'PROC_ROOT': '/proc'} if source == 'proc' else None)
+    assert problem is None, '%s: %s' % (' '.join(argv), problem)
+    gone = sum(1 for tokens in expected if tokens[4].endswith(':if4294967295'))
+    assert gone == (1 if expr in ('sport < :1', 'sport = :-1', 'dev if4294967295', 'dport = :0') else 0), expected

@@ -24,6 +24,7 @@ import re
 import socket
 import sys
 
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
     And, AutoBound, CgroupCond, DevCond, HostCond, MarkCond, Not, Or, PortRange,
@@ -146,29 +147,26 @@ def record_view(rec):
     elif fam == AF_PACKET:
         local = rec['local_address']
         src, dst, dport = (ETH_P_ALL if local == '*' else int(local.strip('[]'))), 0, 0
+        ifindex, sport = sport, to_s32(sport)     # ss's port: the device index in an int (-1: a removed device)
     elif fam == AF_NETLINK:
         src, dst, dport = int(rec['local_address']), 0, -1
     elif fam == AF_VSOCK:
         # CIDs ('*' is VMADDR_CID_ANY); ports as ss's ints (VMADDR_PORT_ANY is -1)
         src, dst = _vsock_cid(rec['local_address']), _vsock_cid(rec['peer_address'])
-        sport, dport = _s32(sport), _s32(dport)
+        sport, dport = to_s32(sport), to_s32(dport)
     elif fam == AF_XDP:
         # ss's zeroed addresses; the queue id as the local port (null when unbound: 0)
-        src, dst, sport, dport = 0, 0, _s32(sport or 0), 0
+        src, dst, sport, dport = 0, 0, to_s32(sport or 0), 0
     else:
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
-                      sport if fam == AF_PACKET else 0)
+                      ifindex if fam == AF_PACKET else 0)
     view.ifname = rec.get('interface')
     return view
 
 
 def _vsock_cid(text):
     return 0xffffffff if text == '*' else int(text)
-
-
-def _s32(value):
-    return value - 0x100000000 if value & 0x80000000 else value
 
 
 def _inet_bytes(sys_fam, text):

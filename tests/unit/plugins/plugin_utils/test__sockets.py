@@ -375,3 +375,13 @@ def test_raw_sockets_from_sock_diag_are_listed_whatever_the_states():
     assert _sockets.select([raw, TCP_ESTAB], 'state listening')[0] == [raw]
     proc_raw = dict(raw, netid='raw', cookie=None)
     assert _sockets.select([proc_raw], 'state listening')[0] == []
+
+
+@pytest.mark.parametrize('text, selected', [
+    ('sport > :5001', False), ('sport < :1', True), ('sport = :-1', True), ('sport >= :0', False),
+])
+def test_a_packet_socket_of_a_removed_device_has_port_minus_one(text, selected):
+    """ss's filter sees its port (the device index) as a C int: -1, not 4294967295 (sport > :5001 selected it)."""
+    gone = rec(netid='p_raw', state='UNCONN', local_address='[34997]', local_port=4294967295, peer_address='*',
+               peer_port=None, family='link', interface='if4294967295')
+    assert _sockets.select([gone], text)[0] == ([gone] if selected else [])
