@@ -137,6 +137,7 @@ def record_view(rec):
     fam = FAMILY_NAMES[rec['family']]
     state = STATE_NUMBERS.get(rec['state'], 0)
     sport, dport = rec['local_port'], rec['peer_port']
+    ifindex = 0
     if fam in (AF_INET, AF_INET6):
         sys_fam = socket.AF_INET6 if fam == AF_INET6 else socket.AF_INET
         src = _inet_bytes(sys_fam, rec['local_address'])
@@ -160,7 +161,7 @@ def record_view(rec):
     else:
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
-                      ifindex if fam == AF_PACKET else 0)
+                      ifindex)
     view.ifname = rec.get('interface')
     return view
 
