@@ -245,9 +245,10 @@ def parse_rules(rules, netns=None):
     """A list of rule dicts -> Rules, every one checked (raises ArgsError)."""
     if not isinstance(rules, list) or not rules:
         raise ArgsError('rules: give at least one rule')
-    if netns is not None and bad_name(netns):
+    why = bad_name(netns) if netns is not None else None
+    if why:
         # refused before anything is read: an empty name (a template that came out empty) read the host's namespace
-        raise ArgsError(bad_name(netns))
+        raise ArgsError(why)
     parsed = []
     seen = set()
     for index, raw in enumerate(rules):

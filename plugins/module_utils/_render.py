@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES, PROTOCOL_NETIDS
@@ -427,7 +429,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
                      ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
     before = getattr(extra, 'before_process', None)
     printed = len(rows) + len(records)
-    for rec in list(records) + list(also):
+    for rec in itertools.chain(records, also):
         fam = rec['family']
         delim = ' ' if fam == 'unix' else ':'
         lead = before(rec) if before is not None else ''

@@ -179,9 +179,10 @@ def _merge_options(q, params):
         if q.netns is not None and q.netns != netns:
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
-    if q.netns is not None and bad_name(q.netns):
+    why = bad_name(q.netns) if q.netns is not None else None
+    if why:
         # refused before anything is read: an empty name (a template that came out empty) read the host's namespace
-        raise ArgsError(bad_name(q.netns))
+        raise ArgsError(why)
     if text is not None and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
                         % (shown(text), ' '.join(q.expression)))
