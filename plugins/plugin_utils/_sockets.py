@@ -292,8 +292,26 @@ def lines(records, ss_args='', header=True):
     from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
     try:
         return listing(request, records)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArgsError('a record is not what socket_facts returns (%s: %s)' % (type(exc).__name__, exc)) from None
+    except _NOT_A_RECORD as exc:
+        raise _bad_record(request, records, exc) from None
+
+
+# what rendering a record raises when a value in it is not what socket_facts returns
+_NOT_A_RECORD = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _bad_record(request, records, exc):
+    """The ArgsError for a listing that failed with `exc`, naming the first record that fails alone (the error
+    path renders each record again, so the listing itself stays one pass)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+    alone = request._replace(header=False)
+    for index, rec in enumerate(records):
+        try:
+            listing(alone, [rec])
+        except _NOT_A_RECORD as own:
+            return ArgsError('item %d of the input is not a socket record as socket_facts returns it (%s: %s): %s'
+                             % (index, type(own).__name__, own, _shown(rec)))
+    return ArgsError('a record is not what socket_facts returns (%s: %s)' % (type(exc).__name__, exc))
 
 
 __all__ = ['Selection', 'compile_filter', 'selection', 'select', 'split_filter', 'layout', 'lines', 'SERVICE_TABLES']

@@ -351,7 +351,8 @@ def test_lines_refuse_what_is_not_layout(ss_args, message):
     ([{'netid': 'tcp', 'state': 'ESTAB', 'local_port': 22}],
      'item 0 of the input is not a socket record as socket_facts returns it: it has no recv_q, send_q, local_address, '
      'peer_address, peer_port, family (the fields option of socket_facts may have left it out)'),
-    ([rec(recv_q='many')], 'a record is not what socket_facts returns (TypeError: '),
+    ([TCP_ESTAB, rec(recv_q='many')], 'item 1 of the input is not a socket record as socket_facts returns it '
+                                      '(TypeError: '),
 ])
 def test_lines_bad_records(records, message):
     with pytest.raises(ArgsError) as info:
