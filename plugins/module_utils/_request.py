@@ -257,23 +257,25 @@ def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
     _read_bounded).
     """
     data = _read_bounded(path, limit)
-    try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d, line %d)'
-                        % (path, exc.start, data.count(b'\n', 0, exc.start) + 1))
-    lines = text.split('\n')
+    lines = data.split(b'\n')
     if not lines[-1]:
         lines.pop()         # the file ends with a newline
-    words = []
-    for number, line in enumerate(lines, 1):
-        size = len(line.encode('utf-8')) + (number < len(lines) or text.endswith('\n'))
+    last = len(lines) if data.endswith(b'\n') else len(lines) - 1      # lines 1..last end with a newline
+    words, start = [], 0       # start: the offset of the line in the file
+    for number, raw in enumerate(lines, 1):
+        size = len(raw) + (number <= last)
         if size > MAX_FILTER_LINE:
             raise ArgsError('filter_file: line %d of %s is too long (%d bytes with its newline; ss accepts up to %d)'
                             % (number, path, size, MAX_FILTER_LINE))
-        if '\0' in line:
+        if b'\0' in raw:
             raise ArgsError('filter_file: line %d of %s holds a NUL byte (ss would stop reading the line there)'
                             % (number, path))
+        try:
+            line = raw.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            raise ArgsError('filter_file: cannot read %s: it is not UTF-8 text (byte %d, line %d)'
+                            % (path, start + exc.start, number))
+        start += size
         if line[:1] in ('#', '0'):
             continue
         if line.strip(' \t'):
