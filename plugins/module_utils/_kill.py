@@ -550,8 +550,8 @@ def kill(plan, check_mode=False, diff=False):
     if diff:
         # one set of column widths for both, so that only the closed sockets' lines differ (not the header's)
         selected = plan.selection.records
-        result['diff'] = {'before': '\n'.join(_listing(request, selected, also=survivors)) + '\n',
-                          'after': '\n'.join(_listing(request, survivors, also=selected)) + '\n'}
+        before, after = _listings(request, (selected, survivors))
+        result['diff'] = {'before': '\n'.join(before) + '\n', 'after': '\n'.join(after) + '\n'}
     return result
 
 
@@ -567,9 +567,13 @@ def _failure(rec, err, why):
     return out
 
 
-def _listing(request, records, also=()):
-    from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
-    return listing(request, records, also=also)
+def _listing(request, records):
+    return _listings(request, (records,))[0]
+
+
+def _listings(request, groups):
+    from ansible_collections.netdiag.ss.plugins.module_utils._render import listings
+    return listings(request, groups)
 
 
 __all__ = ['plan_kill', 'kill', 'kill_request', 'failures', 'destroy_request', 'probe_destroy', 'close_denied',

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import itertools
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
@@ -402,7 +401,7 @@ class DetailText(object):
 
 
 def render(records, show_netid=True, show_state=True, header=True, show_process=False, resolve=False, services=None,
-           lookups=None, extra=extra_cell, also=()):
+           lookups=None, extra=extra_cell):
     """Return the lines of an `ss -n` listing of `records`.
 
     Columns as ss's compact (non-tty) layout: Netid and State only when more
@@ -417,62 +416,79 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
     text after the Process column (a DetailText), where '\n' starts a
     continuation line of its own (the text brings its own leading blank);
     its before_process(record), if it has one, is the text ss prints before
-    the process (tipc's -e). also: records whose cells count in the column
-    widths without being printed (so that a diff's before and after line up).
+    the process (tipc's -e).
     """
+    return render_groups((records,), show_netid, show_state, header, show_process, resolve, services, lookups,
+                         extra)[0]
+
+
+def render_groups(groups, show_netid=True, show_state=True, header=True, show_process=False, resolve=False,
+                  services=None, lookups=None, extra=extra_cell):
+    """render() of each list of records in `groups`, with one set of column widths for them all (so that a diff's
+    before and after line up); each record's cells are made once."""
     if services is None:
         services = resolve
     names = Names(hosts=resolve, services=services, lookups=lookups) if (resolve or services) else None
-    rows = []
-    if header:
-        rows.append(((['Netid'] if show_netid else []) + (['State'] if show_state else []),
-                     ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', ''))
+    head = ((['Netid'] if show_netid else []) + (['State'] if show_state else []),
+            ['Recv-Q', 'Send-Q'], ('Local Address:', 'Port', 'Peer Address:', 'Port'), 'Process', '')
     before = getattr(extra, 'before_process', None)
-    printed = len(rows) + len(records)
-    for rec in itertools.chain(records, also):
-        fam = rec['family']
-        delim = ' ' if fam == 'unix' else ':'
-        lead = before(rec) if before is not None else ''
-        # a port is unknown (None) only in a record read from /proc/net, where ss prints one (see port_cell)
-        peer_delim = rec['peer_port'] is not None or (fam in _PORTS_ALWAYS and rec['peer_address'] is not None)
-        rows.append((([netid_cell(rec)] if show_netid else []) + ([state_cell(rec)] if show_state else []),
-                     # ss: %-6d even with -H; a queue /proc/net does not have is 0 in ss's /proc mode
-                     ['%-6d' % (rec['recv_q'] or 0), '%-6d' % (rec['send_q'] or 0)],
-                     (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
-                      port_cell(rec, 'local', names),
-                      address_cell(rec, 'peer', names) + (delim if peer_delim else ''),
-                      port_cell(rec, 'peer', names)),
-                     (lead + ' ' + users_cell(rec)).rstrip() if show_process else '',
-                     extra(rec) if show_process else lead + extra(rec)))
-    if not rows:
-        return []
-    nlead = len(rows[0][0]) + 2
-    lead_w = [max(len((r[0] + r[1])[i]) for r in rows) for i in range(nlead)]
-    addr_w = [max(len(r[2][i]) for r in rows) for i in range(4)]
-    proc_w = max(len(r[3]) for r in rows)
-    lines = []
-    for lead, queues, addr, proc, extra in rows[:printed]:
-        parts = [cell.ljust(w) for cell, w in zip(lead + queues, lead_w)]
-        parts.append(addr[0].rjust(addr_w[0]) + addr[1].ljust(addr_w[1]))
-        parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
-        # ss prints the Process column with no delimiter (its "users:(" text
-        # brings its own leading blank), then the extra text
-        text = ' '.join(parts) + proc.ljust(proc_w) + extra
-        lines.extend(line.rstrip() for line in text.split('\n'))
-    return lines
+    grouped = []
+    for records in groups:
+        rows = [head] if header else []
+        for rec in records:
+            fam = rec['family']
+            delim = ' ' if fam == 'unix' else ':'
+            lead = before(rec) if before is not None else ''
+            # a port is unknown (None) only in a record read from /proc/net, where ss prints one (see port_cell)
+            peer_delim = rec['peer_port'] is not None or (fam in _PORTS_ALWAYS and rec['peer_address'] is not None)
+            rows.append((([netid_cell(rec)] if show_netid else []) + ([state_cell(rec)] if show_state else []),
+                         # ss: %-6d even with -H; a queue /proc/net does not have is 0 in ss's /proc mode
+                         ['%-6d' % (rec['recv_q'] or 0), '%-6d' % (rec['send_q'] or 0)],
+                         (address_cell(rec, 'local', names) + (delim if rec['local_port'] is not None else ''),
+                          port_cell(rec, 'local', names),
+                          address_cell(rec, 'peer', names) + (delim if peer_delim else ''),
+                          port_cell(rec, 'peer', names)),
+                         (lead + ' ' + users_cell(rec)).rstrip() if show_process else '',
+                         extra(rec) if show_process else lead + extra(rec)))
+        grouped.append(rows)
+    every = grouped[0] if len(grouped) == 1 else [row for rows in grouped for row in rows]
+    if not every:
+        return [[] for _rows in grouped]
+    nlead = len(head[0]) + 2
+    lead_w = [max(len((r[0] + r[1])[i]) for r in every) for i in range(nlead)]
+    addr_w = [max(len(r[2][i]) for r in every) for i in range(4)]
+    proc_w = max(len(r[3]) for r in every)
+    out = []
+    for rows in grouped:
+        lines = []
+        for lead, queues, addr, proc, more in rows:
+            parts = [cell.ljust(w) for cell, w in zip(lead + queues, lead_w)]
+            parts.append(addr[0].rjust(addr_w[0]) + addr[1].ljust(addr_w[1]))
+            parts.append(addr[2].rjust(addr_w[2]) + addr[3].ljust(addr_w[3]))
+            # ss prints the Process column with no delimiter (its "users:(" text
+            # brings its own leading blank), then the extra text
+            text = ' '.join(parts) + proc.ljust(proc_w) + more
+            lines.extend(line.rstrip() for line in text.split('\n'))
+        out.append(lines)
+    return out
 
 
-def listing(request, records, lookups=None, also=()):
-    """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details
-    (also: see render)."""
+def listing(request, records, lookups=None):
+    """The rows ss prints for the records of a _request.Request: its columns, header, processes, names and details."""
+    return listings(request, (records,), lookups)[0]
+
+
+def listings(request, groups, lookups=None):
+    """listing() of each list of records in `groups`, with one set of column widths for them all (render_groups)."""
     host = Names(hosts=True, services=False, lookups=lookups).host if request.resolve else None
     extra = DetailText(request.details, request.timers, request.oneline, numeric=not request.services, host=host) \
         if request.details or request.timers else extra_cell
-    return render(records, show_netid=len(request.tables) > 1, show_state=bool(request.states & (request.states - 1)),
-                  header=request.header, show_process=request.processes or request.threads, resolve=request.resolve,
-                  services=request.services, lookups=lookups, extra=extra, also=also)
+    return render_groups(groups, show_netid=len(request.tables) > 1,
+                         show_state=bool(request.states & (request.states - 1)), header=request.header,
+                         show_process=request.processes or request.threads, resolve=request.resolve,
+                         services=request.services, lookups=lookups, extra=extra)
 
 
-__all__ = ['Names', 'render', 'listing', 'address_cell', 'port_cell', 'netid_cell', 'state_cell', 'is_association',
+__all__ = ['Names', 'render', 'render_groups', 'listing', 'listings', 'address_cell', 'port_cell', 'netid_cell', 'state_cell', 'is_association',
            'users_cell', 'extra_cell', 'timer_text', 'skmem_text',
            'DetailText', 'format_timer_ms']

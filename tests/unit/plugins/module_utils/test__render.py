@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._render import format_timer_ms, listing, render
+from ansible_collections.netdiag.ss.plugins.module_utils._render import format_timer_ms, listing, listings, render, render_groups
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 
 
@@ -92,6 +92,26 @@ def test_listing_follows_the_request():
     assert listing(build_request({'ss_args': '-tu'}), [rec])[0].split()[:2] == ['Netid', 'State']
     assert listing(build_request({'ss_args': '-t state listening'}), [rec])[0].split()[0] == 'Recv-Q'
     assert listing(build_request({'ss_args': '-tlH'}), [rec]) == ['LISTEN 0      128    0.0.0.0:22 0.0.0.0:*']
+
+
+def test_groups_share_the_column_widths_and_each_group_is_rendered_once():
+    """socket_kill's diff: before and after line up (the wider peer of one side widens the other), and each group's
+    records are rendered once (not again to measure the other group's widths)."""
+    short = _rec(state='ESTAB', send_q=0, local_address='10.0.0.1', peer_address='10.0.0.2', peer_port=5)
+    wide = _rec(state='ESTAB', send_q=0, local_address='10.0.0.1', peer_address='10.100.200.250', peer_port=65000)
+    made = []
+
+    def extra(rec):
+        made.append(rec['peer_port'])
+        return ''
+    before, after = render_groups(([short, wide], [short]), show_netid=False, extra=extra)
+    assert sorted(made) == [5, 5, 65000]
+    assert before[:2] == after == ['State Recv-Q Send-Q Local Address:Port   Peer Address:Port Process',
+                                   'ESTAB 0      0           10.0.0.1:22         10.0.0.2:5']
+    assert render([short], show_netid=False) == ['State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess',
+                                                 'ESTAB 0      0           10.0.0.1:22       10.0.0.2:5']
+    assert listings(build_request({'ss_args': '-tH state established'}), ([], [short])) == [[], ['0      0      10.0.0.1:22 10.0.0.2:5']]
+    assert render_groups(([], []), header=False) == [[], []]
 
 
 def test_contexts_in_users_and_netlink_rows():
