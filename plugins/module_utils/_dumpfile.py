@@ -127,7 +127,7 @@ def capture_chunks(capture, states=None, families=None):
 
 
 def dump_families(request):
-    """The inet dumps -D sends, in order: those ss sends (-4/-6) that the family set keeps."""
+    """The inet dumps -D sends, in order: those of the family set's inet families."""
     return [family for family in request.inet_families if family in request.families]
 
 

@@ -42,7 +42,7 @@ Request = collections.namedtuple('Request', [
     'tables',           # ss table names to list, in ss's order
     'explicit_tables',  # those named by an option (-t, -A, tables): a warning when the kernel lacks one
     'families',         # AF numbers to keep
-    'inet_families',    # which inet dumps to send (only one when -4/-6 came last)
+    'inet_families',    # which inet dumps to send (the inet families of `families`)
     'states',           # the state mask
     'state_words',      # how the states were chosen: ('state'|'exclude', word) and ('option', '-a'|'-l'), in order
     'filter',           # the parsed, unbound filter expression, or None
@@ -318,9 +318,9 @@ def build_request(params, identity=False, selecting=False):
         if warning:
             warnings.append(warning)
         if expr.forced_family is not None:
-            # ss (B-14): an operand's family replaces the family set and becomes the preferred one
+            # ss (B-14): an operand's family replaces the family set (and becomes the preferred one, which the
+            # parser has applied to the operands after it)
             families = frozenset((expr.forced_family,))
-            preferred = expr.forced_family
     details = frozenset(q.details)
     events, from_dump = params.get('events'), params.get('from_dump')
     source = params.get('source') or 'auto'
@@ -353,7 +353,7 @@ def build_request(params, identity=False, selecting=False):
         tables=tuple(q.tables()),
         explicit_tables=frozenset(q.explicit_tables),
         families=families,
-        inet_families=inet_dump_families(preferred),
+        inet_families=inet_dump_families(families),
         states=q.states,
         state_words=tuple(q.state_words),
         filter=expr,
