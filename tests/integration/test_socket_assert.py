@@ -145,3 +145,14 @@ def test_rules_without_a_filter_count_what_ss_prints(netns, sockets, max_offende
             break
     assert got == want
     assert sum(1 for n, _t, _o in got if n > max(1, max_offenders)) >= 3     # counts really went beyond the offenders
+
+
+@pytest.mark.parametrize('families', [['inet', 'inet6'], ['inet6', 'inet']])
+def test_a_rule_with_both_inet_families_sees_the_ipv4_listener(netns, sockets, families):
+    """ss -46 dumps only IPv6 (docs/differences.md): a rule naming both families must still find the fixture's IPv4
+    listener on :5001, in either order."""
+    rules = [{'name': 'nothing on 5001', 'families': families, 'listening': True, 'filter': 'sport = :5001'}]
+    result = run_module('socket_assert', {'rules': rules, 'netns': netns.name, 'report_only': True})
+    rule = result['rules'][0]
+    assert (rule['count'], rule['passed']) == (1, False), rule
+    assert rule['offenders'][0]['family'] == 'inet' and rule['offenders'][0]['local_port'] == 5001
