@@ -307,6 +307,10 @@ def build_request(params, identity=False, selecting=False):
         # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import mixed_and_or_warning
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import joined_state_words, parse
+        if preferred in (AF_INET, AF_INET6) and AF_INET in families and AF_INET6 in families:
+            # both inet families were asked for (-4 -6, families: [inet, inet6]): ss gives the operands the last one,
+            # which narrows the whole listing to it (`ss -46 -t sport = :25` lists no IPv4 socket); neither here
+            preferred = None
         try:
             expr = parse(words, preferred_family=preferred)
         except FilterError as exc:

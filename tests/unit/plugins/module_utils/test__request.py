@@ -72,6 +72,20 @@ def test_operand_family_replaces_families_b14():
     assert build_request({'ss_args': '-a', 'filter': 'src unix:/tmp/*'}).families == {AF_UNIX}
 
 
+
+@pytest.mark.parametrize('params', [
+    {'ss_args': '-46 -t sport = :25'}, {'ss_args': '-64 -t sport = :25'},
+    {'ss_args': '-t', 'families': ['inet', 'inet6'], 'filter': 'sport = :25'},
+    {'ss_args': '-t', 'families': ['inet6', 'inet'], 'filter': 'sport = :25'},
+])
+def test_both_inet_families_give_operands_neither(params):
+    """ss narrows `-46 sport = :25` to IPv6 (the operand takes the last family given); both families stay here."""
+    r = build_request(params)
+    assert r.families == {AF_INET, AF_INET6} and r.inet_families == (AF_INET, AF_INET6)
+    assert r.filter.forced_family is None
+    assert build_request({'ss_args': '-6 -t sport = :25'}).families == {AF_INET6}
+    assert build_request({'ss_args': '-46 -t src inet:10.0.0.1'}).families == {AF_INET}
+
 def test_filter_is_parsed_without_lookups_and_errors_name_the_word():
     """Names wait for the target (no look-up here): a syntax error is reported before anything is read."""
     r = build_request({'ss_args': '-t', 'filter': 'src no-such-host.invalid and dev nosuchdev0 and sport = :nosuchsvc'})
