@@ -159,8 +159,12 @@ def address_hint(text, host, family):
     if family == AF_INET6 and c.prefix_1(host, AF_INET) is not None:
         return 'the preferred family is IPv6 (-6 or an earlier inet6: operand); use inet:%s' % text
     if family == AF_INET and ':' in host:
-        addr, slash, plen = host.partition('/')
-        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use inet6:[%s]%s%s' % (addr, slash, plen)
+        # the host is what came before the port's ':'; an unbracketed IPv6 address is all of the text
+        whole = not text.startswith('[') and _is_ipv6(text.partition('/')[0])
+        addr, slash, plen = (text if whole else host).partition('/')
+        # brackets take a port, not a prefix length
+        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use %s' % (
+            'inet6:%s/%s' % (addr, plen) if slash else 'inet6:[%s]' % addr)
     if '%' in text:
         return 'an address takes no scope (%%NAME) in a filter; give the address alone, and dev NAME for the interface'
     if '/' in host:

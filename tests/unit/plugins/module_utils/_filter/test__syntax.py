@@ -172,6 +172,21 @@ def test_family_prefixes_and_side_effect():
         P('src 127.0.0.1', preferred_family=AF_INET6)
 
 
+
+@pytest.mark.parametrize('text, family, advice', [
+    ('src 127.0.0.1', AF_INET6, 'use inet:127.0.0.1'),
+    ('dst ::1', AF_INET, 'use inet6:[::1]'),          # the whole address, not what came before its last ':'
+    ('src ::ffff:127.0.0.1', AF_INET, 'use inet6:[::ffff:127.0.0.1]'),
+    ('src ::1/128', AF_INET, 'use inet6:::1/128'),    # brackets would take a port, not a prefix length
+    ('src [::1]', AF_INET, 'use inet6:[::1]'),
+])
+def test_an_address_of_the_other_family_gets_advice_that_parses(text, family, advice):
+    with pytest.raises(FilterError) as info:
+        P(text, preferred_family=family)
+    assert str(info.value).endswith(advice)
+    fixed = text.split()[0] + ' ' + advice[len('use '):]
+    assert P(fixed, preferred_family=family).families
+
 @pytest.mark.parametrize('text, port, value, bitlen', [
     ('src link:ip', -1, 0x800, 32), ('src link:ip:lo', 1, 0x800, 32), ('src link:0x800:2', 2, 0x800, 32),
     ('src link:802.1Q', -1, 0x8100, 32), ('src link:all:*', -1, 3, 32), ('src link:2048', -1, 2048, 32),
