@@ -200,19 +200,20 @@ class _Limited(list):
     """The records of one group when collect() has a limit: raises _Full when `room` records were appended.
 
     Duplicates (a cookie already appended) are dropped here, so that the
-    count is one of distinct sockets. Used only with a limit: a plain list's
-    append is faster.
+    count is one of distinct sockets, except with dedupe=False (SCTP, whose
+    associations carry their endpoint's cookie: see unique()). Used only
+    with a limit: a plain list's append is faster.
     """
 
-    def __init__(self, room):
+    def __init__(self, room, dedupe=True):
         super(_Limited, self).__init__()
         self.room = room
-        self.seen = set()
+        self.seen = set() if dedupe else None
         self.dropped = 0
 
     def append(self, rec):
         cookie = rec.get('cookie')
-        if cookie:
+        if cookie and self.seen is not None:
             if cookie in self.seen:
                 self.dropped += 1
                 return
@@ -365,11 +366,11 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
             if source == 'auto':
                 sock = _FirstDump(sock)
 
-    def new_part():
+    def new_part(group):
         # with a limit: room for the records still wanted, and one more to know that there are more
         if count_after is not None:
             return _Counted()
-        return [] if limit is None else _Limited(limit + 1 - len(out))
+        return [] if limit is None else _Limited(limit + 1 - len(out), dedupe=group != 'sctp')
 
     def add(group, part):
         beyond = getattr(part, 'beyond', None)
@@ -393,7 +394,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
             wanted = [t for t in group_tables if t in selected]
             if not wanted:
                 continue
-            part = new_part()
+            part = new_part(group)
             if group == 'tcp' and capture is not None:
                 decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
                                                        timers=timers, identity=identity, lookups=ctx.lookups,
@@ -406,7 +407,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                 add(group, part)
                 continue
             for attempt in range(_RETRIES):
-                part = new_part()
+                part = new_part(group)
                 if attempt == _RETRIES - 1:
                     sock = _LastTry(sock)
                 try:
@@ -420,7 +421,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                     continue
                 except TableNotSupported as exc:
                     sock = _reopen(sock)
-                    part = new_part()
+                    part = new_part(group)
                     if source == 'auto' and group in PROC_GROUPS:
                         # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
                         sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
@@ -435,7 +436,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
                     sources.refused = 'the first dump (table %s) was refused: %s' % (group, _strerror(exc))
                     sock.close()
                     sock = None
-                    part = new_part()
+                    part = new_part(group)
                     _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
                 if isinstance(sock, _LastTry):
                     if sock.interrupted:
