@@ -84,8 +84,8 @@ options:
     description:
       - A file on the managed host holding a filter expression, read as C(ss -F FILE) reads it (lines starting
         with C(#) are comments). Its words come after those of O(ss_args) or O(filter).
-      - It must be a regular file of at most 1 MiB in UTF-8 (C(-) is standard input); a FIFO or a device is refused
-        without being read.
+      - It must be a regular file of at most 1 MiB in UTF-8; a FIFO or a device is refused without being read.
+        C(-) (standard input for C(ss -F -)) is refused, since a module's standard input comes from Ansible.
     type: path
   kernel_filter:
     description:

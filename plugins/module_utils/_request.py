@@ -228,22 +228,17 @@ def _check_modes(q, events, from_dump, has_expression, source='auto'):
 
 
 def _read_bounded(path, limit):
-    """The bytes of a filter file (`-` standard input), at most `limit` of them; raises ArgsError.
+    """The bytes of a filter file, at most `limit` of them; raises ArgsError.
 
     Anything but a regular file (a FIFO, /dev/zero, a directory) is refused
     before it is read (opened without blocking), so nothing can hang or fill
     the memory; a file that grows past the limit while it is read is refused too.
+    `-` (ss's standard input) is refused: a module's standard input is not the
+    user's (empty with pipelining, held open over ssh without it).
     """
     if path == '-':
-        import sys
-        stream = getattr(sys.stdin, 'buffer', None)
-        try:
-            data = stream.read(limit + 1) if stream is not None else b''
-        except (OSError, ValueError) as exc:
-            raise ArgsError('filter_file: cannot read standard input: %s' % exc)
-        if len(data) > limit:
-            raise ArgsError('filter_file: standard input holds more than the %d bytes a filter file may have' % limit)
-        return data
+        raise ArgsError('filter_file: "-" is standard input, which a module cannot read (Ansible, not you, gives it its '
+                        'standard input); give a file on the managed host, or the expression itself in filter')
     return read_regular_file(path, limit, ArgsError, 'filter_file', 'the filter expression')
 
 
@@ -253,8 +248,7 @@ def read_filter_file(path, limit=MAX_FILTER_FILE_BYTES):
     Lines end at a newline only (ss reads them with fgets(): a carriage return, form feed or vertical tab is part
     of its line, and then of a word); lines starting with '#' (and, as in ss, '0') are skipped; a line longer than ss
     accepts (MAX_FILTER_LINE bytes with its newline) or holding a NUL byte (where ss stops reading the line) is an
-    error; `-` means standard input. The file must be a regular file of at most `limit` bytes, in UTF-8 (see
-    _read_bounded).
+    error. The file must be a regular file of at most `limit` bytes, in UTF-8 (see _read_bounded).
     """
     data = _read_bounded(path, limit)
     lines = data.split(b'\n')

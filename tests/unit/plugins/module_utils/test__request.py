@@ -124,6 +124,17 @@ def test_filter_file(tmp_path):
         read_filter_file(str(f))
 
 
+
+@pytest.mark.parametrize('params', [{'filter_file': '-'}, {'ss_args': '-t -F -'}])
+def test_filter_file_standard_input_is_refused(params, monkeypatch):
+    """A module's standard input is Ansible's: empty with pipelining (no filter at all, silently), held open over ssh
+    without it (a task that waits until it times out)."""
+    import io
+    import sys
+    monkeypatch.setattr(sys, 'stdin', io.TextIOWrapper(io.BytesIO(b'sport = :22\n')))
+    with pytest.raises(ArgsError, match=r'^filter_file: "-" is standard input, which a module cannot read'):
+        build_request(params)
+
 def test_filter_file_lines_end_at_newlines_only(tmp_path):
     """ss reads lines with fgets(): a CR, FF, VT or NEL stays in its line (and then in a word, which ss refuses)."""
     f = tmp_path / 'filter'
