@@ -198,13 +198,6 @@ def stream_tcp(request, write, restart=None, open_socket=None):
     raise AssertionError('not reached')     # pragma: no cover
 
 
-def capture_tcp(request, open_socket=None):
-    """The TCP dump of `request` as `ss -D` writes it: every datagram of every answer, verbatim, as bytes (stream_tcp)."""
-    data = []
-    stream_tcp(request, data.append, data.clear, open_socket)
-    return b''.join(data)
-
-
 def check_target(path):
     """Refuse a dump_file target that is not a regular file (or not there yet) in an existing directory, and, in a
     sticky directory others can write (/tmp), a symbolic link or a file another user put there (as the kernel's
@@ -314,11 +307,6 @@ def _copy_xattrs(source, dest):
         os.setxattr(dest, name, os.getxattr(source, name))
 
 
-def write_capture(path, data):
-    """Write `data` to `path` at once (see _replace)."""
-    _replace(path, lambda f: f.write(data))
-
-
 def dump_to_file(request, check_mode=False, open_socket=None):
     """Dump the TCP table of `request` into request.dump_file (not in check mode); return what was (or would be) written.
 
@@ -352,4 +340,4 @@ def dump_to_file(request, check_mode=False, open_socket=None):
 
 
 __all__ = ['Capture', 'MAX_CAPTURE_BYTES', 'ANSWER_TYPES', 'parse_capture', 'read_capture', 'capture_chunks',
-           'dump_families', 'stream_tcp', 'capture_tcp', 'check_target', 'write_capture', 'dump_to_file']
+           'dump_families', 'stream_tcp', 'check_target', 'dump_to_file']

@@ -36,6 +36,18 @@ CAPTURE = LISTEN4 + ESTAB4 + done() + LISTEN6 + ESTAB6 + done()
 ANSWERS = [LISTEN4 + ESTAB4 + done(), LISTEN6 + ESTAB6 + done()]     # the datagrams of the kernel's two answers
 
 
+def capture_tcp(request, open_socket=None):
+    """The TCP dump of `request` as `ss -D` writes it (every datagram of every answer, verbatim), as bytes."""
+    data = []
+    _dumpfile.stream_tcp(request, data.append, data.clear, open_socket)
+    return b''.join(data)
+
+
+def write_capture(path, data):
+    """Write `data` to `path` the way dump_to_file writes a capture."""
+    _dumpfile._replace(path, lambda f: f.write(data))
+
+
 def request_bytes(family, states, ext=0):
     """The TCP dump request ss sends (misc/ss.c sockdiag_send; reference 3.3): nlmsghdr + inet_diag_req_v2."""
     return struct.pack('=IHHII', 72, 20, 0x301, 123456, 0) + struct.pack('=BBBBI', family, 6, ext, 0, states) + b'\0' * 48
@@ -156,7 +168,7 @@ class Kernel(object):
 
 def test_requests_and_bytes_are_those_of_ss_dash_d():
     kernel = Kernel([LISTEN4 + ESTAB4, done(), LISTEN6 + ESTAB6 + done()])
-    data = _dumpfile.capture_tcp(build_request({'ss_args': '-ta -D f'}), kernel)
+    data = capture_tcp(build_request({'ss_args': '-ta -D f'}), kernel)
     assert data == CAPTURE                  # every datagram verbatim, in order, DONEs included
     sent = kernel.socks[0].sent
     assert sent == [request_bytes(AF_INET, 0xfff), request_bytes(AF_INET6, 0xfff)] and kernel.socks[0].closed
@@ -173,19 +185,19 @@ def test_requests_and_bytes_are_those_of_ss_dash_d():
 ])
 def test_requests_follow_families_states_and_details(ss_args, families, states, ext):
     kernel = Kernel([done()] * len(families))
-    _dumpfile.capture_tcp(build_request({'ss_args': ss_args, 'dump_file': 'f'}), kernel)
+    capture_tcp(build_request({'ss_args': ss_args, 'dump_file': 'f'}), kernel)
     assert kernel.socks[0].sent == [request_bytes(f, states, ext) for f in families]
 
 
 def test_interrupted_dump_is_read_again_and_errors_write_nothing():
     intr = done(flags=nl.NLM_F_MULTI | nl.NLM_F_DUMP_INTR)
     kernel = Kernel([LISTEN4 + intr], [LISTEN4 + done()])
-    assert _dumpfile.capture_tcp(build_request({'ss_args': '-ta4 -D f'}), kernel) == LISTEN4 + done()
+    assert capture_tcp(build_request({'ss_args': '-ta4 -D f'}), kernel) == LISTEN4 + done()
     assert all(s.closed for s in kernel.socks)
     with pytest.raises(DumpInterrupted):
-        _dumpfile.capture_tcp(build_request({'ss_args': '-ta4 -D f'}), Kernel(*([[intr]] * 5)))
+        capture_tcp(build_request({'ss_args': '-ta4 -D f'}), Kernel(*([[intr]] * 5)))
     with pytest.raises(SocketToolError, match='cannot dump the TCP table over sock_diag'):
-        _dumpfile.capture_tcp(build_request({'ss_args': '-ta4 -D f'}), Kernel([done(-errno.ENOENT)]))
+        capture_tcp(build_request({'ss_args': '-ta4 -D f'}), Kernel([done(-errno.ENOENT)]))
 
 
 def test_dump_to_file_writes_the_capture_and_check_mode_does_not(tmp_path):
@@ -213,7 +225,7 @@ def test_an_existing_file_keeps_its_mode_and_a_link_is_followed(tmp_path):
     os.chmod(str(target), 0o600)
     link = tmp_path / 'link.dump'
     os.symlink(str(target), str(link))
-    _dumpfile.write_capture(str(link), CAPTURE)
+    write_capture(str(link), CAPTURE)
     assert os.path.islink(str(link)) and target.read_bytes() == CAPTURE
     assert stat.S_IMODE(os.stat(str(target)).st_mode) == 0o600
 
@@ -267,7 +279,7 @@ def test_a_dump_that_fails_leaves_the_old_file_and_no_temporary_one(tmp_path):
 def test_a_long_file_name_is_written(tmp_path):
     """The temporary file has a short name of its own: a 250-byte name is written as ss would write it."""
     path = str(tmp_path / ('x' * 250))
-    _dumpfile.write_capture(path, CAPTURE)
+    write_capture(path, CAPTURE)
     assert open(path, 'rb').read() == CAPTURE and os.listdir(str(tmp_path)) == ['x' * 250]
 
 
@@ -279,7 +291,7 @@ def test_extended_attributes_of_the_old_file_are_kept(tmp_path):
         os.setxattr(str(target), 'user.ndss', b'kept')
     except OSError as exc:
         pytest.skip('no user extended attributes on %s: %s' % (tmp_path, exc.strerror))
-    _dumpfile.write_capture(str(target), CAPTURE)
+    write_capture(str(target), CAPTURE)
     assert target.read_bytes() == CAPTURE and os.getxattr(str(target), 'user.ndss') == b'kept'
 
 
@@ -304,10 +316,10 @@ def test_another_users_link_or_file_in_a_sticky_directory_is_refused(tmp_path):
                           ('planted.dump', 'is a file owned by uid 65534 in a sticky directory others can write: not '
                                            'overwritten')):
         with pytest.raises(SocketToolError, match=message):
-            _dumpfile.write_capture(str(shared / name), CAPTURE)
+            write_capture(str(shared / name), CAPTURE)
     assert secret.read_bytes() == b'root only' and planted.read_bytes() == b''
     os.lchown(str(shared / 'link.dump'), os.geteuid(), os.getegid())
-    _dumpfile.write_capture(str(shared / 'link.dump'), CAPTURE)     # our own link: followed
+    write_capture(str(shared / 'link.dump'), CAPTURE)     # our own link: followed
     assert secret.read_bytes() == CAPTURE
 
 

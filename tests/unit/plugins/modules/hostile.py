@@ -42,7 +42,7 @@ SOCKETS = {
 
 # the real functions, taken before any test patches them (install() runs once per example)
 _REAL_SOCKET = socket.socket
-_REAL_WRITE_CAPTURE = _dumpfile.write_capture
+_REAL_REPLACE = _dumpfile._replace
 
 
 class FakeKernel(object):
@@ -137,12 +137,13 @@ def install(monkeypatch, root):
     monkeypatch.setattr(_events, 'time', _Clock())
     monkeypatch.setattr(_events, 'wait_readable', lambda sock, timeout: False)
 
-    def write_capture(path, data):
+    def replace(path, fill):
+        # the one place a dump_file is written (dump_to_file): never outside the test directory
         target = os.path.realpath(path)
         if not target.startswith(os.path.realpath(str(root)) + os.sep):
             pytest.fail('dump_file would write %s, outside the test directory' % target)
-        return _REAL_WRITE_CAPTURE(path, data)
-    monkeypatch.setattr(_dumpfile, 'write_capture', write_capture)
+        return _REAL_REPLACE(path, fill)
+    monkeypatch.setattr(_dumpfile, '_replace', replace)
     monkeypatch.chdir(str(root))
     return kernel
 
