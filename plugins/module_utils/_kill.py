@@ -516,26 +516,22 @@ def kill(plan, check_mode=False, diff=False):
                     unclosed.append(rec)
         finally:
             sock.close()
-    aborted = []
+    aborted, warnings = [], []
     if check_mode:
         killed, aborted, maybe = _predict(killed)
         gone = set(id(r) for r in killed + maybe)
         survivors = [r for r in plan.selection.records if id(r) not in gone]
+    elif killed or unclosed:
+        try:
+            killed, aborted, survivors = _read_again(plan, killed, failed[len(plan.cannot):], unclosed)
+        except SocketToolError as exc:
+            # the sockets are closed already: say so (changed), with what is not known
+            survivors = None
+            warnings.append('the sockets in killed were closed (the kernel acknowledged each), but the selection could '
+                            'not be read again afterwards, so survivors is null and a UDP or raw socket its application '
+                            'still holds is in killed, not aborted: %s' % exc)
     else:
-        survivors = select(plan.request._replace(identity=True)).records if killed or unclosed else plan.selection.records
-        # a UDP socket whose application bound its port keeps it after SOCK_DESTROY (the kernel aborts it: its
-        # application gets ECONNABORTED, a connected one is disconnected) until the application closes it
-        alive = set(_cookie(r) for r in survivors)
-        moved = sorted(set(_TABLE_OF[r[SOCKID].protocol] for r in killed
-                           if _cookie(r) not in alive and r[SOCKID].protocol != _TCP))
-        if moved:
-            # disconnected, it may no longer match a selection by its peer: its tables are read whole for it
-            alive.update(_cookie(r) for r in select(_whole(plan.request, tuple(moved))).records)
-        aborted = [r for r in killed if _cookie(r) in alive]
-        killed = [r for r in killed if _cookie(r) not in alive]
-        for entry, rec in zip(failed[len(plan.cannot):], unclosed):
-            if entry['errno'] == errno.ENOENT and _cookie(rec) in alive:
-                entry['message'] = _STILL_THERE
+        survivors = plan.selection.records
     request = plan.request
     result = {
         'changed': bool(killed or aborted or maybe),
@@ -544,15 +540,36 @@ def kill(plan, check_mode=False, diff=False):
         'maybe_aborted': select_fields(maybe, None),
         'not_closed': failed,
         'protected': [dict(select_fields([rec], None)[0], reason=why) for rec, why in plan.protected],
-        'survivors': select_fields(survivors, None),
+        'survivors': None if survivors is None else select_fields(survivors, None),
         'lines': _listing(request, killed + aborted + maybe),
     }
+    if warnings:
+        result['warnings'] = warnings
     if diff:
         # one set of column widths for both, so that only the closed sockets' lines differ (not the header's)
         selected = plan.selection.records
-        before, after = _listings(request, (selected, survivors))
-        result['diff'] = {'before': '\n'.join(before) + '\n', 'after': '\n'.join(after) + '\n'}
+        before, after = _listings(request, (selected, survivors or []))
+        result['diff'] = {'before': '\n'.join(before) + '\n',
+                          'after': '\n'.join(after) + '\n' if survivors is not None else '(not read again)\n'}
     return result
+
+
+def _read_again(plan, killed, failed, unclosed):
+    """(killed, aborted, survivors) from a fresh read of the selection after closing; failed: the not_closed entries
+    of `unclosed`, whose message says so when the socket is still there. Raises SocketToolError."""
+    survivors = select(plan.request._replace(identity=True)).records
+    # a UDP socket whose application bound its port keeps it after SOCK_DESTROY (the kernel aborts it: its
+    # application gets ECONNABORTED, a connected one is disconnected) until the application closes it
+    alive = set(_cookie(r) for r in survivors)
+    moved = sorted(set(_TABLE_OF[r[SOCKID].protocol] for r in killed
+                       if _cookie(r) not in alive and r[SOCKID].protocol != _TCP))
+    if moved:
+        # disconnected, it may no longer match a selection by its peer: its tables are read whole for it
+        alive.update(_cookie(r) for r in select(_whole(plan.request, tuple(moved))).records)
+    for entry, rec in zip(failed, unclosed):
+        if entry['errno'] == errno.ENOENT and _cookie(rec) in alive:
+            entry['message'] = _STILL_THERE
+    return ([r for r in killed if _cookie(r) not in alive], [r for r in killed if _cookie(r) in alive], survivors)
 
 
 def _cookie(rec):

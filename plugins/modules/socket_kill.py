@@ -158,7 +158,10 @@ protected:
   type: list
   elements: dict
 survivors:
-  description: The sockets the same selection finds after closing (a fresh read).
+  description:
+    - The sockets the same selection finds after closing (a fresh read).
+    - V(null) when that read failed after sockets were closed (a warning says why); RV(changed) and RV(killed) still
+      report what was closed.
   returned: always
   type: list
   elements: dict
@@ -194,7 +197,7 @@ def main():
         module.fail_json(msg='%s\n%s' % (exc, '\n'.join(lines)), count=exc.count, lines=lines)
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))
-    for warning in plan.selection.warnings:
+    for warning in list(plan.selection.warnings) + result.pop('warnings', []):
         module.warn(warning)
     refused = failures(result)
     if refused:

@@ -346,6 +346,27 @@ def test_an_error_midway_reports_what_was_closed(sockets, monkeypatch):
     assert [r['error'] for r in result['not_closed']] == ['ENOBUFS', 'ENOBUFS'] and fake.closed
 
 
+
+@pytest.mark.parametrize('diff', [False, True])
+def test_a_failed_read_after_closing_still_reports_what_was_closed(sockets, monkeypatch, diff):
+    """The fresh read of the selection fails (an interrupted dump, ENOBUFS): the sockets are closed already, so the
+    result says so (changed, killed), with survivors null and a warning, not a failure that hides them."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted
+    sockets['records'] = [_rec(5000, 1), _rec(5001, 2)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}), environ={}, held={})
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([_ack(errno.ENOENT, 1), _ack(0, 2), _ack(0, 3)]))
+
+    def interrupted(request, lookups=None, planner=None):
+        raise DumpInterrupted('tcp')
+    monkeypatch.setattr(_kill, 'select', interrupted)
+    result = _kill.kill(plan, diff=diff)
+    assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000, 5001]
+    assert result['survivors'] is None and result['not_closed'] == [] and result['aborted'] == []
+    assert len(result['warnings']) == 1 and 'could not be read again' in result['warnings'][0]
+    assert str(DumpInterrupted('tcp')) in result['warnings'][0]
+    if diff:
+        assert result['diff']['after'] == '(not read again)\n' and '127.0.0.1:5001' in result['diff']['before']
+
 def _udp(lport, rport=0, laddr='127.0.0.1', raddr='0.0.0.0'):
     rec = _rec(lport, rport, state='ESTAB' if rport else 'UNCONN', netid='udp', laddr=laddr, raddr=raddr)
     rec[SOCKID] = rec[SOCKID]._replace(protocol=17)
