@@ -85,7 +85,7 @@ class Context(object):
 def attr_map(buf, start, end, wanted=None):
     """{attribute type: payload bytes} of the attributes in buf[start:end] (for the details of a kept socket).
 
-    The last attribute of a type wins, as with iproute2's parse_rtattr. wanted: the types to keep (a set), None
+    The first attribute of a type wins, as with iproute2's parse_rtattr. wanted: the types to keep (a set), None
     for all; the others are stepped over, not copied. (iter_attrs's walk, inlined: this runs for every kept socket
     when details are asked.)
     """
@@ -97,7 +97,7 @@ def attr_map(buf, start, end, wanted=None):
         if alen < 4 or off + alen > end:
             break
         atype &= 0x3fff
-        if wanted is None or atype in wanted:
+        if (wanted is None or atype in wanted) and atype not in out:
             out[atype] = bytes(buf[off + 4:off + alen])
         off += (alen + 3) & ~3
     return out

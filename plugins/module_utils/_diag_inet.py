@@ -31,10 +31,16 @@ INET_DIAG_TOS = 5
 INET_DIAG_TCLASS = 6
 INET_DIAG_SKMEMINFO = 7
 INET_DIAG_SHUTDOWN = 8
+INET_DIAG_DCTCPINFO = 9
 INET_DIAG_PROTOCOL = 10
 INET_DIAG_SKV6ONLY = 11
+INET_DIAG_LOCALS = 12
+INET_DIAG_PEERS = 13
 INET_DIAG_MARK = 15
+INET_DIAG_BBRINFO = 16
 INET_DIAG_CLASS_ID = 17
+INET_DIAG_MD5SIG = 18
+INET_DIAG_ULP_INFO = 19
 INET_DIAG_CGROUP_ID = 21
 INET_DIAG_SOCKOPT = 22
 
@@ -46,6 +52,9 @@ DETAIL_EXT = {
 }
 # the reply attributes inet_details reads for each detail option
 DETAIL_ATTRS = {
+    # what _inet_info.decode_info reads (LOCALS and PEERS: SCTP's, which _diag_sctp decodes with them)
+    'info': frozenset((INET_DIAG_INFO, INET_DIAG_VEGASINFO, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_BBRINFO,
+                       INET_DIAG_MD5SIG, INET_DIAG_ULP_INFO, INET_DIAG_LOCALS, INET_DIAG_PEERS)),
     'extended': frozenset((INET_DIAG_MARK, INET_DIAG_CGROUP_ID, INET_DIAG_SKV6ONLY, INET_DIAG_SHUTDOWN)),
     'cgroup': frozenset((INET_DIAG_CGROUP_ID,)),
     'memory': frozenset((INET_DIAG_SKMEMINFO,)),
@@ -70,8 +79,7 @@ def inet_ext(details):
 
 def detail_attrs(details):
     """The reply attributes the details need (attr_map keeps only these)."""
-    from ansible_collections.netdiag.ss.plugins.module_utils._inet_info import INFO_ATTRS
-    wanted = INFO_ATTRS if 'info' in details else frozenset()
+    wanted = frozenset()
     for detail in details:
         wanted |= DETAIL_ATTRS.get(detail, frozenset())
     return wanted
@@ -280,4 +288,5 @@ __all__ = ['inet_request', 'inet_ext', 'detail_attrs', 'DETAIL_ATTRS', 'inet_det
            'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL', 'INET_DIAG_MEMINFO', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO',
            'INET_DIAG_CONG', 'INET_DIAG_TOS', 'INET_DIAG_TCLASS', 'INET_DIAG_SKMEMINFO', 'INET_DIAG_SHUTDOWN',
            'INET_DIAG_PROTOCOL', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CLASS_ID', 'INET_DIAG_CGROUP_ID',
-           'INET_DIAG_SOCKOPT']
+           'INET_DIAG_SOCKOPT', 'INET_DIAG_DCTCPINFO', 'INET_DIAG_LOCALS', 'INET_DIAG_PEERS', 'INET_DIAG_BBRINFO',
+           'INET_DIAG_MD5SIG', 'INET_DIAG_ULP_INFO']

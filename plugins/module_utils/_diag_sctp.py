@@ -61,19 +61,16 @@ import sys
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U64, SockId, attr_map
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import (
-    INET4_MSG, INET6_MSG, INET_DIAG_CGROUP_ID, INET_DIAG_INFO, INET_DIAG_MARK, INET_DIAG_SKV6ONLY, inet_details,
-    inet_ext, inet_request,
+    INET4_MSG, INET6_MSG, INET_DIAG_CGROUP_ID, INET_DIAG_INFO, INET_DIAG_LOCALS, INET_DIAG_MARK, INET_DIAG_PEERS,
+    INET_DIAG_SKV6ONLY, inet_details, inet_ext, inet_request,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, INET_PROTOCOLS, SCTP_STATE_NAMES, STATE_NAMES,
 )
-
-INET_DIAG_LOCALS = 12
-INET_DIAG_PEERS = 13
 
 SOCKADDR_STORAGE = 128
 _FAMILY = struct.Struct('=H')
@@ -189,15 +186,6 @@ def sctp_text(rec, host=None):
     return out
 
 
-def _attrs(buf, start, end):
-    """{attribute type: payload bytes}, the first of each type winning (iproute2's parse_rtattr)."""
-    out = {}
-    for atype, aoff, alen in nl.iter_attrs(buf, start, end):
-        if atype not in out:
-            out[atype] = bytes(buf[aoff:aoff + alen])
-    return out
-
-
 def decode_sctp(chunks, ctx, out, table='sctp'):
     """Decode the inet_diag_msg replies of an SCTP dump (endpoints and associations) into records appended to out."""
     match = ctx.match
@@ -220,7 +208,7 @@ def decode_sctp(chunks, ctx, out, table='sctp'):
                 dport = ((dport & 0xff) << 8) | (dport >> 8)
             src = bytes(src)
             dst = bytes(dst)
-            attrs = _attrs(buf, off + 88, off + mlen)
+            attrs = attr_map(buf, off + 88, off + mlen)
             mark = U32.unpack_from(attrs[INET_DIAG_MARK])[0] if len(attrs.get(INET_DIAG_MARK, b'')) >= 4 else 0
             cgroup = U64.unpack_from(attrs[INET_DIAG_CGROUP_ID])[0] \
                 if len(attrs.get(INET_DIAG_CGROUP_ID, b'')) >= 8 else 0

@@ -12,7 +12,7 @@ newer iproute2 prints differently it is said next to the code.
 
 decode_info(protocol, attrs, state) -> the value of a record's `info` key.
 `attrs` maps attribute types (flags masked, as _netlink.iter_attrs gives
-them) to payload bytes; info_attrs() builds it from a message. Every
+them) to payload bytes, as _diag.attr_map builds it from a message. Every
 structure is decoded by the length the kernel sent: a field that was not
 sent is absent, bytes beyond what this code knows are ignored. Kernel units
 stay as they are (tcp_info times in µs except last_* and total_rto_time in
@@ -85,28 +85,12 @@ import socket
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
+from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import (
+    INET_DIAG_BBRINFO, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_INFO, INET_DIAG_MD5SIG, INET_DIAG_ULP_INFO,
+    INET_DIAG_VEGASINFO,
+)
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import iter_attrs
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
-
-# inet_diag attribute types (linux/inet_diag.h)
-INET_DIAG_MEMINFO = 1
-INET_DIAG_INFO = 2
-INET_DIAG_VEGASINFO = 3
-INET_DIAG_CONG = 4
-INET_DIAG_SKMEMINFO = 7
-INET_DIAG_DCTCPINFO = 9
-INET_DIAG_PROTOCOL = 10
-INET_DIAG_LOCALS = 12
-INET_DIAG_PEERS = 13
-INET_DIAG_BBRINFO = 16
-INET_DIAG_MD5SIG = 18
-INET_DIAG_ULP_INFO = 19
-
-# the attributes decode_info reads (info_attrs keeps these)
-INFO_ATTRS = frozenset((INET_DIAG_INFO, INET_DIAG_VEGASINFO, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_BBRINFO,
-                        INET_DIAG_MD5SIG, INET_DIAG_ULP_INFO, INET_DIAG_LOCALS, INET_DIAG_PEERS))
-
-# the idiag_ext bits of `ss -i`: INFO, VEGASINFO (brings DCTCPINFO, BBRINFO), CONG
-INFO_EXT = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_VEGASINFO - 1)) | (1 << (INET_DIAG_CONG - 1))
 
 TCP_LISTEN = 10
 _IPPROTO_UDP = 17
@@ -182,7 +166,6 @@ _OPTIONS = tuple(tuple(word for bit, word in _OPTION_WORDS if options & bit) for
 _U32_MAX = 0xffffffff
 _U64_MAX = 0xffffffffffffffff
 
-_VEGAS = struct.Struct('=IIII')        # tcpvegas_info: enabled, rttcnt, rtt, minrtt
 _VEGAS_NAMES = ('enabled', 'rttcnt', 'rtt', 'minrtt')
 _DCTCP = (('enabled', 0, 'H'), ('ce_state', 2, 'H'), ('alpha', 4, 'I'), ('ab_ecn', 8, 'I'), ('ab_tot', 12, 'I'))
 _BBR = (('bw_lo', 0), ('bw_hi', 4), ('min_rtt', 8), ('pacing_gain', 12), ('cwnd_gain', 16))
@@ -204,37 +187,13 @@ _TLS_VERSIONS = {0x0303: '1.2', 0x0304: '1.3'}
 _TLS_CIPHERS = {51: 'aes-gcm-128', 52: 'aes-gcm-256'}   # 6.1.0 names only these two, and prints nothing for others
 _TLS_CONFS = {1: 'none', 2: 'sw', 3: 'hw', 4: 'hw-record'}
 
-_RTA = struct.Struct('=HH')
-
 
 # ---------------------------------------------------------------- attributes
-
-def info_attrs(buf, off, end, wanted=INFO_ATTRS):
-    """{type: payload bytes} of the attributes in buf[off:end] that decode_info reads.
-
-    Like iproute2's parse_rtattr, the first attribute of a type wins.
-    """
-    attrs = {}
-    for atype, aoff, alen in _iter_attrs(buf, off, end):
-        if atype in wanted and atype not in attrs:
-            attrs[atype] = bytes(buf[aoff:aoff + alen])
-    return attrs
-
-
-def _iter_attrs(buf, off, end):
-    """(type without NLA_F_NESTED / NLA_F_NET_BYTEORDER, payload offset, payload length) of each attribute."""
-    while off + 4 <= end:
-        alen, atype = _RTA.unpack_from(buf, off)
-        if alen < 4 or off + alen > end:
-            return
-        yield atype & 0x3fff, off + 4, alen - 4
-        off += (alen + 3) & ~3
-
 
 def _nested(data):
     """{type: payload} of a nest, first of each type wins (parse_rtattr_nested)."""
     out = {}
-    for atype, aoff, alen in _iter_attrs(data, 0, len(data)):
+    for atype, aoff, alen in iter_attrs(data, 0, len(data)):
         if atype not in out:
             out[atype] = data[aoff:aoff + alen]
     return out
@@ -554,7 +513,7 @@ _DECODERS = {'tcp': _decode_tcp, 'dccp': _decode_tcp, 'mptcp': _decode_mptcp,
 def decode_info(protocol, attrs, state):
     """The `info` value of an inet socket of table `protocol` (see the module docstring).
 
-    attrs: {attribute type: payload bytes} of its inet_diag_msg (info_attrs());
+    attrs: {attribute type: payload bytes} of its inet_diag_msg (_diag.attr_map());
     state: its idiag_state (TCP state number).
     """
     try:
@@ -840,8 +799,6 @@ def _sctp_text(info, out):
         out.append(stats_text(info['sctp_info']))
 
 
-__all__ = ['decode_info', 'decode_tcp_info', 'decode_mptcp_info', 'info_attrs', 'info_text', 'info_block_shown',
+__all__ = ['decode_info', 'decode_tcp_info', 'decode_mptcp_info', 'info_text', 'info_block_shown',
            'c_format_g', 'format_bw', 'escape_key', 'TCP_INFO_FIELDS', 'MPTCP_INFO_FIELDS', 'TCP_INFO_SIZE',
-           'MPTCP_INFO_SIZE', 'INFO_ATTRS', 'INFO_EXT', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO', 'INET_DIAG_CONG',
-           'INET_DIAG_DCTCPINFO', 'INET_DIAG_BBRINFO', 'INET_DIAG_MD5SIG', 'INET_DIAG_ULP_INFO', 'INET_DIAG_SKMEMINFO',
-           'INET_DIAG_MEMINFO', 'INET_DIAG_PROTOCOL', 'INET_DIAG_LOCALS', 'INET_DIAG_PEERS']
+           'MPTCP_INFO_SIZE']

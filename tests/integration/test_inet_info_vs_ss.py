@@ -41,6 +41,7 @@ import pytest
 
 from conftest import COLLECTIONS, Netns, need_root, run_module, run_ss
 
+from ansible_collections.netdiag.ss.plugins.module_utils import _diag_inet as di
 from ansible_collections.netdiag.ss.plugins.module_utils import _inet_info as ii
 
 HELPER = r'''
@@ -48,6 +49,7 @@ import json, os, socket, struct, sys
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils import _diag_inet as di
 from ansible_collections.netdiag.ss.plugins.module_utils import _inet_info as ii
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import attr_map
 
 keep = []
 
@@ -133,7 +135,7 @@ def extras():
 
 made = extras() if 'extras' in sys.argv else {}
 sock = nl.open_socket()
-wanted = ii.INFO_ATTRS | {ii.INET_DIAG_SKMEMINFO, ii.INET_DIAG_MEMINFO}
+wanted = di.detail_attrs({'info', 'memory'}) | {di.INET_DIAG_MEMINFO}
 made['pid'] = os.getpid()
 print(json.dumps(made), flush=True)
 for line in sys.stdin:
@@ -146,8 +148,8 @@ for line in sys.stdin:
                     for off, mlen in msgs:
                         state = buf[off + 17]
                         sport, dport = struct.unpack_from('>HH', buf, off + 20)
-                        attrs = ii.info_attrs(buf, off + 16 + 72, off + mlen, wanted)
-                        sk = attrs.get(ii.INET_DIAG_SKMEMINFO)
+                        attrs = attr_map(buf, off + 16 + 72, off + mlen, wanted)   # as socket_facts reads them
+                        sk = attrs.get(di.INET_DIAG_SKMEMINFO)
                         rows.append({'family': buf[off + 16], 'state': state, 'sport': sport, 'dport': dport,
                                      'info': ii.decode_info(table, attrs, state),
                                      'skmem': list(struct.unpack('=%dI' % (len(sk) // 4), sk)) if sk else None})
@@ -236,9 +238,9 @@ class Options(object):
         self.numeric = 'n' in letters
         self.oneline = 'O' in letters
         self.main_extra = 'o' in letters or 'e' in letters    # tokens after the peer column on the main line
-        self.ext = ii.INFO_EXT if self.show_info else 0
+        self.ext = di.DETAIL_EXT['info'] if self.show_info else 0
         if self.show_mem:
-            self.ext |= (1 << (ii.INET_DIAG_MEMINFO - 1)) | (1 << (ii.INET_DIAG_SKMEMINFO - 1))
+            self.ext |= di.DETAIL_EXT['memory']
 
 
 def our_rows(rows, opts):
@@ -472,7 +474,7 @@ def test_udp_has_no_info_and_skmem_only_with_m(netns, sockets, dumper, argv):
 def test_md5_cubic_reno_ecn_fastopen_like_ss(private, argv):
     ns, d = private
     compare(ns, d, argv, at_least=10)
-    rows = dict(((r['family'], r['sport'], r['dport']), r) for r in d.dump(['tcp'], ii.INFO_EXT))
+    rows = dict(((r['family'], r['sport'], r['dport']), r) for r in d.dump(['tcp'], di.DETAIL_EXT['info']))
     if not d.made.get('md5'):
         pytest.skip('no TCP MD5 signatures here: %s' % d.made['skipped'])
     v4 = rows[(socket.AF_INET, 5301, 0)]['info']['md5keys']

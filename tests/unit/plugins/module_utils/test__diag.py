@@ -38,9 +38,10 @@ def test_each_and_sockid():
 
 
 def test_attr_map_keeps_the_wanted_types_only():
-    """Flag bits are masked, the last of a type wins, the others are stepped over (not copied)."""
+    """Flag bits are masked, the first of a type wins (iproute2's parse_rtattr: `if (!tb[type])`), the others are
+    stepped over (not copied)."""
     buf = bytearray(b'head' + rtattr(2, b'ab') + rtattr(7, b'xyz') + rtattr(2 | 0x8000, b'cd') + rtattr(9, b''))
-    assert attr_map(buf, 4, len(buf)) == {2: b'cd', 7: b'xyz', 9: b''}
-    assert attr_map(buf, 4, len(buf), frozenset((2, 9))) == {2: b'cd', 9: b''}
+    assert attr_map(buf, 4, len(buf)) == {2: b'ab', 7: b'xyz', 9: b''}
+    assert attr_map(buf, 4, len(buf), frozenset((2, 9))) == {2: b'ab', 9: b''}
     assert attr_map(buf, 4, len(buf), frozenset()) == {}
     assert all(isinstance(v, bytes) for v in attr_map(buf, 4, len(buf)).values())      # copies, not the buffer

@@ -32,6 +32,7 @@ import pytest
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _inet_info as ii
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import attr_map
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text
 
 from uapi import done, inet_msg
@@ -373,7 +374,7 @@ def test_ulp_tls_and_mptcp_nests():
 
 def test_nested_flag_bits_are_ignored_and_first_attribute_wins():
     ulp = nl.rtattr(19 | 0x8000, nest((1, cstr('tls')))) + nl.rtattr(4, cstr('cubic')) + nl.rtattr(4, cstr('reno'))
-    attrs = ii.info_attrs(ulp, 0, len(ulp))
+    attrs = attr_map(ulp, 0, len(ulp))
     assert attrs == {19: nest((1, cstr('tls'))), 4: cstr('cubic')}
     assert ii.decode_info('tcp', attrs, 1) == {'congestion': 'cubic', 'ulp': {'name': 'tls'}}
 
