@@ -331,6 +331,9 @@ def parse_ss_args(text, query=None):
             setattr(q, attr, True)
             q.given[key] = spelling
         elif name == 'net':
+            if q.netns is not None:
+                # ss enters each in turn (failing at a missing one) and lists the last: one is what a task means
+                raise ArgsError('ss_args: more than one network namespace (-N) given')
             q.netns = value
             q.given['netns'] = '-N %s' % value
         elif name == 'no-header':
@@ -347,11 +350,15 @@ def parse_ss_args(text, query=None):
         elif name == 'diag':
             if q.dump_file is not None:
                 raise ArgsError('ss_args: more than one dump file (-D) given')
+            if not value:
+                raise ArgsError('ss_args: -D has an empty path; give the file to write')
             q.dump_file = value
             q.given['dump_file'] = '-D %s' % value
         elif name == 'filter':
             if q.filter_file is not None:
                 raise ArgsError('ss_args: more than one filter file (-F) given')
+            if not value:
+                raise ArgsError('ss_args: -F has an empty path; give the filter file to read')
             q.filter_file = value
         else:  # pragma: no cover - every option in _LONG is handled above
             raise ArgsError('ss_args: option --%s is not handled' % name)

@@ -80,6 +80,14 @@ def _contradiction(option, value, given):
     return ArgsError('option %s=%s contradicts "%s" in ss_args; use one of them' % (option, value, given))
 
 
+def _no_empty_path(value, option):
+    """Refuse an empty path: ss fails on it (fopen("")), and a template that came out empty must not mean "not given"
+    (no filter, the live kernel instead of a capture, no capture written)."""
+    if value == '':
+        raise ArgsError('%s: the path is empty (a variable that came out empty?); give a file on the managed host, or '
+                        'leave the option out' % option)
+
+
 def _bool_text(value):
     return 'true' if value else 'false'
 
@@ -170,6 +178,8 @@ def _merge_options(q, params):
             raise _contradiction(option, 'false', q.given[option])
         if value:
             q.details.add(option)
+    for option in ('dump_file', 'filter_file', 'from_dump'):
+        _no_empty_path(params.get(option), option)
     if params.get('dump_file'):
         if q.dump_file and q.dump_file != params['dump_file']:
             raise _contradiction('dump_file', params['dump_file'], q.given['dump_file'])
