@@ -215,7 +215,7 @@ def _check_modes(q, events, from_dump, has_expression, source='auto'):
     if q.events and not events:
         raise ArgsError('ss_args: -E listens for closed sockets until it is stopped; give the events option (how many '
                         'seconds to listen) as well')
-    if events is not None and not 0 < events <= 3600:
+    if events is not None and (isinstance(events, bool) or not 0 < events <= 3600):     # true is no duration
         raise ArgsError('events: %s is not a number of seconds from 1 to 3600' % shown(events))
     modes = [name for name, given in (('-D (dump_file)', q.dump_file), ('events (-E)', events), ('from_dump', from_dump))
              if given]

@@ -241,6 +241,7 @@ def test_options_being_built_are_refused_not_ignored(params, message):
 @pytest.mark.parametrize('params, message', [
     ({'events': 0}, 'not a number of seconds from 1 to 3600'),
     ({'events': 3601}, 'not a number of seconds from 1 to 3600'),
+    ({'events': True}, 'events: true is not a number of seconds from 1 to 3600'),      # YAML true passes Ansible's int
     ({'events': 5, 'max_events': 0}, 'max_events: 0 must be at least 1'),
     ({'ss_args': '-x', 'events': 5}, '-E reports destroyed TCP and UDP sockets (IPv4 and IPv6) only'),
     ({'ss_args': '-t -f unix', 'events': 5}, None),
