@@ -151,12 +151,12 @@ from ansible.utils.display import Display
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import NamespaceError
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import CLONE_NEWNET, NETNS_RUN_DIR, netns_path
+from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_ADMIN, has_capability
 
 display = Display()
 
 NAME_MAX = 255            # bytes in a file name (limits.h); ip netns has the same limit
 NS_GET_NSTYPE = 0xB703    # _IO(0xb7, 0x3) from linux/nsfs.h: the CLONE_NEW* type of a namespace file (Linux 4.11+)
-CAP_SYS_ADMIN = 21        # linux/capability.h: needed by setns()
 
 
 def namespace_path(name: str | None) -> str:
@@ -204,15 +204,8 @@ def check_namespace(name: str, path: str) -> None:
 
 
 def has_cap_sys_admin() -> bool:
-    """Whether this process may call setns() (CAP_SYS_ADMIN in its effective set)."""
-    try:
-        with open('/proc/self/status', encoding='ascii', errors='replace') as status:
-            for line in status:
-                if line.startswith('CapEff:'):
-                    return bool(int(line.split()[1], 16) >> CAP_SYS_ADMIN & 1)
-    except (OSError, ValueError, IndexError):
-        pass
-    return os.geteuid() == 0
+    """Whether this process may call setns() (CAP_SYS_ADMIN in its effective set; root's when it cannot be told)."""
+    return has_capability(CAP_SYS_ADMIN, default=os.geteuid() == 0)
 
 
 def copy_local(src: str, dst: str) -> None:

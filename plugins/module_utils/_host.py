@@ -245,6 +245,24 @@ class HostLookups(object):
                 self._eph = (1024, 4999)
         return self._eph
 
+    def autobind_ports(self):
+        """port -> whether the kernel could have picked it itself (autobind: connect or sendto without bind) in this
+        network namespace: inside ip_local_port_range and not in ip_local_reserved_ports; None when either cannot be
+        read (unlike ephemeral_range, which has ss's fallback for its filter)."""
+        base = os.path.join(self.proc, 'sys', 'net', 'ipv4')
+        try:
+            with open(os.path.join(base, 'ip_local_port_range')) as fh:
+                low, high = (int(word) for word in fh.read().split())
+            reserved = []
+            with open(os.path.join(base, 'ip_local_reserved_ports')) as fh:
+                for part in fh.read().strip().split(','):
+                    if part:
+                        first, _dash, last = part.partition('-')
+                        reserved.append((int(first), int(last or first)))
+        except (IOError, OSError, ValueError):
+            return None
+        return lambda port: low <= port <= high and not any(first <= port <= last for first, last in reserved)
+
     # -- clock
     def clock_ticks(self):
         """Clock ticks a second (USER_HZ, sysconf(_SC_CLK_TCK)): the unit of the timers in /proc/net/tcp, as ss reads them."""

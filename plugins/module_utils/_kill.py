@@ -31,6 +31,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets
 from ansible_collections.netdiag.ss.plugins.module_utils._query import NOT_HERE
@@ -433,28 +434,7 @@ def _netns_owner(proc='/proc/self'):
             os.close(fd)
 
 
-# where the kernel's sysctls of the network namespace this process is in are
-SYSCTL_IPV4 = '/proc/sys/net/ipv4'
-
-
-def _autobind_ports():
-    """A test of whether the kernel could have picked a port itself (autobind: connect or sendto without bind) in this
-    network namespace: inside ip_local_port_range and not in ip_local_reserved_ports; None when they cannot be read."""
-    try:
-        with open(os.path.join(SYSCTL_IPV4, 'ip_local_port_range')) as fh:
-            low, high = (int(word) for word in fh.read().split())
-        reserved = []
-        with open(os.path.join(SYSCTL_IPV4, 'ip_local_reserved_ports')) as fh:
-            for part in fh.read().strip().split(','):
-                if part:
-                    first, _dash, last = part.partition('-')
-                    reserved.append((int(first), int(last or first)))
-    except (IOError, OSError, ValueError):
-        return None
-    return lambda port: low <= port <= high and not any(first <= port <= last for first, last in reserved)
-
-
-def _predict(records):
+def _predict(records, lookups=None):
     """(killed, aborted, maybe aborted): what a run would report for records, before anything is sent (check mode).
 
     SOCK_DESTROY removes a TCP or raw socket; it aborts a UDP socket and removes it only when the kernel picked its
@@ -469,7 +449,7 @@ def _predict(records):
             killed.append(rec)
             continue
         if autobind is None:
-            autobind = _autobind_ports() or (lambda port: True)
+            autobind = (lookups or HostLookups()).autobind_ports() or (lambda port: True)
         (maybe if autobind(rec['local_port']) else aborted).append(rec)
     return killed, aborted, maybe
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 
 CAP_NET_ADMIN = 12
+CAP_SYS_ADMIN = 21       # setns(): entering a network namespace
 _INET = ('inet', 'inet6')
 # TIME-WAIT and request sockets: newer kernels (6.18 here) send their marks to CAP_NET_ADMIN, older ones to nobody
 _MINI_SOCKET_STATES = ('TIME-WAIT', 'SYN-RECV')
@@ -37,8 +38,8 @@ def advice():
     return '; ' + BECOME if os.geteuid() != 0 else ''
 
 
-def has_capability(cap, status='/proc/self/status'):
-    """Whether this process has capability number `cap` in its effective set (False when it cannot be told)."""
+def has_capability(cap, status='/proc/self/status', default=False):
+    """Whether this process has capability number `cap` in its effective set (`default` when it cannot be told)."""
     try:
         with open(status) as fh:
             for line in fh:
@@ -46,7 +47,7 @@ def has_capability(cap, status='/proc/self/status'):
                     return bool(int(line.split()[1], 16) >> cap & 1)
     except (IOError, OSError, ValueError, IndexError):
         pass
-    return False
+    return default
 
 
 def _plural(count, word, many=None):

@@ -218,8 +218,18 @@ def _status(cap_eff):
 @pytest.mark.parametrize('cap_eff, expected', [('000001ffffffffff', True), ('000001fffedfffff', False),
                                                ('0000000000200000', True), ('0000000000000000', False)])
 def test_cap_sys_admin_is_read_from_proc(plugin, monkeypatch, cap_eff, expected):
-    monkeypatch.setattr(plugin, 'open', mock.mock_open(read_data=_status(cap_eff)), raising=False)
+    from ansible_collections.netdiag.ss.plugins.module_utils import _privilege
+    monkeypatch.setattr(_privilege, 'open', mock.mock_open(read_data=_status(cap_eff)), raising=False)
     assert plugin.has_cap_sys_admin() is expected
+
+
+@pytest.mark.parametrize('euid', [0, 1000])
+def test_cap_sys_admin_unknown_is_that_of_root(plugin, monkeypatch, euid):
+    """Where /proc/self/status cannot be read, root is taken to have it (nsenter will tell otherwise)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils import _privilege
+    monkeypatch.setattr(_privilege, 'open', mock.Mock(side_effect=OSError(2, 'No such file or directory')), raising=False)
+    monkeypatch.setattr(plugin.os, 'geteuid', lambda: euid)
+    assert plugin.has_cap_sys_admin() is (euid == 0)
 
 
 def test_without_cap_sys_admin_nsenter_is_tried_once_and_its_refusal_explained(conn, host, plugin, monkeypatch):

@@ -20,6 +20,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils import _kill, _select
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import SockId
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._select import Selection
@@ -466,9 +467,11 @@ def test_check_mode_predicts_aborted_udp_sockets(sockets, monkeypatch, tmp_path)
     """SOCK_DESTROY only aborts a UDP socket whose port the application bound (SOCK_BINDPORT_LOCK): it stays. A port
     the kernel cannot have picked itself (outside ip_local_port_range, or reserved) was bound so; one inside the
     range may be either."""
-    (tmp_path / 'ip_local_port_range').write_text('32768\t60999\n')
-    (tmp_path / 'ip_local_reserved_ports').write_text('40000-40009,45000\n')
-    monkeypatch.setattr(_kill, 'SYSCTL_IPV4', str(tmp_path), raising=False)
+    sysctl = tmp_path / 'sys' / 'net' / 'ipv4'
+    sysctl.mkdir(parents=True)
+    (sysctl / 'ip_local_port_range').write_text('32768\t60999\n')
+    (sysctl / 'ip_local_reserved_ports').write_text('40000-40009,45000\n')
+    monkeypatch.setattr(_kill, 'HostLookups', lambda: HostLookups(proc=str(tmp_path)))
     bound, reserved, ephemeral, tcp = _udp(5101), _udp(40005, 53), _udp(45001, 53), _rec(5000, 1)
     sockets['records'] = [bound, reserved, ephemeral, tcp]
     plan = _kill.plan_kill(build_request({'ss_args': '-tu -a', 'filter': 'sport >= 0'}), environ={}, held={})
@@ -477,7 +480,7 @@ def test_check_mode_predicts_aborted_udp_sockets(sockets, monkeypatch, tmp_path)
     assert [r['local_port'] for r in result['aborted']] == [5101, 40005]
     assert [r['local_port'] for r in result['maybe_aborted']] == [45001]
     assert len(result['lines']) == 1 + 4
-    (tmp_path / 'ip_local_port_range').unlink()         # not readable: every UDP socket may be either
+    (sysctl / 'ip_local_port_range').unlink()         # not readable: every UDP socket may be either
     result = _kill.kill(plan, check_mode=True)
     assert result['aborted'] == [] and [r['local_port'] for r in result['maybe_aborted']] == [5101, 40005, 45001]
 
