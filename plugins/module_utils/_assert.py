@@ -288,28 +288,30 @@ class _RuleMatcher(object):
     no kernel filters (/proc/net, SCTP) take instead, as they do for socket_facts (see _filter._plan).
     """
 
-    def __init__(self, rules, lookups, kernel_filter, bound=None):
-        """bound: {rule index: its filter bound on this host} (_bind_names), or None to bind them here."""
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound, Or
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+    def __init__(self, rules, lookups, kernel_filter, bound):
+        """bound: {rule index: its filter bound on this host} (_bind_names)."""
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import Or
         from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import ephemeral_range_for, plan
         self.checks = []
         self.user_checks = []
         self.programs = []      # each rule's own kernel program (as socket_facts would send it), or None
+        self.needs_attrs = self.has_mark = False
         exprs = []
         programs_complete = True
         for rule in rules:
             r = rule.request
-            expr = bound.get(rule.index) if bound is not None else bind(r.filter, r.tables, lookups)
+            expr = bound.get(rule.index)
             match = None
             if expr is not None:
-                eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
+                eph = ephemeral_range_for(expr, lookups)
                 # both halves in Python (the kernel's where it decides differently): the union dump is only a pre-filter
                 planned = plan(expr, kernel_filter=False, ephemeral_range=eph)
                 match = planned.match
                 own = plan(expr, kernel_filter=True, ephemeral_range=eph)
                 self.programs.append(own.bytecode)
+                self.needs_attrs = self.needs_attrs or planned.needs_attrs
+                self.has_mark = self.has_mark or planned.has_mark
                 if own.bytecode is None:
                     programs_complete = False
                 exprs.append(expr)
@@ -320,24 +322,12 @@ class _RuleMatcher(object):
             check = (rule.index, netids, frozenset(r.families), frozenset(r.inet_families), r.states)
             self.checks.append(check + (match,))
             self.user_checks.append(check + (getattr(match, 'userspace', match),))
-        self.needs_attrs = any(self._reads_attrs(e) for e in exprs)
-        self.has_mark = any(self._has_mark(e) for e in exprs)
         self.bytecode = None
         if kernel_filter and programs_complete and exprs:
             union = exprs[0]
             for expr in exprs[1:]:
                 union = Or(union, expr)
             self.bytecode = compile_bytecode(union)
-
-    @staticmethod
-    def _reads_attrs(expr):
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import CgroupCond, MarkCond
-        return any(isinstance(n, (MarkCond, CgroupCond)) for n in expr.walk())
-
-    @staticmethod
-    def _has_mark(expr):
-        from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import MarkCond
-        return any(isinstance(n, MarkCond) for n in expr.walk())
 
     def __call__(self, view):
         return self._select(view, self.checks)
@@ -359,8 +349,8 @@ class _RuleMatcher(object):
 
 
 def _has_autobound(rule):
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
-    return rule.request.filter is not None and any(isinstance(n, AutoBound) for n in rule.request.filter.walk())
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import uses_autobound
+    return uses_autobound(rule.request.filter)
 
 
 def _holder_matches(holder, cond, users):

@@ -95,7 +95,6 @@ _SCTP_INFO_FIELDS = (
     (357, 'B', 's_disable_fragments'), (358, 'B', 's_v4mapped'), (359, 'B', 's_frag_interleave'), (360, 'I', 's_type'),
 )
 _P_ADDRESS = 168
-SCTP_INFO_SIZE = 368
 # sctp_stats_print (iproute2 6.1.0), in its order: (field, label, how) -- printed only when not 0; 'x' is %x,
 # 'd' %d (u32 fields print signed), 'state' the SCTP state name. The other fields are not printed.
 _STATS = (
@@ -264,5 +263,5 @@ def dump_sctp(sock, table, tables, states, ctx, out, bytecode=None, inet_familie
             decode_sctp(nl.dump(sock, inet_request(family, table, states, bytecode, ext), table), ctx, out, table)
 
 
-__all__ = ['INET_DIAG_LOCALS', 'INET_DIAG_PEERS', 'SCTP_INFO_SIZE', 'sockaddr_text', 'sockaddr_list',
+__all__ = ['INET_DIAG_LOCALS', 'INET_DIAG_PEERS', 'sockaddr_text', 'sockaddr_list',
            'decode_sctp_info', 'decode_info', 'stats_text', 'sctp_text', 'decode_sctp', 'dump_sctp']

@@ -60,6 +60,14 @@ class ArgsError(SocketToolError):
     """An ss command line, a module option or a filter is wrong (says which word and why)."""
 
 
+class OptionElsewhere(ArgsError):
+    """An ss option whose job is done elsewhere, or not by a module (-K: socket_kill; -h, -V); `option` names it."""
+
+    def __init__(self, message, option):
+        super(OptionElsewhere, self).__init__(message)
+        self.option = option
+
+
 class FilterError(ArgsError):
     """A filter expression is wrong.
 
@@ -139,5 +147,5 @@ class DumpInterrupted(SocketToolError):
         super(DumpInterrupted, self).__init__(msg)
 
 
-__all__ = ['shown', 'strerror', 'SocketToolError', 'ArgsError', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
+__all__ = ['shown', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
            'TableNotSupported', 'DumpInterrupted']

@@ -30,11 +30,12 @@ import struct
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_REQ_PROTOCOL, INET_REQ
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError, strerror
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
+    ArgsError, NetlinkError, OptionElsewhere, SocketToolError, strerror,
+)
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets
-from ansible_collections.netdiag.ss.plugins.module_utils._query import NOT_HERE
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -68,8 +69,8 @@ def kill_request(params):
     """The Request of socket_kill's parameters (build_request), with -K in ss_args said to be implied."""
     try:
         return build_request(params, identity=True, selecting=True)
-    except ArgsError as exc:
-        if str(exc) == 'ss_args: ' + NOT_HERE['kill']:
+    except OptionElsewhere as exc:
+        if exc.option == 'kill':
             raise ArgsError('ss_args: -K is not needed here: socket_kill always closes the sockets it selects, as ss -K '
                             'does; give the selection without it')
         raise

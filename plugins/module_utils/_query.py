@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import shlex
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, OptionElsewhere, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, AF_PACKET, AF_TIPC, AF_UNIX, AF_VSOCK, AF_XDP, FAMILY_DEFAULTS, FAMILY_NAMES, LISTEN_AND_CLOSE,
     QUERY_GROUPS, SS_ALL, SS_CONN, TABLE_BY_NAME, TABLE_ORDER, TABLES, ascii_lower, state_mask,
@@ -307,7 +307,7 @@ def parse_ss_args(text, query=None):
     opts, rest = getopt(split_args(text))
     for name, value in opts:
         if name in NOT_HERE:
-            raise ArgsError('ss_args: ' + NOT_HERE[name])
+            raise OptionElsewhere('ss_args: ' + NOT_HERE[name], name)
         if name in _TABLE_OPTS:
             q.db_set(_TABLE_OPTS[name])
         elif name in _FAMILY_OPTS:

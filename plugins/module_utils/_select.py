@@ -66,7 +66,7 @@ def select(request, lookups=None, planner=None, count_after=None):
         return Selection([], [], warnings, stats)
     if planner is None:
         expr, eph = _bind(request, lookups)
-        match, needs_attrs, bytecode, has_mark, tagged = _plan(request, lookups, expr, eph)
+        match, needs_attrs, bytecode, has_mark, tagged = _plan(request, expr, eph)
     else:
         expr = eph = None
         match, needs_attrs, bytecode, has_mark, tagged = planner(request, lookups)
@@ -180,19 +180,16 @@ def _bind(request, lookups):
     if request.filter is None:
         return None, None
     # imported here: Ansible compiles module code on every run, and a listing without a filter need not pay for it
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bind
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import ephemeral_range_for
     expr = bind(request.filter, request.tables, lookups)
-    eph = lookups.ephemeral_range() if any(isinstance(n, AutoBound) for n in expr.walk()) else None
-    return expr, eph
+    return expr, ephemeral_range_for(expr, lookups)
 
 
-def _plan(request, lookups, expr=None, eph=None):
-    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_filter._plan)."""
+def _plan(request, expr, eph):
+    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_bind)."""
     if request.filter is None:
         return None, False, None, False, False
-    if expr is None:
-        expr, eph = _bind(request, lookups)
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
     return tuple(plan(expr, request.kernel_filter, eph)) + (False,)
 

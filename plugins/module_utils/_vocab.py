@@ -147,7 +147,6 @@ TABLES = (
 )
 TABLE_BY_NAME = dict((t.name, t) for t in TABLES)
 TABLE_ORDER = dict((t.name, i) for i, t in enumerate(TABLES))
-NETIDS = tuple(t.netid for t in TABLES)
 
 # -A group names
 QUERY_GROUPS = {
@@ -212,5 +211,5 @@ __all__ = ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACK
            'FAMILY_TEXT', 'FAMILY_NAMES', 'V4_MAPPED_PREFIX', 'SS_ALL', 'SS_CONN', 'SS_CLOSE', 'SS_LISTEN',
            'SS_ESTABLISHED', 'SS_TIME_WAIT', 'SS_SYN_RECV', 'SS_SYN_SENT', 'LISTEN_AND_CLOSE', 'STATE_NAMES',
            'STATE_NUMBERS', 'SCTP_STATE_NAMES', 'STATE_WORDS', 'STATE_TYPOS', 'ascii_lower', 'state_mask', 'Table', 'TABLES',
-           'TABLE_BY_NAME', 'TABLE_ORDER', 'NETIDS', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS',
+           'TABLE_BY_NAME', 'TABLE_ORDER', 'QUERY_GROUPS', 'FAMILY_DEFAULTS', 'INET_PROTOCOLS',
            'PROTOCOL_NETIDS', 'TIMER_NAMES', 'ETHERTYPES', 'ETH_P_ALL', 'NETLINK_PROTOCOLS']

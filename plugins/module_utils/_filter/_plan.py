@@ -70,6 +70,16 @@ def plan(expr, kernel_filter=True, ephemeral_range=None):
     return Plan(both, needs_attrs, None, has_mark)
 
 
+def uses_autobound(expr):
+    """Whether a filter has `autobound`, which needs the host's ephemeral port range."""
+    return expr is not None and any(isinstance(n, AutoBound) for n in expr.walk())
+
+
+def ephemeral_range_for(expr, lookups):
+    """The ephemeral port range plan() needs for a bound filter: the host's when it has `autobound`, else None."""
+    return lookups.ephemeral_range() if uses_autobound(expr) else None
+
+
 def kernel_half_differs(nodes):
     """Whether the kernel's evaluation of these nodes can differ from ss's user-space one.
 
@@ -86,4 +96,4 @@ def kernel_half_differs(nodes):
     return False
 
 
-__all__ = ['Plan', 'NO_FILTER', 'plan', 'kernel_half_differs']
+__all__ = ['Plan', 'NO_FILTER', 'plan', 'uses_autobound', 'ephemeral_range_for', 'kernel_half_differs']

@@ -150,15 +150,22 @@ def test_one_matcher_tags_each_socket_with_its_rules():
         {'name': 'v6 only', 'ss_args': '-6 -ta'},
         {'name': 'unix', 'ss_args': '-xa'},
     ])
-    matcher = _assert._RuleMatcher(rules, HostLookups(), kernel_filter=True)
+    lookups = HostLookups()
+    matcher = _assert._RuleMatcher(rules, lookups, True, _assert._bind_names(rules, None, lookups))
     assert matcher(_view(23)) == (0, 1)
     assert matcher(_view(23, state=1)) == ()
     assert matcher(_view(80, family=AF_INET6)) == (1, 2)
     assert matcher(SockView(AF_UNIX, 'u_str', 1, b'/x', b'', 5, 0)) == (3,)
     assert matcher.bytecode is None        # some rules have no filter: the dump cannot be narrowed
-    only = _assert._RuleMatcher(_assert.parse_rules([{'name': 'a', 'filter': 'sport = :23'},
-                                                     {'name': 'b', 'filter': 'dport = :25'}]), HostLookups(), True)
+    assert not matcher.needs_attrs and not matcher.has_mark
+    two = _assert.parse_rules([{'name': 'a', 'filter': 'sport = :23'}, {'name': 'b', 'filter': 'dport = :25'}])
+    only = _assert._RuleMatcher(two, lookups, True, _assert._bind_names(two, None, lookups))
     assert only.bytecode is not None      # the OR of both programs
+    marked = _assert.parse_rules([{'name': 'a', 'filter': 'sport = :23'}, {'name': 'm', 'filter': 'fwmark 7'},
+                                  {'name': 'c', 'filter': 'cgroup /'}])
+    for rules, needs_attrs, has_mark in ((marked, True, True), (marked[2:], True, False), (marked[:1], False, False)):
+        some = _assert._RuleMatcher(rules, lookups, True, _assert._bind_names(rules, None, lookups))
+        assert (some.needs_attrs, some.has_mark) == (needs_attrs, has_mark)
 
 
 def _rec(port, pid=None, name='x', **kw):
