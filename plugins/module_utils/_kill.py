@@ -82,7 +82,8 @@ def failures(result):
 
 
 class KillPlan(object):
-    """What a kill would do: to_kill, protected and cannot lists of records (with their SockId)."""
+    """What a kill would do: to_kill (records, with their SockId), protected ((record, why) pairs) and cannot
+    ((record, errno, why) triples)."""
 
     def __init__(self, request, selection):
         self.request = request

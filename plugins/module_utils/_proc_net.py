@@ -562,8 +562,8 @@ def dump_proc(table, states, ctx, out, tables=None):
     entered). As ss: the IPv4 file of an inet table is read first, then the
     IPv6 one; packet and netlink are read only when UNCONN is among the
     states. A file that cannot be read raises TableNotSupported (ss prints
-    nothing for it either); a missing IPv6 file (no IPv6) is skipped, as ss
-    does.
+    nothing for it either); an IPv6 file that cannot be read (missing: no
+    IPv6) is skipped after its IPv4 one, as ss does.
     """
     files = PROC_FILES[table]
     if not any(family in ctx.families for family, _name in files):
