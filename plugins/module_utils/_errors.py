@@ -25,6 +25,7 @@ or JSON (true, false, null, "text"), not as Python prints them.
 from __future__ import annotations
 
 import errno as _errno
+from collections.abc import Mapping as _Mapping
 import json as _json
 import os as _os
 
@@ -39,6 +40,24 @@ def shown(value, limit=80):
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def kind(value):
+    """What a value is, in the words of YAML and JSON (null, a bool, a number, a string, a list, a dict)."""
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a bool'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, _Mapping):
+        return 'a dict'
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    name = type(value).__name__
+    return 'an %s' % name if name[:1].lower() in 'aeiou' else 'a %s' % name
 
 
 def strerror(err):
@@ -147,5 +166,5 @@ class DumpInterrupted(SocketToolError):
         super(DumpInterrupted, self).__init__(msg)
 
 
-__all__ = ['shown', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
+__all__ = ['shown', 'kind', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
            'TableNotSupported', 'DumpInterrupted']

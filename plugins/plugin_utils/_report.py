@@ -32,6 +32,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import kind, shown
+
 SCHEMA = 'netdiag.ss.compliance_report/1'
 FORMATS = ('json', 'junit', 'html')
 
@@ -66,32 +68,6 @@ def _key(path, key):
     return f'{path}[{json.dumps(key, ensure_ascii=False)}]'
 
 
-def _kind(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return 'a bool'
-    if isinstance(value, int):
-        return 'a number'
-    if isinstance(value, str):
-        return 'a string'
-    if isinstance(value, dict):
-        return 'a dict'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    name = type(value).__name__
-    return f'an {name}' if name[:1].lower() in 'aeiou' else f'a {name}'
-
-
-def _shown(value):
-    """A value as the user wrote it in YAML or JSON (true, null, "text"); repr() for what JSON cannot hold."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + '...'
-
-
 def _plain(value, path, depth=0):
     """A deep copy of JSON-like data as plain dict / list / str / int / float / bool / None.
 
@@ -115,12 +91,12 @@ def _plain(value, path, depth=0):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise ReportError(path, f'key {_shown(k)} is {_kind(k)}; keys must be strings')
+                raise ReportError(path, f'key {shown(k)} is {kind(k)}; keys must be strings')
             out[str(k)] = _plain(v, _key(path, k), depth + 1)
         return out
     if isinstance(value, (list, tuple)):
         return [_plain(v, f'{path}[{i}]', depth + 1) for i, v in enumerate(value)]
-    raise ReportError(path, f'{_shown(value)} is {_kind(value)}, which is not JSON data')
+    raise ReportError(path, f'{shown(value)} is {kind(value)}, which is not JSON data')
 
 
 def _need(mapping, key, path, check, what):
@@ -128,7 +104,7 @@ def _need(mapping, key, path, check, what):
         raise ReportError(path, f'{key} is missing ({what})')
     value = mapping[key]
     if not check(value):
-        raise ReportError(f'{path}.{key}', f'must be {what}, not {_kind(value)} {_shown(value)}')
+        raise ReportError(f'{path}.{key}', f'must be {what}, not {kind(value)} {shown(value)}')
     return value
 
 
@@ -159,7 +135,7 @@ def _is_dict(value):
 def _check_rule(raw, path):
     """One entry of socket_assert's result.rules -> its checked fields."""
     if not isinstance(raw, dict):
-        raise ReportError(path, f'must be a rule result (a dict with {", ".join(RULE_KEYS)}), not {_kind(raw)}')
+        raise ReportError(path, f'must be a rule result (a dict with {", ".join(RULE_KEYS)}), not {kind(raw)}')
     name = _need(raw, 'name', path, _is_name, 'a non-empty string')
     path = f'{path} (rule {json.dumps(name, ensure_ascii=False)})'
     passed = _need(raw, 'passed', path, _is_bool, 'true or false')
@@ -169,21 +145,21 @@ def _check_rule(raw, path):
     # root) fails as not decided; results of rules without process conditions may leave both out
     decided = raw.get('decided', True)
     if not _is_bool(decided):
-        raise ReportError(f'{path}.decided', f'must be true or false, not {_kind(decided)} {_shown(decided)}')
+        raise ReportError(f'{path}.decided', f'must be true or false, not {kind(decided)} {shown(decided)}')
     if passed and not decided:
         raise ReportError(f'{path}.decided', 'is false but the rule passed (a rule not decided fails)')
     hidden = raw.get('hidden_holders', 0)
     if not _is_count(hidden):
-        raise ReportError(f'{path}.hidden_holders', f'must be a whole number, 0 or more, not {_kind(hidden)} {_shown(hidden)}')
+        raise ReportError(f'{path}.hidden_holders', f'must be a whole number, 0 or more, not {kind(hidden)} {shown(hidden)}')
     offenders = raw.get('offenders', [])
     if not isinstance(offenders, list):
-        raise ReportError(f'{path}.offenders', f'must be a list of socket records, not {_kind(offenders)}')
+        raise ReportError(f'{path}.offenders', f'must be a list of socket records, not {kind(offenders)}')
     for i, rec in enumerate(offenders):
         if not isinstance(rec, dict):
-            raise ReportError(f'{path}.offenders[{i}]', f'must be a socket record (a dict), not {_kind(rec)}')
+            raise ReportError(f'{path}.offenders[{i}]', f'must be a socket record (a dict), not {kind(rec)}')
     total = raw.get('offenders_total', len(offenders))
     if not _is_count(total):
-        raise ReportError(f'{path}.offenders_total', f'must be a whole number, 0 or more, not {_kind(total)} {_shown(total)}')
+        raise ReportError(f'{path}.offenders_total', f'must be a whole number, 0 or more, not {kind(total)} {shown(total)}')
     if total < len(offenders):
         raise ReportError(f'{path}.offenders_total', f'is {total}, less than the {len(offenders)} offenders given')
     lines = raw.get('lines', [])
@@ -196,7 +172,7 @@ def _check_rule(raw, path):
 def _check_result(result, path):
     """socket_assert's result -> its rules, checked (rules, and failed_rules / passed when given)."""
     if not isinstance(result, dict):
-        raise ReportError(path, f"must be socket_assert's result (a dict with rules, failed_rules, passed), not {_kind(result)}")
+        raise ReportError(path, f"must be socket_assert's result (a dict with rules, failed_rules, passed), not {kind(result)}")
     raw_rules = _need(result, 'rules', path, _is_list, 'a list of rule results')
     rules = []
     seen = set()
@@ -212,10 +188,10 @@ def _check_result(result, path):
         if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
             raise ReportError(f'{path}.failed_rules', 'must be a list of rule names')
         if sorted(given) != sorted(failed):
-            raise ReportError(f'{path}.failed_rules', f'says {_shown(given)} but the rules that failed are {_shown(failed)}')
+            raise ReportError(f'{path}.failed_rules', f'says {shown(given)} but the rules that failed are {shown(failed)}')
     if 'passed' in result:
         if not isinstance(result['passed'], bool):
-            raise ReportError(f'{path}.passed', f'must be true or false, not {_kind(result["passed"])}')
+            raise ReportError(f'{path}.passed', f'must be true or false, not {kind(result["passed"])}')
         if result['passed'] != (not failed):
             raise ReportError(f'{path}.passed', f'is {str(result["passed"]).lower()} but {len(failed)} rule(s) failed')
     return rules
@@ -223,12 +199,12 @@ def _check_result(result, path):
 
 def _check_host(raw, path):
     if not isinstance(raw, dict):
-        raise ReportError(path, f'must be a dict with status (ok, unreachable or error), not {_kind(raw)}')
+        raise ReportError(path, f'must be a dict with status (ok, unreachable or error), not {kind(raw)}')
     status = raw.get('status')
     if status not in HOST_INPUT_STATUSES:
         if 'status' not in raw:
             raise ReportError(path, 'status is missing (ok, unreachable or error)')
-        raise ReportError(f'{path}.status', f'must be ok, unreachable or error, not {_shown(status)}')
+        raise ReportError(f'{path}.status', f'must be ok, unreachable or error, not {shown(status)}')
     if status == 'ok':
         if 'result' not in raw:
             raise ReportError(path, "result is missing (socket_assert's result, for status ok)")
@@ -237,14 +213,14 @@ def _check_host(raw, path):
     if msg is None:
         msg = ''
     if not isinstance(msg, str):
-        raise ReportError(f'{path}.msg', f'must be a string, not {_kind(msg)}')
+        raise ReportError(f'{path}.msg', f'must be a string, not {kind(msg)}')
     return {'status': status, 'msg': msg, 'rules': None}
 
 
 def _check_report(report):
     """The input dict, copied and checked -> (title, generated, policy rule names, {host: checked host})."""
     if not isinstance(report, dict):
-        raise ReportError('', f'the report must be a dict with title, generated, rules and hosts, not {_kind(report)}')
+        raise ReportError('', f'the report must be a dict with title, generated, rules and hosts, not {kind(report)}')
     report = _plain(report, 'report')
     title = _need(report, 'title', 'report', _is_text, 'a string')
     generated = _need(report, 'generated', 'report', _is_text, 'a string (when the report was made)')
@@ -252,7 +228,7 @@ def _check_report(report):
     seen = set()
     for i, name in enumerate(policy):
         if not _is_name(name):
-            raise ReportError(f'report.rules[{i}]', f'must be a rule name (a non-empty string), not {_kind(name)} {_shown(name)}')
+            raise ReportError(f'report.rules[{i}]', f'must be a rule name (a non-empty string), not {kind(name)} {shown(name)}')
         if name in seen:
             raise ReportError(f'report.rules[{i}]', f'rule {json.dumps(name, ensure_ascii=False)} is listed twice')
         seen.add(name)
@@ -789,7 +765,7 @@ _RENDERERS = {'json': to_json, 'junit': to_junit, 'html': to_html}
 def render(report, fmt='json'):
     """The report dict rendered as json, junit or html (a str). Raises ReportError."""
     if fmt not in _RENDERERS:
-        raise ReportError('', f'unknown format {_shown(fmt)}: use one of {", ".join(FORMATS)}')
+        raise ReportError('', f'unknown format {shown(fmt)}: use one of {", ".join(FORMATS)}')
     return _RENDERERS[fmt](build(report))
 
 

@@ -28,7 +28,7 @@ import functools
 import re
 from collections.abc import Mapping
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, kind, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._query import empty_states_warning, parse_ss_args
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     FAMILY_NAMES, LISTEN_AND_CLOSE, SS_ALL, SS_LISTEN, STATE_NUMBERS, STATE_TYPOS, STATE_WORDS,
@@ -58,7 +58,7 @@ class Selection:
 
     def __call__(self, rec):
         if not isinstance(rec, Mapping):
-            raise ArgsError('not a socket record (a dict as socket_facts returns it) but %s: %s' % (_kind(rec), _shown(rec)))
+            raise ArgsError('not a socket record (a dict as socket_facts returns it) but %s: %s' % (kind(rec), shown(rec)))
         try:
             if self.states is not None and not _in_states(rec, self.states):
                 return False
@@ -68,7 +68,7 @@ class Selection:
                 return False
         except (KeyError, TypeError) as exc:
             raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
-                            % (type(exc).__name__, exc, _shown(rec))) from None
+                            % (type(exc).__name__, exc, shown(rec))) from None
         return self.matcher(rec)
 
 
@@ -94,24 +94,6 @@ def _in_states(rec, mask):
     if number is None:
         raise KeyError('state %r is no state ss prints' % (rec['state'],))
     return bool(mask & (1 << number))
-
-
-def _kind(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, str):
-        return 'a string'
-    if isinstance(value, Mapping):
-        return 'a dict'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    name = type(value).__name__
-    return 'an %s' % name if name[:1].lower() in 'aeiou' else 'a %s' % name
-
-
-def _shown(value):
-    text = repr(value)
-    return text if len(text) <= 120 else text[:117] + '...'
 
 
 # ---------------------------------------------------------------------------- the FILTER
@@ -214,7 +196,7 @@ def selection(text):
     """compile_filter() for any string (Ansible's tagged strings are cached as plain ones); ArgsError for anything else."""
     if not isinstance(text, str):
         raise ArgsError('the filter must be a string (an ss FILTER such as "state listening sport = :22"), not %s: %s'
-                        % (_kind(text), _shown(text)))
+                        % (kind(text), shown(text)))
     return compile_filter(str(text))
 
 
@@ -223,7 +205,7 @@ def select(records, text):
     sel = selection(text)
     if isinstance(records, (str, bytes, Mapping)) or not hasattr(records, '__iter__'):
         raise ArgsError('the input must be a list of socket records (ansible_facts.sockets), not %s: %s'
-                        % (_kind(records), _shown(records)))
+                        % (kind(records), shown(records)))
     out = []
     for index, rec in enumerate(records):
         try:
@@ -257,7 +239,7 @@ def layout(ss_args):
     """
     if not isinstance(ss_args, str):
         raise ArgsError('ss_args must be a string of ss options (for example "-tlnp"), not %s: %s'
-                        % (_kind(ss_args), _shown(ss_args)))
+                        % (kind(ss_args), shown(ss_args)))
     from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
     query = parse_ss_args(ss_args)
     for attr, why in _NOT_LAYOUT:
@@ -276,17 +258,17 @@ def lines(records, ss_args='', header=True):
         records = [records]
     elif isinstance(records, (str, bytes)) or not hasattr(records, '__iter__'):
         raise ArgsError('the input must be a list of socket records (ansible_facts.sockets) or one record, not %s: %s'
-                        % (_kind(records), _shown(records)))
+                        % (kind(records), shown(records)))
     records = list(records)
     for index, rec in enumerate(records):
         if not isinstance(rec, Mapping):
             raise ArgsError('item %d of the input is not a socket record (a dict as socket_facts returns it) but %s: %s'
-                            % (index, _kind(rec), _shown(rec)))
+                            % (index, kind(rec), shown(rec)))
         missing = [key for key in RENDER_KEYS if key not in rec]
         if missing:
             raise ArgsError('item %d of the input is not a socket record as socket_facts returns it: it has no %s '
                             '(the fields option of socket_facts may have left it out): %s'
-                            % (index, ', '.join(missing), _shown(rec)))
+                            % (index, ', '.join(missing), shown(rec)))
     if not header:
         request = request._replace(header=False)
     from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
@@ -310,7 +292,7 @@ def _bad_record(request, records, exc):
             listing(alone, [rec])
         except _NOT_A_RECORD as own:
             return ArgsError('item %d of the input is not a socket record as socket_facts returns it (%s: %s): %s'
-                             % (index, type(own).__name__, own, _shown(rec)))
+                             % (index, type(own).__name__, own, shown(rec)))
     return ArgsError('a record is not what socket_facts returns (%s: %s)' % (type(exc).__name__, exc))
 
 

@@ -251,11 +251,11 @@ SS22 = 'state established sport = :22'
 
 
 @pytest.mark.parametrize('records, message, text', [
-    ('sockets', 'the input must be a list of socket records (ansible_facts.sockets), not a string: \'sockets\'', SS22),
+    ('sockets', 'the input must be a list of socket records (ansible_facts.sockets), not a string: "sockets"', SS22),
     (TCP_ESTAB, 'the input must be a list of socket records (ansible_facts.sockets), not a dict: ', SS22),
-    (None, 'the input must be a list of socket records (ansible_facts.sockets), not null: None', SS22),
-    (5, 'the input must be a list of socket records (ansible_facts.sockets), not an int: 5', SS22),
-    ([TCP_ESTAB, 'x'], 'item 1 of the input: not a socket record (a dict as socket_facts returns it) but a string: \'x\'',
+    (None, 'the input must be a list of socket records (ansible_facts.sockets), not null: null', SS22),
+    (5, 'the input must be a list of socket records (ansible_facts.sockets), not a number: 5', SS22),
+    ([TCP_ESTAB, 'x'], 'item 1 of the input: not a socket record (a dict as socket_facts returns it) but a string: "x"',
      SS22),
     ([{'netid': 'tcp', 'state': 'ESTAB'}], 'item 0 of the input: not a socket record as socket_facts returns it '
                                            '(KeyError: \'family\')', SS22),
@@ -336,7 +336,7 @@ def test_lines_of_one_record_and_of_none():
                        'select them with netdiag.ss.select_sockets first'),
     ('-t state', 'ss_args: "state" needs a state name after it'),
     ('--bogus', 'ss_args: '),
-    (['-t'], 'ss_args must be a string of ss options (for example "-tlnp"), not a list: [\'-t\']'),
+    (['-t'], 'ss_args must be a string of ss options (for example "-tlnp"), not a list: ["-t"]'),
 ])
 def test_lines_refuse_what_is_not_layout(ss_args, message):
     with pytest.raises(ArgsError) as info:
@@ -345,9 +345,9 @@ def test_lines_refuse_what_is_not_layout(ss_args, message):
 
 
 @pytest.mark.parametrize('records, message', [
-    ('x', 'the input must be a list of socket records (ansible_facts.sockets) or one record, not a string: \'x\''),
-    (None, 'the input must be a list of socket records (ansible_facts.sockets) or one record, not null: None'),
-    ([TCP_ESTAB, 7], 'item 1 of the input is not a socket record (a dict as socket_facts returns it) but an int: 7'),
+    ('x', 'the input must be a list of socket records (ansible_facts.sockets) or one record, not a string: "x"'),
+    (None, 'the input must be a list of socket records (ansible_facts.sockets) or one record, not null: null'),
+    ([TCP_ESTAB, 7], 'item 1 of the input is not a socket record (a dict as socket_facts returns it) but a number: 7'),
     ([{'netid': 'tcp', 'state': 'ESTAB', 'local_port': 22}],
      'item 0 of the input is not a socket record as socket_facts returns it: it has no recv_q, send_q, local_address, '
      'peer_address, peer_port, family (the fields option of socket_facts may have left it out)'),

@@ -67,7 +67,7 @@ def test_answers(record, text, expected):
     (SSH, 'state listening autobound', 'filter: "autobound" cannot be evaluated on returned socket records'),
     (SSH, 'fwmark 0x1/0xf', 'filter: "0x1/0xf" cannot be evaluated on returned socket records: fwmark needs the socket '
                             'mark'),
-    (SSH, 22, 'the filter must be a string (an ss FILTER such as "state listening sport = :22"), not an int: 22'),
+    (SSH, 22, 'the filter must be a string (an ss FILTER such as "state listening sport = :22"), not a number: 22'),
     ('10.0.0.1:22', 'sport = :22', 'not a socket record (a dict as socket_facts returns it) but a string'),
     ([SSH], 'sport = :22', 'not a socket record (a dict as socket_facts returns it) but a list'),
     ({'netid': 'tcp', 'state': 'ESTAB'}, 'sport = :22', 'not a socket record as socket_facts returns it (KeyError: '
@@ -128,4 +128,4 @@ def test_through_ansible_templating():
                                'the expression with "and" (ss rejects it too): write the expression right after them '
                                '("... sport = :22")')
     assert out[6]['error'] == ('The test plugin \'netdiag.ss.socket_matching\' failed: netdiag.ss.socket_matching: not '
-                               'a socket record (a dict as socket_facts returns it) but a string: \'sshd\'')
+                               'a socket record (a dict as socket_facts returns it) but a string: "sshd"')
