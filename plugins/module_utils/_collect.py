@@ -312,7 +312,7 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
 
     tables         ss table names to list; families: AF numbers to keep;
     states         the kernel's state mask; inet_families: which inet dumps
-                   to send (ss sends one when -4/-6 came last);
+                   to send (one per inet family selected: _query.inet_dump_families);
     bytecode       the compiled filter sent with every inet dump, or None;
     match          callable(SockView) -> bool run on every socket, or None;
     needs_attrs    the filter reads marks or cgroup ids;
@@ -352,38 +352,9 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
     ctx = Context(set(families), match=match, needs_attrs=needs_attrs, timers=timers, identity=identity,
                   lookups=lookups, details=frozenset(details), tagged=tagged, count_after=count_after)
     selected = set(tables)
-    out = []
-    unsupported = collections.OrderedDict()
-    sock = None
+    reader = _Reader(ctx, states, bytecode, inet_families, source, sources, report, limit, count_after)
     if source != 'proc':
-        try:
-            sock = nl.open_socket()
-        except OSError as exc:
-            if source == 'netlink' or exc.errno not in SOCKET_REFUSED:
-                raise
-            sources.refused = 'socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: %s' % _strerror(exc)
-        else:
-            if source == 'auto':
-                sock = _FirstDump(sock)
-
-    def new_part(group):
-        # with a limit: room for the records still wanted, and one more to know that there are more
-        if count_after is not None:
-            return _Counted()
-        return [] if limit is None else _Limited(limit + 1 - len(out), dedupe=group != 'sctp')
-
-    def add(group, part):
-        beyond = getattr(part, 'beyond', None)
-        part, dropped = unique(part, group)
-        if beyond:
-            beyond.difference_update(rec['cookie'] for rec in part)
-            report.counted += len(beyond)
-        if dropped or getattr(part, 'dropped', 0):
-            report.duplicates[group] = dropped + getattr(part, 'dropped', 0)
-        out.extend(part)
-
-    group = None
-    part = []
+        reader.open()
     # Records hold no reference cycles, so the cyclic collector finds nothing in them; left on, it walks every
     # record built so far again and again as they pile up (about a third of -i at 100k sockets). Off while the
     # records are built; as it was afterwards.
@@ -394,76 +365,141 @@ def collect(tables, families, states, bytecode=None, inet_families=(AF_INET, AF_
             wanted = [t for t in group_tables if t in selected]
             if not wanted:
                 continue
-            part = new_part(group)
+            reader.start(group)
             if group == 'tcp' and capture is not None:
                 decode_inet(capture[0], 'tcp', Context(ctx.families, match=capture[1], needs_attrs=needs_attrs,
                                                        timers=timers, identity=identity, lookups=ctx.lookups,
-                                                       details=ctx.details, tagged=tagged), part)
-                add(group, part)
-                continue
-            if sock is None:
-                # source=proc, or sock_diag refused
-                _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
-                add(group, part)
-                continue
-            for attempt in range(_RETRIES):
-                part = new_part(group)
-                if attempt == _RETRIES - 1:
-                    sock = _LastTry(sock)
-                try:
-                    dumper(sock, group, set(wanted), states, ctx, part, bytecode=bytecode, inet_families=inet_families)
-                except DumpInterrupted:
-                    # the table changed while we read it, or replies were lost: read it again on a fresh socket
-                    report.interrupted[group] = report.interrupted.get(group, 0) + 1
-                    sock = _reopen(sock)
-                    if attempt == _RETRIES - 1:
-                        raise
-                    continue
-                except TableNotSupported as exc:
-                    sock = _reopen(sock)
-                    part = new_part(group)
-                    if source == 'auto' and group in PROC_GROUPS:
-                        # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
-                        sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
-                        _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
-                    else:
-                        unsupported[group] = str(exc)
-                        if source == 'netlink' and group in PROC_GROUPS:
-                            unsupported[group] += ' (source: auto reads it from /proc/net)'
-                except (NetlinkError, OSError) as exc:
-                    if not (isinstance(sock, _FirstDump) and _refused(exc, bool(bytecode) and group in _INET_GROUPS)):
-                        raise
-                    sources.refused = 'the first dump (table %s) was refused: %s' % (group, _strerror(exc))
-                    sock.close()
-                    sock = None
-                    part = new_part(group)
-                    _from_proc(group, wanted, states, ctx, part, unsupported, sources, source)
-                if isinstance(sock, _LastTry):
-                    if sock.interrupted:
-                        report.interrupted[group] = report.interrupted.get(group, 0) + 1
-                        report.inconsistent.append(group)
-                    sock = sock.sock
-                if isinstance(sock, _FirstDump) and sock.sent:
-                    sock = sock.sock        # sock_diag answered: no fallback decision after this
-                add(group, part)
-                break
+                                                       details=ctx.details, tagged=tagged), reader.part)
+            elif reader.sock is None:
+                reader.from_proc(wanted)        # source=proc, or sock_diag refused
+            else:
+                reader.dump(wanted, dumper)
+            reader.add()
     except _Full:
         # the record beyond the limit: the dump in progress is abandoned (closing its socket below stops it)
-        add(group, part)
-        report.truncated = len(out) > limit
-        del out[limit:]
+        reader.add()
+        report.truncated = len(reader.out) > limit
+        del reader.out[limit:]
     finally:
         if collecting:
             gc.enable()
-        if sock is not None:
-            sock.close()
+        reader.close()
+    out = reader.out
     if details:
         keys = [key for option in details for key in DETAIL_KEYS.get(option, ())]
         for rec in out:
             for key in keys:
                 if key not in rec:
                     rec[key] = None
-    return out, unsupported
+    return out, reader.unsupported
+
+
+class _Reader(object):
+    """What one collect() call reads with: the sock_diag socket (None: /proc/net), the group being read and its
+    records (`part`), the records kept (`out`), and what it tells (unsupported groups, `sources`, `report`)."""
+
+    def __init__(self, ctx, states, bytecode, inet_families, source, sources, report, limit, count_after):
+        self.ctx, self.states, self.bytecode, self.inet_families = ctx, states, bytecode, inet_families
+        self.source, self.sources, self.report = source, sources, report
+        self.limit, self.count_after = limit, count_after
+        self.sock = None
+        self.out = []
+        self.unsupported = collections.OrderedDict()
+        self.group = None
+        self.part = []
+
+    def open(self):
+        """Open the sock_diag socket; where it is refused and source is auto, the tables come from /proc/net."""
+        try:
+            sock = nl.open_socket()
+        except OSError as exc:
+            if self.source == 'netlink' or exc.errno not in SOCKET_REFUSED:
+                raise
+            self.sources.refused = 'socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed: %s' % _strerror(exc)
+        else:
+            self.sock = _FirstDump(sock) if self.source == 'auto' else sock
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+
+    def start(self, group):
+        """Begin reading `group`: an empty part for its records."""
+        self.group = group
+        self._new_part()
+
+    def _new_part(self):
+        # with a limit: room for the records still wanted, and one more to know that there are more
+        if self.count_after is not None:
+            self.part = _Counted()
+        elif self.limit is None:
+            self.part = []
+        else:
+            self.part = _Limited(self.limit + 1 - len(self.out), dedupe=self.group != 'sctp')
+
+    def add(self):
+        """Keep the group's records: repeats of a socket dropped (and counted), the sockets counted beyond them."""
+        group, part = self.group, self.part
+        beyond = getattr(part, 'beyond', None)
+        kept, dropped = unique(part, group)
+        if beyond:
+            beyond.difference_update(rec['cookie'] for rec in kept)
+            self.report.counted += len(beyond)
+        dropped += getattr(part, 'dropped', 0)
+        if dropped:
+            self.report.duplicates[group] = dropped
+        self.out.extend(kept)
+
+    def from_proc(self, wanted):
+        _from_proc(self.group, wanted, self.states, self.ctx, self.part, self.unsupported, self.sources, self.source)
+
+    def dump(self, wanted, dumper):
+        """Read the group over sock_diag: again on a fresh socket when the dump was interrupted (the last read
+        goes on through NLM_F_DUMP_INTR, and says so); from /proc/net where the kernel has no handler for it (auto)
+        or sock_diag is refused at the first dump (auto)."""
+        group, report = self.group, self.report
+        for attempt in range(_RETRIES):
+            self._new_part()
+            if attempt == _RETRIES - 1:
+                self.sock = _LastTry(self.sock)
+            try:
+                dumper(self.sock, group, set(wanted), self.states, self.ctx, self.part, bytecode=self.bytecode,
+                       inet_families=self.inet_families)
+            except DumpInterrupted:
+                # the table changed while we read it, or replies were lost: read it again on a fresh socket
+                report.interrupted[group] = report.interrupted.get(group, 0) + 1
+                self.sock = _reopen(self.sock)
+                if attempt == _RETRIES - 1:
+                    raise
+                continue
+            except TableNotSupported as exc:
+                self.sock = _reopen(self.sock)
+                self._new_part()
+                if self.source == 'auto' and group in PROC_GROUPS:
+                    # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
+                    self.sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
+                    self.from_proc(wanted)
+                else:
+                    self.unsupported[group] = str(exc)
+                    if self.source == 'netlink' and group in PROC_GROUPS:
+                        self.unsupported[group] += ' (source: auto reads it from /proc/net)'
+            except (NetlinkError, OSError) as exc:
+                if not (isinstance(self.sock, _FirstDump)
+                        and _refused(exc, bool(self.bytecode) and group in _INET_GROUPS)):
+                    raise
+                self.sources.refused = 'the first dump (table %s) was refused: %s' % (group, _strerror(exc))
+                self.sock.close()
+                self.sock = None
+                self._new_part()
+                self.from_proc(wanted)
+            if isinstance(self.sock, _LastTry):
+                if self.sock.interrupted:
+                    report.interrupted[group] = report.interrupted.get(group, 0) + 1
+                    report.inconsistent.append(group)
+                self.sock = self.sock.sock
+            if isinstance(self.sock, _FirstDump) and self.sock.sent:
+                self.sock = self.sock.sock        # sock_diag answered: no fallback decision after this
+            return
 
 
 def _reopen(sock):
