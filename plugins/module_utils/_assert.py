@@ -596,23 +596,36 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
     }
 
 
-def failure_message(result):
-    """The message of a failed run: each failed rule and its first offenders as ss lines."""
+def failure_message(result, rules=None):
+    """The message of a failed run: each failed rule and its first offenders as ss lines.
+
+    rules: the Rules of the run, in order, when known: the count then says what the holders had to be.
+    """
     parts = []
-    for rule in result['rules']:
+    for index, rule in enumerate(result['rules']):
         if rule['passed']:
             continue
-        head = 'rule "%s" failed: expected %s, found %d socket%s' % (
-            rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's')
+        counted = 'socket' if rule['count'] == 1 else 'sockets'
+        if rules is not None:
+            counted += _holder_words(rules[index])
+        head = 'rule "%s" failed: expected %s, found %d %s' % (rule['name'], rule['expect'], rule['count'], counted)
         if not rule.get('decided', True):
             from ansible_collections.netdiag.ss.plugins.module_utils._privilege import advice
-            head = ('rule "%s" not decided: expected %s, found %d socket%s, and %d more whose holders may be hidden '
+            head = ('rule "%s" not decided: expected %s, found %d %s, and %d more whose holders may be hidden '
                     '(not every process could be read%s)' % (
-                        rule['name'], rule['expect'], rule['count'], '' if rule['count'] == 1 else 's',
-                        rule['hidden_holders'], advice()))
+                        rule['name'], rule['expect'], rule['count'], counted, rule['hidden_holders'], advice()))
         lines = rule['lines'][1:6] if rule['lines'] else []
         parts.append(head + (':\n  ' + '\n  '.join(lines) if lines else ''))
     return '%d of %d rules failed\n%s' % (len(result['failed_rules']), len(result['rules']), '\n'.join(parts))
+
+
+def _holder_words(rule):
+    """What the counted sockets' holders are, in a failure message: nothing for a rule without a process condition."""
+    if rule.allow_process:
+        return ' not held by an allowed process (allow_process)'
+    if rule.process:
+        return ' held by a process the rule names (process)'
+    return ''
 
 
 __all__ = ['Rule', 'parse_rule', 'parse_rules', 'evaluate', 'failure_message', 'RULE_KEYS', 'SELECTION_KEYS',

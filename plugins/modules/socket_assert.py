@@ -224,7 +224,7 @@ def main():
     for warning in warnings:
         module.warn(warning)
     if not result['passed'] and not p['report_only']:
-        module.fail_json(msg=failure_message(result), changed=False, **result)
+        module.fail_json(msg=failure_message(result, rules), changed=False, **result)
     module.exit_json(changed=False, **result)
 
 
