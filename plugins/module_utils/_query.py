@@ -76,6 +76,9 @@ _FAMILY_OPTS = {'ipv4': AF_INET, 'ipv6': AF_INET6, 'packet': AF_PACKET, 'unix': 
                 'tipc': AF_TIPC, 'xdp': AF_XDP}
 # families whose option names their tables (--vsock, -f xdp, ...): a warning when the kernel lacks them
 _NAMING_FAMILIES = frozenset((AF_VSOCK, AF_TIPC, AF_XDP))
+# -A groups that name no table in particular: a table of theirs the kernel lacks is listed in unsupported_tables,
+# without a warning, as a default table is
+_BROAD_GROUPS = frozenset(('all', 'inet'))
 
 
 def split_args(text):
@@ -221,9 +224,15 @@ class Query(object):
             names = QUERY_GROUPS.get(key)
             if names is None:
                 raise ArgsError('%s: "%s" is not a socket table (valid: %s)' % (where, item, ', '.join(sorted(QUERY_GROUPS))))
+            # a table named alone, or in a family's group (unix, packet, vsock), was asked for by name: a kernel
+            # without it is worth a warning; `all` and `inet` name no table in particular
+            broad = key in _BROAD_GROUPS
             for n in names:
                 if neg:
                     self.dbs.discard(n)
+                    self.explicit_tables.discard(n)
+                elif broad and n not in self.explicit_tables:
+                    self.db_set(n)
                     self.explicit_tables.discard(n)
                 else:
                     self.db_set(n)

@@ -133,3 +133,15 @@ def test_vsock_tipc_xdp_are_family_options_that_name_their_tables(args, tables, 
     assert q.tables() == tables and q.preferred_family == family
     assert set(tables) <= q.explicit_tables
     assert not parse_ss_args('-a').finish().explicit_tables & {'vsock_stream', 'vsock_dgram', 'xdp'}
+
+
+@pytest.mark.parametrize('args, named', [
+    ('-A all', set()), ("-a -A 'all,!tcp'", set()), ('-A inet', set()), ('-A inet,sctp', {'sctp'}),
+    ('-A sctp,inet', {'sctp'}), ('-A dccp', {'dccp'}), ('-A vsock', {'vsock_stream', 'vsock_dgram'}),
+    ('-A all --xdp', {'xdp'}),
+])
+def test_broad_groups_name_no_table(args, named):
+    """`-A all` and `-A inet` ask for no table in particular: one the kernel lacks is not warned about (it is listed
+    in unsupported_tables), as a default table; a table named alone, or its family's group, is."""
+    q = parse_ss_args(args).finish()
+    assert q.explicit_tables & {'sctp', 'dccp', 'vsock_stream', 'vsock_dgram', 'xdp', 'tipc'} == named
