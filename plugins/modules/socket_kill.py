@@ -160,7 +160,7 @@ protected:
 survivors:
   description:
     - The sockets the same selection finds after closing (a fresh read).
-    - V(null) when that read failed after sockets were closed (a warning says why); RV(changed) and RV(killed) still
+    - V(null) when that read failed after sockets were closed (a warning says why); C(changed) and RV(killed) still
       report what was closed.
   returned: always
   type: list

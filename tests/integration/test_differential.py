@@ -117,6 +117,7 @@ def test_both_inet_families_are_listed_whatever_their_order(netns, sockets, give
     families = set(r['family'] for r in result['ansible_facts']['sockets'])
     assert 'inet' in families, families
 
+
 def test_fixture_made_every_kind(sockets):
     """Guard: the fixture really built the sockets the table above relies on."""
     assert sockets.info['skipped'] == [], sockets.info['skipped']

@@ -289,7 +289,6 @@ def test_a_rule_not_decided_says_why(monkeypatch):
     assert '(not every process could be read):' in _assert.failure_message({'rules': [rule], 'failed_rules': ['only nginx']})
 
 
-
 def test_a_failure_message_says_what_the_holders_had_to_be():
     rules = _assert.parse_rules([{'name': 'only nginx', 'filter': 'sport = :443', 'allow_process': {'name': 'nginx'}},
                                  {'name': 'no sshd on 23', 'filter': 'sport = :23', 'process': {'name': 'sshd'}},
@@ -300,6 +299,7 @@ def test_a_failure_message_says_what_the_holders_had_to_be():
         'rule "only nginx" failed: expected absent, found 2 sockets not held by an allowed process (allow_process)',
         'rule "no sshd on 23" failed: expected absent, found 2 sockets held by a process the rule names (process)',
         'rule "no telnet" failed: expected absent, found 2 sockets']
+
 
 def test_evaluate_warns_once_and_judges_hidden_holders(monkeypatch):
     """evaluate() with a /proc scan that could not read every process (faked: the live run as nobody is in

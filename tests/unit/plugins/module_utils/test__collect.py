@@ -124,7 +124,6 @@ def test_a_limit_spans_tables_and_counts_distinct_sockets(monkeypatch):
     assert len(recs) == 2 and not report.truncated       # exactly 2 distinct sockets: nothing was left out
 
 
-
 def test_a_limit_keeps_sctp_associations(monkeypatch):
     """SCTP associations carry their endpoint's cookie (net/sctp/diag.c): under a limit they are rows of their own, as
     without one, not repeats of a socket (messages built from the UAPI layouts: this kernel has no sctp_diag)."""
@@ -135,6 +134,7 @@ def test_a_limit_keeps_sctp_associations(monkeypatch):
         recs, _unsupported = c.collect(['sctp'], {AF_INET}, 0xfff, inet_families=(AF_INET,), limit=limit, report=report)
         assert [r['state'] for r in recs] == ['LISTEN', 'UNCONN', 'LISTEN', 'ESTAB', 'COOKIE_WAIT'][:kept]
         assert report.duplicates == {} and report.truncated == (limit == 4)
+
 
 def test_a_limit_applies_to_tables_read_from_proc(monkeypatch, tmp_path):
     net = tmp_path / 'net'

@@ -347,7 +347,6 @@ def test_an_error_midway_reports_what_was_closed(sockets, monkeypatch):
     assert [r['error'] for r in result['not_closed']] == ['ENOBUFS', 'ENOBUFS'] and fake.closed
 
 
-
 @pytest.mark.parametrize('diff', [False, True])
 def test_a_failed_read_after_closing_still_reports_what_was_closed(sockets, monkeypatch, diff):
     """The fresh read of the selection fails (an interrupted dump, ENOBUFS): the sockets are closed already, so the
@@ -367,6 +366,7 @@ def test_a_failed_read_after_closing_still_reports_what_was_closed(sockets, monk
     assert str(DumpInterrupted('tcp')) in result['warnings'][0]
     if diff:
         assert result['diff']['after'] == '(not read again)\n' and '127.0.0.1:5001' in result['diff']['before']
+
 
 def _udp(lport, rport=0, laddr='127.0.0.1', raddr='0.0.0.0'):
     rec = _rec(lport, rport, state='ESTAB' if rport else 'UNCONN', netid='udp', laddr=laddr, raddr=raddr)

@@ -72,7 +72,6 @@ def test_operand_family_replaces_families_b14():
     assert build_request({'ss_args': '-a', 'filter': 'src unix:/tmp/*'}).families == {AF_UNIX}
 
 
-
 @pytest.mark.parametrize('params', [
     {'ss_args': '-46 -t sport = :25'}, {'ss_args': '-64 -t sport = :25'},
     {'ss_args': '-t', 'families': ['inet', 'inet6'], 'filter': 'sport = :25'},
@@ -85,6 +84,7 @@ def test_both_inet_families_give_operands_neither(params):
     assert r.filter.forced_family is None
     assert build_request({'ss_args': '-6 -t sport = :25'}).families == {AF_INET6}
     assert build_request({'ss_args': '-46 -t src inet:10.0.0.1'}).families == {AF_INET}
+
 
 def test_filter_is_parsed_without_lookups_and_errors_name_the_word():
     """Names wait for the target (no look-up here): a syntax error is reported before anything is read."""
@@ -124,7 +124,6 @@ def test_filter_file(tmp_path):
         read_filter_file(str(f))
 
 
-
 @pytest.mark.parametrize('params', [{'filter_file': '-'}, {'ss_args': '-t -F -'}])
 def test_filter_file_standard_input_is_refused(params, monkeypatch):
     """A module's standard input is Ansible's: empty with pipelining (no filter at all, silently), held open over ssh
@@ -150,6 +149,7 @@ def test_an_empty_path_is_not_an_absent_option(params, message):
     with pytest.raises(ArgsError) as info:
         build_request(params)
     assert str(info.value).startswith(message)
+
 
 def test_filter_file_lines_end_at_newlines_only(tmp_path):
     """ss reads lines with fgets(): a CR, FF, VT or NEL stays in its line (and then in a word, which ss refuses)."""

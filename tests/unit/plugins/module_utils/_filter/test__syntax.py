@@ -172,7 +172,6 @@ def test_family_prefixes_and_side_effect():
         P('src 127.0.0.1', preferred_family=AF_INET6)
 
 
-
 @pytest.mark.parametrize('text, family, advice', [
     ('src 127.0.0.1', AF_INET6, 'use inet:127.0.0.1'),
     ('dst ::1', AF_INET, 'use inet6:[::1]'),          # the whole address, not what came before its last ':'
@@ -186,6 +185,7 @@ def test_an_address_of_the_other_family_gets_advice_that_parses(text, family, ad
     assert str(info.value).endswith(advice)
     fixed = text.split()[0] + ' ' + advice[len('use '):]
     assert P(fixed, preferred_family=family).families
+
 
 @pytest.mark.parametrize('text, port, value, bitlen', [
     ('src link:ip', -1, 0x800, 32), ('src link:ip:lo', 1, 0x800, 32), ('src link:0x800:2', 2, 0x800, 32),
