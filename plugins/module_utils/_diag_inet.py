@@ -141,13 +141,16 @@ def decode_inet(chunks, table, ctx, out):
             v6only = None
             mark = cgroup = 0
             if needs_attrs or (family == AF_INET6 and (src == _V6_ANY or dst == _V6_ANY)):
+                mark = cgroup = None        # the first attribute of a type wins, as in attr_map (and iproute2)
                 for atype, aoff, alen in nl.iter_attrs(buf, off + 16 + 72, off + mlen):
-                    if atype == INET_DIAG_SKV6ONLY and alen >= 1:
+                    if atype == INET_DIAG_SKV6ONLY and alen >= 1 and v6only is None:
                         v6only = buf[aoff]
-                    elif atype == INET_DIAG_MARK and alen >= 4:
+                    elif atype == INET_DIAG_MARK and alen >= 4 and mark is None:
                         mark = U32.unpack_from(buf, aoff)[0]
-                    elif atype == INET_DIAG_CGROUP_ID and alen >= 8:
+                    elif atype == INET_DIAG_CGROUP_ID and alen >= 8 and cgroup is None:
                         cgroup = U64.unpack_from(buf, aoff)[0]
+                mark = mark or 0
+                cgroup = cgroup or 0
             hit = True
             if match is not None:
                 hit = match(SockView(family, table, state, src, dst, sport, dport, ifindex, mark, cgroup))

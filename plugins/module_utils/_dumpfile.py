@@ -33,7 +33,7 @@ import tempfile
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
-    CaptureError, DumpInterrupted, SocketToolError, TableNotSupported, strerror,
+    CaptureError, DumpInterrupted, SocketToolError, TableNotSupported, shown, strerror,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, FAMILY_TEXT
@@ -205,7 +205,7 @@ def check_target(path):
     if path == '-':
         raise SocketToolError('dump_file: "-" is standard output for ss -D; a module cannot write there, give a path')
     if '\0' in path:
-        raise SocketToolError('dump_file: %r has a NUL character, which no file name can hold' % path)
+        raise SocketToolError('dump_file: %s has a NUL character, which no file name can hold' % shown(path))
     if path.endswith('/'):
         raise SocketToolError('dump_file: %s ends with "/", a directory; give the path of a file to write' % path)
     try:

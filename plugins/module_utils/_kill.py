@@ -507,6 +507,8 @@ def kill(plan, check_mode=False, diff=False):
         try:
             killed, aborted, survivors = _read_again(plan, killed, failed[len(plan.cannot):], unclosed)
         except SocketToolError as exc:
+            if not killed:
+                raise       # nothing was closed: the error is the whole answer
             # the sockets are closed already: say so (changed), with what is not known
             survivors = None
             warnings.append('the sockets in killed were closed (the kernel acknowledged each), but the selection could '

@@ -185,7 +185,8 @@ class Query(object):
         self.events = False         # -E
         self.dump_file = None       # -D FILE
         self.expression = []
-        self.explicit_tables = set()
+        self.explicit_tables = set()     # tables asked for by name: a warning when the kernel lacks one
+        self.queried_tables = set()      # tables an -A item (or `tables`) asked for, `all` and `inet` included
         self.states_ignored = False
         self.named_families = set()     # families an option named (-x, -0, -f, --vsock, -4 ...)
         self.given = {}      # option name -> how the user spelled it (for contradiction messages)
@@ -231,7 +232,10 @@ class Query(object):
                 if neg:
                     self.dbs.discard(n)
                     self.explicit_tables.discard(n)
-                elif broad and n not in self.explicit_tables:
+                    self.queried_tables.discard(n)
+                    continue
+                self.queried_tables.add(n)
+                if broad and n not in self.explicit_tables:
                     self.db_set(n)
                     self.explicit_tables.discard(n)
                 else:

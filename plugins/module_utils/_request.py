@@ -333,17 +333,17 @@ def build_request(params, identity=False, selecting=False):
     events, from_dump = params.get('events'), params.get('from_dump')
     source = params.get('source') or 'auto'
     if source not in SOURCES:
-        raise ArgsError('source: %r is not one of %s' % (source, ', '.join(SOURCES)))
+        raise ArgsError('source: %s is not one of %s' % (shown(source), ', '.join(SOURCES)))
     _check_modes(q, events, from_dump, expr is not None, source)
     if 'contexts' in details:
         details |= {'context'}          # ss -z shows the process contexts too
     max_events = params.get('max_events')
     if max_events is None:
         max_events = DEFAULT_MAX_EVENTS
-    if max_events < 1:
+    if isinstance(max_events, bool) or max_events < 1:      # true (a YAML boolean passes Ansible's int) is no count
         raise ArgsError('max_events: %s must be at least 1' % shown(max_events))
     max_sockets = params.get('max_sockets')
-    if max_sockets is not None and max_sockets < 1:
+    if max_sockets is not None and (isinstance(max_sockets, bool) or max_sockets < 1):
         raise ArgsError('max_sockets: %s must be at least 1' % shown(max_sockets))
     if max_sockets is not None and (events or q.dump_file):
         raise ArgsError('max_sockets limits a listing; %s lists no sockets (%s)' % (
@@ -355,7 +355,8 @@ def build_request(params, identity=False, selecting=False):
         from ansible_collections.netdiag.ss.plugins.module_utils._events import event_warnings
         # a family option (-x, -0, -f netlink) names its tables here: -E cannot follow them, which is worth saying
         named = q.named_families - {AF_INET, AF_INET6}
-        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables.union(
+        # and so does any -A item, `-A all` too: -E follows only tcp and udp of what it asks for
+        warnings.extend(event_warnings(q.tables(), families, q.explicit_tables.union(q.queried_tables).union(
             t for t in q.tables() if TABLE_BY_NAME[t].families & named)))
     return Request(
         tables=tuple(q.tables()),

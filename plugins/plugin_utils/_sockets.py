@@ -66,7 +66,7 @@ class Selection:
                 return True     # ss lists tipc sockets whatever the families and the expression say
             if self.family is not None and FAMILY_NAMES[rec['family']] != self.family:
                 return False
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ArgsError('not a socket record as socket_facts returns it (%s: %s): %s'
                             % (type(exc).__name__, exc, shown(rec))) from None
         return self.matcher(rec)
@@ -92,7 +92,7 @@ def _in_states(rec, mask):
         return True     # raw_diag lists every raw socket whatever the states (_diag_inet.dump_raw); /proc/net's are selected
     number = STATE_NUMBERS.get(rec['state'])
     if number is None:
-        raise KeyError('state %r is no state ss prints' % (rec['state'],))
+        raise ValueError('state %s is no state ss prints' % shown(rec['state']))
     return bool(mask & (1 << number))
 
 

@@ -154,19 +154,30 @@ def _is_ipv6(text):
     return True
 
 
+def _inet6_advice(text, host):
+    """The inet6: operand for an IPv6 address written where the preferred family is IPv4; `host` is the part ss took
+    for the address (before the port's ':')."""
+    if text.startswith('['):
+        return 'inet6:' + text                          # brackets already: the family prefix alone
+    addr, slash, plen = text.partition('/')
+    if slash and _is_ipv6(addr):
+        return 'inet6:%s/%s' % (addr, plen)             # brackets would take a port, not a prefix length
+    port = text[len(host) + 1:] if text.startswith(host + ':') else ''
+    if _is_ipv6(text):
+        # all of it is an address; what came before its last ':' may be one too, with a port
+        other = ' (or inet6:[%s]:%s for port %s)' % (host, port, port) if port.isdigit() and _is_ipv6(host) else ''
+        return 'inet6:[%s]%s' % (text, other)
+    return 'inet6:[%s]%s' % (host, ':' + port if port else '')
+
+
 def address_hint(text, host, family):
     """The hint for an operand that is no address and no resolvable host name."""
     if family == AF_INET6 and c.prefix_1(host, AF_INET) is not None:
         return 'the preferred family is IPv6 (-6 or an earlier inet6: operand); use inet:%s' % text
-    if family == AF_INET and ':' in host:
-        # the host is what came before the port's ':'; an unbracketed IPv6 address is all of the text
-        whole = not text.startswith('[') and _is_ipv6(text.partition('/')[0])
-        addr, slash, plen = (text if whole else host).partition('/')
-        # brackets take a port, not a prefix length
-        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use %s' % (
-            'inet6:%s/%s' % (addr, plen) if slash else 'inet6:[%s]' % addr)
     if '%' in text:
-        return 'an address takes no scope (%%NAME) in a filter; give the address alone, and dev NAME for the interface'
+        return 'an address takes no scope (%NAME) in a filter; give the address alone, and dev NAME for the interface'
+    if family == AF_INET and ':' in host:
+        return 'the preferred family is IPv4 (-4 or an earlier inet: operand); use ' + _inet6_advice(text, host)
     if '/' in host:
         return 'the prefix length must be 0-32 (IPv4) or 0-128 (IPv6), or a contiguous dotted netmask'
     if not text.startswith('[') and _is_ipv6(text):

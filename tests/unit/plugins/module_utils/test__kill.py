@@ -366,6 +366,11 @@ def test_a_failed_read_after_closing_still_reports_what_was_closed(sockets, monk
     assert str(DumpInterrupted('tcp')) in result['warnings'][0]
     if diff:
         assert result['diff']['after'] == '(not read again)\n' and '127.0.0.1:5001' in result['diff']['before']
+    # nothing closed (every SOCK_DESTROY refused): the read's error is the answer, no claim of a close
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([_ack(errno.ENOENT, 1), _ack(errno.EPERM, 2),
+                                                             _ack(errno.EPERM, 3)]))
+    with pytest.raises(DumpInterrupted):
+        _kill.kill(plan, diff=diff)
 
 
 def _udp(lport, rport=0, laddr='127.0.0.1', raddr='0.0.0.0'):

@@ -243,6 +243,7 @@ def test_options_being_built_are_refused_not_ignored(params, message):
     ({'events': 3601}, 'not a number of seconds from 1 to 3600'),
     ({'events': True}, 'events: true is not a number of seconds from 1 to 3600'),      # YAML true passes Ansible's int
     ({'events': 5, 'max_events': 0}, 'max_events: 0 must be at least 1'),
+    ({'events': 5, 'max_events': True}, 'max_events: true must be at least 1'),
     ({'ss_args': '-x', 'events': 5}, '-E reports destroyed TCP and UDP sockets (IPv4 and IPv6) only'),
     ({'ss_args': '-t -f unix', 'events': 5}, None),
     ({'ss_args': '-E -D /tmp/x', 'events': 5}, '-D (dump_file) cannot be combined with events (-E)'),
@@ -283,6 +284,10 @@ def test_events_dump_file_and_from_dump_requests():
                             ({'ss_args': '-t -0'}, ignored % 'packet_raw, packet_dgram'),
                             ({'ss_args': '-t -f link'}, ignored % 'packet_raw, packet_dgram'),
                             ({'ss_args': '-t -f netlink'}, ignored % 'netlink'),
+                            # the broad -A groups name no table for unsupported_tables, but -E follows only tcp and
+                            # udp of what they ask for
+                            ({'ss_args': '-A inet'}, ignored % 'raw, dccp, sctp, mptcp'),
+                            ({'tables': ['inet']}, ignored % 'raw, dccp, sctp, mptcp'),
                             ({'tables': ['tcp'], 'families': ['unix', 'inet']}, unix)):
         assert build_request(dict(params, events=3)).warnings == (warning,), params
     r = build_request({'ss_args': '-ta6 -D /tmp/x'})
@@ -331,7 +336,7 @@ def test_filter_state_word_errors(params, message):
     ({'source': 'proc', 'ss_args': '-E', 'events': 5}, 'source: proc has no events'),
     ({'source': 'proc', 'ss_args': '-D /tmp/x'}, 'source: proc cannot write a capture'),
     ({'source': 'proc', 'dump_file': '/tmp/x'}, 'source: proc cannot write a capture'),
-    ({'source': 'sysfs'}, "source: 'sysfs' is not one of auto, netlink, proc"),
+    ({'source': 'sysfs'}, 'source: "sysfs" is not one of auto, netlink, proc'),
     ({'source': 'proc', 'ss_args': '-t', 'from_dump': '/tmp/x'}, None),
     ({'source': 'netlink', 'events': 5}, None),
 ])
@@ -350,6 +355,7 @@ def test_source_default():
 
 @pytest.mark.parametrize('params, message', [
     ({'max_sockets': 0}, 'max_sockets: 0 must be at least 1'),
+    ({'max_sockets': True}, 'max_sockets: true must be at least 1'),
     ({'max_sockets': -5}, 'max_sockets: -5 must be at least 1'),
     ({'max_sockets': 10, 'events': 5}, 'events (-E) lists no sockets (use max_events to bound it)'),
     ({'max_sockets': 10, 'ss_args': '-t -D /tmp/x'}, '-D (dump_file) lists no sockets'),

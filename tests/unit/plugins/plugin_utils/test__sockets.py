@@ -259,8 +259,8 @@ SS22 = 'state established sport = :22'
      SS22),
     ([{'netid': 'tcp', 'state': 'ESTAB'}], 'item 0 of the input: not a socket record as socket_facts returns it '
                                            '(KeyError: \'family\')', SS22),
-    ([rec(state='listening')], 'item 0 of the input: not a socket record as socket_facts returns it (KeyError: '
-                               '"state \'listening\' is no state ss prints")', SS22),
+    ([rec(state='listening')], 'item 0 of the input: not a socket record as socket_facts returns it (ValueError: '
+                               'state "listening" is no state ss prints)', SS22),
     ([rec(local_address='no-address')], 'item 0 of the input: not a socket record as socket_facts returns it '
                                         '(OSError: illegal IP address string passed to inet_pton)', 'sport = :22'),
     # wrong types inside a record: the same error, not a traceback

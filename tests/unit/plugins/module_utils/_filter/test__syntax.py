@@ -178,6 +178,7 @@ def test_family_prefixes_and_side_effect():
     ('src ::ffff:127.0.0.1', AF_INET, 'use inet6:[::ffff:127.0.0.1]'),
     ('src ::1/128', AF_INET, 'use inet6:::1/128'),    # brackets would take a port, not a prefix length
     ('src [::1]', AF_INET, 'use inet6:[::1]'),
+    ('src [::1]:22', AF_INET, 'use inet6:[::1]:22'),         # the port stays
 ])
 def test_an_address_of_the_other_family_gets_advice_that_parses(text, family, advice):
     with pytest.raises(FilterError) as info:
@@ -185,6 +186,17 @@ def test_an_address_of_the_other_family_gets_advice_that_parses(text, family, ad
     assert str(info.value).endswith(advice)
     fixed = text.split()[0] + ' ' + advice[len('use '):]
     assert P(fixed, preferred_family=family).families
+
+
+def test_advice_for_ipv6_after_4_names_both_readings_and_scopes_first():
+    with pytest.raises(FilterError) as info:
+        P('src 2001:db8::1:22', preferred_family=AF_INET)
+    assert str(info.value).endswith('use inet6:[2001:db8::1:22] (or inet6:[2001:db8::1]:22 for port 22)')
+    assert P('src inet6:[2001:db8::1]:22').port == 22
+    with pytest.raises(FilterError) as info:
+        P('src fe80::1%lo', preferred_family=AF_INET)
+    assert str(info.value).endswith('an address takes no scope (%NAME) in a filter; give the address alone, and dev '
+                                    'NAME for the interface')
 
 
 @pytest.mark.parametrize('text, port, value, bitlen', [
