@@ -42,6 +42,7 @@ options:
     description:
       - Address families to list, like C(ss -f), among V(inet), V(inet6), V(unix), V(link), V(netlink), V(vsock),
         V(tipc), V(xdp). Adds to the families that O(ss_args) selects.
+      - V(inet) and V(inet6) together list both, in any order (C(ss -f inet -f inet6) lists only the last one given).
     type: list
     elements: str
   listening:
