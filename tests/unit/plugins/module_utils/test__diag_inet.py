@@ -71,7 +71,6 @@ def test_inet_filter_sees_mark_and_cgroup_only_when_asked():
     assert seen == [(0x23, 77)]
 
 
-
 def test_a_repeated_attribute_counts_once_the_first_as_in_the_details():
     """A capture (from_dump) is the user's file: a repeated attribute is read as iproute2 reads it, the first one,
     by the filter and the row as by the detail keys (attr_map)."""
@@ -84,6 +83,7 @@ def test_a_repeated_attribute_counts_once_the_first_as_in_the_details():
                        details=frozenset(['extended']))
     assert seen == [(7, 0)] and recs[0]['local_address'] == '::'
     assert (recs[0]['extended']['v6only'], recs[0]['extended']['mark']) == (1, 7)
+
 
 def test_messages_split_across_reads():
     recs = decode_inet([inet_msg(sport=1), inet_msg(sport=2) + inet_msg(sport=3), done()])
