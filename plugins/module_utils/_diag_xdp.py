@@ -39,6 +39,7 @@ from __future__ import annotations
 import struct
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import U32, U32X2, SockId, attr_map, each, skmem
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID
 from ansible_collections.netdiag.ss.plugins.module_utils._sockview import SockView
@@ -96,7 +97,7 @@ def decode_xdp(messages, ctx, out):
                 uid = U32.unpack_from(buf, aoff)[0]
             elif atype == XDP_DIAG_MEMINFO and alen >= 4:
                 rq = U32.unpack_from(buf, aoff)[0]
-        lport = queue - 0x100000000 if queue & 0x80000000 else queue      # ss's int lport
+        lport = to_s32(queue)      # ss's int lport
         if match is not None and not match(SockView(AF_XDP, 'xdp', SS_CLOSE, 0, 0, lport, 0, ifindex)):
             continue
         name = ctx.ifname(ifindex)

@@ -30,6 +30,7 @@ import select
 import time
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
+from ansible_collections.netdiag.ss.plugins.module_utils._cparse import to_s32
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import INET_DIAG_PROTOCOL, decode_inet
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
@@ -93,12 +94,6 @@ def open_event_socket(groups):
     return sock
 
 
-def _signed(value):
-    """ss prints the queues as C ints: a UDP socket's Send-Q is -1 when it is destroyed (its write memory counter,
-    kept one above the bytes in use, has dropped to 0)."""
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
 def decode_event(buf, off, mlen, tables, ctx, out):
     """Decode one destroy message with the inet decoder; append its record to `out` if it is kept.
 
@@ -119,8 +114,10 @@ def decode_event(buf, off, mlen, tables, ctx, out):
     if len(out) == before:
         return False
     rec = out[-1]
-    rec['recv_q'] = _signed(rec['recv_q'])
-    rec['send_q'] = _signed(rec['send_q'])
+    # ss prints the queues as C ints: a UDP socket's Send-Q is -1 when it is destroyed (its write memory counter,
+    # kept one above the bytes in use, has dropped to 0)
+    rec['recv_q'] = to_s32(rec['recv_q'])
+    rec['send_q'] = to_s32(rec['send_q'])
     return True
 
 

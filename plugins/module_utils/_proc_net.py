@@ -196,11 +196,6 @@ def _scan_int(text, pos, base=16, width=None):
     return (-value if neg else value) & 0xffffffff, i
 
 
-def _as_int(value):
-    """A 32-bit value stored through an unsigned pointer and read as C int."""
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
 def _sscanf(data, spec):
     """The values a sscanf() of `spec` assigns from data: {name: value}, 0 for those it does not reach.
 
@@ -267,7 +262,7 @@ def parse_inet_addr(text, family):
         if text[pos:pos + 1] == b':':
             value, pos = _scan_int(text, pos + 1, 16)
             if value is not None:
-                port = _as_int(value)
+                port = to_s32(value)
     words.extend([0] * (count - len(words)))
     return b''.join(_U32.pack(w) for w in words), port
 
@@ -368,7 +363,7 @@ def dgram_line(line, family, table, states, ctx, match, hz=None):
     src, sport, dst, dport, hit, data = start
     fields = parse_dgram_data(data)
     return _inet_record(ctx, table, family, fields['state'], src, sport, dst, None if table == 'raw' else dport,
-                        _as_int(fields['rq']), _as_int(fields['wq']), fields['uid'], fields['ino'], hit)
+                        to_s32(fields['rq']), to_s32(fields['wq']), fields['uid'], fields['ino'], hit)
 
 
 def tcp_line(line, family, table, states, ctx, match, hz=100):
@@ -385,8 +380,8 @@ def tcp_line(line, family, table, states, ctx, match, hz=100):
     src, sport, dst, dport, hit, data = start
     f = parse_tcp_data(data)
     state = f['state']
-    rec = _inet_record(ctx, table, family, state, src, sport, dst, dport, _as_int(f['rq']),
-                       None if state == SS_LISTEN else _as_int(f['wq']), f['uid'], f['ino'], hit)
+    rec = _inet_record(ctx, table, family, state, src, sport, dst, dport, to_s32(f['rq']),
+                       None if state == SS_LISTEN else to_s32(f['wq']), f['uid'], f['ino'], hit)
     timer = f['timer']
     if ctx.timers and timer:
         rec['timer'] = PROC_TIMERS.get(timer, 'unknown')
@@ -517,7 +512,7 @@ def netlink_line(line, ctx, match):
     proto, portid, _groups, rmem, wmem = values
     ino = _ints(fields[9:10], (10,)) if len(fields) >= 10 else None
     ino = ino[0] if ino else None
-    portid = _as_int(portid & 0xffffffff)
+    portid = to_s32(portid)
     hit = True
     if match is not None:
         hit = match(SockView(AF_NETLINK, 'nl', SS_CLOSE, proto, 0, portid, -1))
