@@ -234,31 +234,39 @@ class HostLookups(object):
         return paths
 
     # -- ports
-    def ephemeral_range(self):
-        """(low, high) of the local port range; ss's fallback is 1024-4999."""
+    def _sysctl(self, name):
+        """The text of the namespace's /proc/sys/net/ipv4/NAME (raises OSError)."""
+        with open(os.path.join(self.proc, 'sys', 'net', 'ipv4', name)) as fh:
+            return fh.read()
+
+    def _port_range(self):
+        """(low, high) of ip_local_port_range, or None when it cannot be read (read once)."""
         if self._eph is None:
             try:
-                with open(os.path.join(self.proc, 'sys', 'net', 'ipv4', 'ip_local_port_range')) as fh:
-                    parts = fh.read().split()
+                parts = self._sysctl('ip_local_port_range').split()
                 self._eph = (int(parts[0]), int(parts[1]))
             except (IOError, OSError, ValueError, IndexError):
-                self._eph = (1024, 4999)
-        return self._eph
+                self._eph = False
+        return self._eph or None
+
+    def ephemeral_range(self):
+        """(low, high) of the local port range; ss's fallback is 1024-4999."""
+        return self._port_range() or (1024, 4999)
 
     def autobind_ports(self):
         """port -> whether the kernel could have picked it itself (autobind: connect or sendto without bind) in this
         network namespace: inside ip_local_port_range and not in ip_local_reserved_ports; None when either cannot be
         read (unlike ephemeral_range, which has ss's fallback for its filter)."""
-        base = os.path.join(self.proc, 'sys', 'net', 'ipv4')
+        ports = self._port_range()
+        if ports is None:
+            return None
+        low, high = ports
         try:
-            with open(os.path.join(base, 'ip_local_port_range')) as fh:
-                low, high = (int(word) for word in fh.read().split())
             reserved = []
-            with open(os.path.join(base, 'ip_local_reserved_ports')) as fh:
-                for part in fh.read().strip().split(','):
-                    if part:
-                        first, _dash, last = part.partition('-')
-                        reserved.append((int(first), int(last or first)))
+            for part in self._sysctl('ip_local_reserved_ports').strip().split(','):
+                if part:
+                    first, _dash, last = part.partition('-')
+                    reserved.append((int(first), int(last or first)))
         except (IOError, OSError, ValueError):
             return None
         return lambda port: low <= port <= high and not any(first <= port <= last for first, last in reserved)
