@@ -29,7 +29,7 @@ from ansible.module_utils.common.validation import check_type_bool, check_type_l
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
-from ansible_collections.netdiag.ss.plugins.module_utils._netns import bad_name, enter
+from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -245,10 +245,7 @@ def parse_rules(rules, netns=None):
     """A list of rule dicts -> Rules, every one checked (raises ArgsError)."""
     if not isinstance(rules, list) or not rules:
         raise ArgsError('rules: give at least one rule')
-    why = bad_name(netns) if netns is not None else None
-    if why:
-        # refused before anything is read: an empty name (a template that came out empty) read the host's namespace
-        raise ArgsError(why)
+    check_name(netns)
     parsed = []
     seen = set()
     for index, raw in enumerate(rules):

@@ -13,7 +13,7 @@ import ctypes.util
 import errno
 import os
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import NamespaceError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NamespaceError
 
 NETNS_RUN_DIR = '/var/run/netns'
 CLONE_NEWNET = 0x40000000
@@ -25,6 +25,14 @@ def bad_name(name):
         return 'netns: "%s" is not a valid namespace name: give the name of a file in %s, as ip netns lists them' \
             % (name, NETNS_RUN_DIR)
     return None
+
+
+def check_name(name):
+    """Refuse a namespace option that names no namespace (ArgsError), before anything is read: an empty name (a
+    template that came out empty) would read the host's own namespace. None (no option) passes."""
+    why = bad_name(name) if name is not None else None
+    if why:
+        raise ArgsError(why)
 
 
 def netns_path(name):
@@ -74,4 +82,4 @@ def _cannot_enter(name, err):
     return NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
 
 
-__all__ = ['enter', 'netns_path', 'NETNS_RUN_DIR']
+__all__ = ['enter', 'netns_path', 'bad_name', 'check_name', 'NETNS_RUN_DIR']

@@ -24,7 +24,7 @@ import re
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
-from ansible_collections.netdiag.ss.plugins.module_utils._netns import bad_name
+from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name
 from ansible_collections.netdiag.ss.plugins.module_utils._query import (
     Query, empty_states_warning, inet_dump_families, parse_ss_args,
 )
@@ -189,10 +189,7 @@ def _merge_options(q, params):
         if q.netns is not None and q.netns != netns:
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
-    why = bad_name(q.netns) if q.netns is not None else None
-    if why:
-        # refused before anything is read: an empty name (a template that came out empty) read the host's namespace
-        raise ArgsError(why)
+    check_name(q.netns)
     if text is not None and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
                         % (shown(text), ' '.join(q.expression)))
