@@ -198,10 +198,12 @@ class Query(object):
         object.__setattr__(self, name, value)
 
     # -- the ss.c primitives
-    def db_set(self, name):
+    def db_set(self, name, named=True):
+        """Select a table (named: asked for by name, see explicit_tables)."""
         self.states |= TABLE_BY_NAME[name].default_states
         self.dbs.add(name)
-        self.explicit_tables.add(name)
+        if named:
+            self.explicit_tables.add(name)
         self.do_default = False
 
     def af_set(self, af):
@@ -235,11 +237,7 @@ class Query(object):
                     self.queried_tables.discard(n)
                     continue
                 self.queried_tables.add(n)
-                if broad and n not in self.explicit_tables:
-                    self.db_set(n)
-                    self.explicit_tables.discard(n)
-                else:
-                    self.db_set(n)
+                self.db_set(n, named=not broad)
 
     def family(self, name, where='-f'):
         af = FAMILY_NAMES.get(name)

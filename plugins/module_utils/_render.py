@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SKMEM_FIELDS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import ETH_P_ALL, ETHERTYPES, PROTOCOL_NETIDS
@@ -425,7 +424,7 @@ def render(records, show_netid=True, show_state=True, header=True, show_process=
 def render_groups(groups, show_netid=True, show_state=True, header=True, show_process=False, resolve=False,
                   services=None, lookups=None, extra=extra_cell):
     """render() of each list of records in `groups`, with one set of column widths for them all (so that a diff's
-    before and after line up); each record's cells are made once."""
+    before and after line up); each group's records are rendered once, not again for the other groups' widths."""
     if services is None:
         services = resolve
     names = Names(hosts=resolve, services=services, lookups=lookups) if (resolve or services) else None
