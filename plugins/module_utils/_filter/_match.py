@@ -132,6 +132,18 @@ class RecordView(SockView):
     __slots__ = ('ifname',)
 
 
+# a record without `interface` (socket_facts `fields` left it out): `dev` cannot be answered, and must not read as
+# "bound to no device"
+_NO_INTERFACE = object()
+
+
+def _ifname(view):
+    name = view.ifname
+    if name is _NO_INTERFACE:
+        raise KeyError('interface')
+    return name
+
+
 def record_view(rec):
     """The SockView of a socket_facts record (raises KeyError/ValueError for a record without the base keys)."""
     fam = FAMILY_NAMES[rec['family']]
@@ -162,7 +174,7 @@ def record_view(rec):
         src, dst = rec['local_address'], rec['peer_address']
     view = RecordView(fam, rec['netid'], state, src, dst, sport, dport if dport is not None else 0,
                       ifindex)
-    view.ifname = rec.get('interface')
+    view.ifname = rec['interface'] if 'interface' in rec else _NO_INTERFACE
     return view
 
 
@@ -243,7 +255,7 @@ def _compile(node, eph, records):
     if isinstance(node, DevCond):
         if records:
             name = None if _device_number(node.text) == 0 else node.text
-            return lambda v: v.ifname == name
+            return lambda v: _ifname(v) == name
         idx = node.ifindex
         return lambda v: (v.ifindex or 0) == idx
     if isinstance(node, MarkCond):

@@ -270,6 +270,11 @@ SS22 = 'state established sport = :22'
      'sport > :1024'),
     ([UNIX_LISTEN_NULL], 'item 0 of the input: not a socket record as socket_facts returns it (AttributeError: ',
      'src unix:/run/*'),
+    # socket_facts `fields` without `interface`: `dev` cannot be answered (not "bound to no device")
+    ([{k: v for k, v in TCP_ESTAB.items() if k != 'interface'}],
+     'item 0 of the input: not a socket record as socket_facts returns it (KeyError: \'interface\')', 'dev lo'),
+    ([{k: v for k, v in TCP_ESTAB.items() if k != 'interface'}],
+     'item 0 of the input: not a socket record as socket_facts returns it (KeyError: \'interface\')', 'dev 0'),
 ])
 def test_bad_records(records, message, text):
     with pytest.raises(ArgsError) as info:
