@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -25,10 +26,6 @@ ARGUMENT_SPEC = {
     'report': {'type': 'dict', 'required': True},
     'dest': {'type': 'path', 'required': True},
 }
-
-
-def _mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def ensure_directory(path, check_mode):
@@ -61,22 +58,39 @@ def ensure_directory(path, check_mode):
     return True
 
 
+def _holds(path, data, fix_mode):
+    """Whether the regular file at path holds data: None when it does not (absent, different, or no regular file),
+    else whether its mode was FILE_MODE; fix_mode gives it FILE_MODE then.
+
+    Opened without following a link and without blocking (a FIFO put in place of a report file would hold the task
+    forever): a link, FIFO, socket or device is replaced by our file, never read or changed, and the mode is set
+    through the descriptor read, so nothing swapped in meanwhile is touched.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:        # a symbolic link (O_NOFOLLOW)
+            return None
+        raise
+    with os.fdopen(fd, 'rb') as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or handle.read() != data:
+            return None
+        if stat.S_IMODE(info.st_mode) == FILE_MODE:
+            return True
+        if fix_mode:
+            os.fchmod(fd, FILE_MODE)
+        return False
+
+
 def write_file(path, data, check_mode):
     """Make path hold data with FILE_MODE (a temporary file renamed over it); True when something changed (would)."""
-    try:
-        if os.path.islink(path):
-            raise FileNotFoundError(path)   # replaced by a file of ours: its target is neither read nor changed
-        with open(path, 'rb') as handle:
-            same = handle.read() == data
-        mode_ok = _mode(path) == FILE_MODE
-    except FileNotFoundError:
-        same = mode_ok = False
-    if same and mode_ok:
-        return False
+    held = _holds(path, data, fix_mode=not check_mode)
+    if held is not None:
+        return not held
     if check_mode:
-        return True
-    if same:
-        os.chmod(path, FILE_MODE)
         return True
     directory, name = os.path.split(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f'.{name}.')

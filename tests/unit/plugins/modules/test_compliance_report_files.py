@@ -71,6 +71,21 @@ def test_a_link_in_the_place_of_a_file_is_replaced_and_its_target_left_alone(tmp
     assert mode(target) == 0o600 and target.read_bytes() == b'same'
 
 
+def test_a_fifo_or_socket_in_the_place_of_a_file_is_replaced_without_being_opened_for_reading(tmp_path):
+    # a blocking open of a FIFO for reading waits for a writer: the task would hang for ever
+    fifo = str(tmp_path / 'report.json')
+    os.mkfifo(fifo)
+    assert action.write_file(fifo, b'{}', check_mode=True) is True and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert action.write_file(fifo, b'{}', check_mode=False) is True
+    assert stat.S_ISREG(os.lstat(fifo).st_mode) and open(fifo, 'rb').read() == b'{}' and mode(fifo) == 0o644
+
+
+def test_a_directory_in_the_place_of_a_file_is_an_error(tmp_path):
+    (tmp_path / 'report.json').mkdir()
+    with pytest.raises(OSError):
+        action.write_file(str(tmp_path / 'report.json'), b'{}', check_mode=False)
+
+
 def test_directory_that_is_a_file(tmp_path):
     (tmp_path / 'f').write_text('x')
     with pytest.raises(OSError, match='exists and is not a directory'):
