@@ -14,7 +14,9 @@ description:
     C(ignore_unreachable=true) and C(failed_when=false), as the C(netdiag.ss.socket_compliance) role does) into the
     host entry that P(netdiag.ss.compliance_report#filter) reads, C({status, result}) or C({status, msg}).
   - V(ok) when the module ran (its rules may have failed), V(unreachable) when the host could not be reached,
-    V(error) when the module failed (a bad rule, no sock_diag, ...) or never ran on the host.
+    V(error) when the module failed (a bad rule, no sock_diag, ...) or never ran on the host. The message of an error
+    ends with the last 2000 characters of what the module printed (C(module_stderr), C(module_stdout)) when it
+    returned no result (a crash, an interpreter that is not Python).
 author:
   - netdiag.ss developers (@netdiag)
 options:
@@ -71,9 +73,25 @@ def compliance_host_status(data, key=None):
     if data.get('skipped'):
         return {'status': 'error', 'msg': 'socket_assert was skipped on this host'}
     if 'rules' not in data or 'passed' not in data:
-        return {'status': 'error', 'msg': str(data.get('msg') or 'socket_assert returned no result')}
+        return {'status': 'error', 'msg': _error_message(data)}
     return {'status': 'ok', 'result': {'rules': data['rules'], 'failed_rules': data.get('failed_rules', []),
                                        'passed': bool(data['passed'])}}
+
+
+# how much of a crashed module's output the message keeps (its end, where Python puts the error)
+_OUTPUT_KEPT = 2000
+
+
+def _error_message(data):
+    """The module's message, and what it printed when it did not return a result (a traceback, an interpreter that
+    is not Python): Ansible's own message then only says that no result came."""
+    parts = [str(data.get('msg') or 'socket_assert returned no result')]
+    for key in ('module_stderr', 'module_stdout'):
+        text = data.get(key)
+        text = text.strip() if isinstance(text, str) else ''
+        if text:
+            parts.append('%s: %s' % (key, text if len(text) <= _OUTPUT_KEPT else '...' + text[-_OUTPUT_KEPT:]))
+    return '\n'.join(parts)
 
 
 class FilterModule(object):

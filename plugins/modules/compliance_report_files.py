@@ -92,7 +92,7 @@ files:
   elements: path
   sample: [/srv/reports/report.json, /srv/reports/report.junit.xml, /srv/reports/report.html]
 passed:
-  description: Whether every host passed every rule it has (the report's C(passed)).
+  description: Whether every host passed every rule it has (the report's C(passed); false for a report of no host).
   returned: always
   type: bool
   sample: false

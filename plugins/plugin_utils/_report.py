@@ -317,7 +317,7 @@ def build(report):
         'schema': SCHEMA,
         'title': title,
         'generated': generated,
-        'passed': host_totals['passed'] == len(out_hosts),
+        'passed': bool(out_hosts) and host_totals['passed'] == len(out_hosts),     # a report of no host checked nothing
         'totals': totals,
         'rules': [{'name': name, 'in_policy': name in in_policy, 'counts': rule_counts[name]} for name in columns],
         'hosts': out_hosts,

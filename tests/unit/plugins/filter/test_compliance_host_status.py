@@ -25,6 +25,13 @@ NOT_RUN = ('socket_assert did not run on this host: it left the play before (unr
     (None, None, {'status': 'error', 'msg': NOT_RUN}),
     ({'r': RESULT}, 'r', {'status': 'ok', 'result': {'rules': RESULT['rules'], 'failed_rules': ['a'], 'passed': False}}),
     ({'other': 1}, 'r', {'status': 'error', 'msg': NOT_RUN}),
+    # a module that returned no result: what it printed is the reason (Ansible's msg only says no JSON came)
+    ({'failed': True, 'msg': 'Module result deserialization failed: No start of json char found',
+      'module_stderr': 'Traceback (most recent call last):\nImportError: boom\n', 'module_stdout': ''}, None,
+     {'status': 'error', 'msg': 'Module result deserialization failed: No start of json char found\n'
+                                'module_stderr: Traceback (most recent call last):\nImportError: boom'}),
+    ({'failed': True, 'msg': 'MODULE FAILURE', 'module_stdout': 'x' * 2500, 'module_stderr': None}, None,
+     {'status': 'error', 'msg': 'MODULE FAILURE\nmodule_stdout: ...' + 'x' * 2000}),
 ])
 def test_status(data, key, expected):
     assert compliance_host_status(data, key) == expected

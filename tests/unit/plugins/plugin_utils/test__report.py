@@ -141,8 +141,9 @@ def test_all_passed_and_edge_sizes():
     report = {'title': 'T', 'generated': 'g', 'rules': ['a'], 'hosts': {'h': ok(passed('a'))}}
     model = _report.build(report)
     assert model['passed'] is True and model['totals']['hosts_passed'] == 1
-    # no hosts, no policy rules; a host whose rules were all removed passes with nothing checked
-    assert _report.build({'title': '', 'generated': '', 'rules': [], 'hosts': {}})['passed'] is True
+    # a report of no host checked nothing: not passed (the HTML page says "No hosts in this report" as a failure)
+    assert _report.build({'title': '', 'generated': '', 'rules': [], 'hosts': {}})['passed'] is False
+    # a host whose rules were all removed passes with nothing checked
     model = _report.build({'title': 'T', 'generated': 'g', 'rules': ['a'], 'hosts': {'h': ok()}})
     assert model['hosts'][0]['status'] == 'passed' and model['hosts'][0]['missing_rules'] == ['a']
     # an unreachable host fails the report even when every checked host passed
