@@ -26,9 +26,9 @@ options:
       - A filter expression may follow, quoted as in a shell, for example
         V(-o state established '( dport = :ssh or sport = :ssh \)'); C(-F FILE) reads one from a file.
         See O(filter).
-      - C(-E) needs the module's C(events) option as well (how many seconds to listen), and C(-D FILE) is its
-        C(dump_file) option, where the module has them.
-        C(-K) is refused, because listing never closes sockets.
+      - C(-E) (with the C(events) option, how many seconds to listen) and C(-D FILE) (the C(dump_file) option) are
+        taken by M(netdiag.ss.socket_facts) only, and refused by the other modules. C(-K) is refused everywhere,
+        since closing is what M(netdiag.ss.socket_kill) does and the other modules never close sockets.
     type: str
   tables:
     description:

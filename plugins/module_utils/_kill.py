@@ -162,9 +162,11 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
                                's' if len(broad) > 1 else '',
                                ' (a UDP or raw socket is either connected, ESTAB, or not, UNCONN: established is every '
                                'connected one)' if set(broad) & _DATAGRAM else ''))
+    conn = ssh_connection(environ) if protect_connection else None
+    if protect_connection and conn is None and 'ANSIBLE_ASYNC_DIR' in (environ if environ is not None else os.environ):
+        raise ArgsError(_ASYNC_BLIND)
     selection = select(request._replace(identity=True))
     plan = KillPlan(request, selection)
-    conn = ssh_connection(environ) if protect_connection else None
     # the other end of each connection that could be closed, when it is in this namespace: protected with its end
     # (controller and target on one host: the ssh client's end and sshd's are both here)
     if not protect_connection:
@@ -211,6 +213,12 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
     return plan
 
 
+# Ansible's async_wrapper detaches the module (two forks and a new session) from the processes that hold the
+# connection, so ancestor_sockets finds none of them; only SSH_CONNECTION, which become resets, could name it
+_ASYNC_BLIND = ('protect_connection: under async the module runs detached from the processes that hold the connection '
+                'Ansible uses, and SSH_CONNECTION, which names it, is not set (become resets the environment): the '
+                'connection cannot be found, so nothing was read or closed; run the task without async, or set '
+                'protect_connection: false if no connection of Ansible\'s can be among the sockets selected')
 _HELD = 'held by process %d, which this module runs under (the connection Ansible uses is held so by sshd)'
 _OTHER_END = ('the other end of a connection held by process %d, which this module runs under (the controller on this '
               'host: closing this end would reset the connection Ansible uses)')
@@ -467,8 +475,6 @@ def kill(plan, check_mode=False, diff=False):
         # every SOCK_DESTROY would fail with EPERM (in check mode too): nothing is sent
         for rec in plan.to_kill:
             failed.append(_failure(rec, errno.EPERM, denied))
-    elif check_mode:
-        killed = list(plan.to_kill)
     elif plan.to_kill:
         try:
             sock = nl.open_socket()
@@ -476,10 +482,10 @@ def kill(plan, check_mode=False, diff=False):
             raise SocketToolError('cannot open a sock_diag socket to close sockets: %s' % exc)
         try:
             try:
-                probe_destroy(sock)
+                probe_destroy(sock)             # in check mode too: it matches no socket, and a run would fail so
             except (NetlinkError, OSError) as exc:      # nothing closed yet
                 raise SocketToolError('closing sockets failed: %s' % exc)
-            for index, rec in enumerate(plan.to_kill):
+            for index, rec in enumerate(() if check_mode else plan.to_kill):
                 try:
                     err = nl.request_ack(sock, nl.SOCK_DESTROY, destroy_request(rec[SOCKID]), rec['netid'],
                                          seq=index + 2)
@@ -500,7 +506,7 @@ def kill(plan, check_mode=False, diff=False):
             sock.close()
     aborted, warnings = [], []
     if check_mode:
-        killed, aborted, maybe = _predict(killed)
+        killed, aborted, maybe = _predict(plan.to_kill if not denied else [])
         gone = set(id(r) for r in killed + maybe)
         survivors = [r for r in plan.selection.records if id(r) not in gone]
     elif killed or unclosed:

@@ -81,6 +81,9 @@ options:
         where C(become) through sudo left no C(SSH_CONNECTION) in the environment.
       - The other end of such a connection is protected too, when it is in the same network namespace (the controller
         on the managed host itself), since closing either end resets the connection.
+      - Under C(async) the module runs detached from those processes; without C(SSH_CONNECTION) (under C(become)) the
+        connection cannot be found, and the task fails before anything is read. A C(become) method that starts the
+        module through systemd (C(machinectl), C(run0)) detaches it the same way and is not covered; use sudo or su.
     type: bool
     default: true
 notes:
@@ -166,7 +169,7 @@ survivors:
   type: list
   elements: dict
 lines:
-  description: The closed sockets as C(ss -K) prints them.
+  description: The closed sockets as C(ss -K -n) prints them (numeric addresses and ports).
   returned: always
   type: list
   elements: str
@@ -187,8 +190,8 @@ def main():
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params
     try:
-        if p['max_kill'] < 0:
-            raise ArgsError('max_kill: %d is not a number of sockets (0 or more)' % p['max_kill'])
+        if isinstance(p['max_kill'], bool) or p['max_kill'] < 0:     # a YAML boolean passes Ansible's int
+            raise ArgsError('max_kill: %s is not a number of sockets (0 or more)' % str(p['max_kill']).lower())
         request = kill_request(p)
         plan = plan_kill(request, p['allow_unfiltered'], p['max_kill'], p['protect_connection'])
         result = kill(plan, check_mode=module.check_mode, diff=module._diff)

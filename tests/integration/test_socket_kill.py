@@ -20,7 +20,7 @@ import warnings
 
 import pytest
 
-from conftest import NamespaceProcess, Netns, SocketFixture, need_root, run_module, run_ss
+from conftest import COLLECTIONS, NamespaceProcess, Netns, SocketFixture, need_root, run_module, run_ss
 
 MPTCP_PORT = 5201          # sockets_fixture.py's MPTCP listener (its TCP subflow listener shows in -t)
 KEY = ('netid', 'state', 'local_address', 'local_port', 'peer_address', 'peer_port')
@@ -315,6 +315,27 @@ def test_a_connection_held_by_a_process_above_the_module_is_protected(zoo):
     assert held['peer_port'] == 5003 and held['reason'].startswith('held by process ')
     assert result['killed'] and all(r['inode'] != held['inode'] for r in result['killed'])
     assert len(before) == len(result['killed']) >= 1
+
+
+def test_under_async_nothing_is_closed_when_the_connection_cannot_be_found(zoo):
+    """Ansible's async_wrapper detaches the module from the processes above it (two forks, a new session), and become
+    resets SSH_CONNECTION: the connection its parent held (sshd's, here a stand-in's) was closed with the rest."""
+    ns, _fx = zoo
+    command = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    if not os.path.exists(command):
+        pytest.skip('needs ansible in this Python environment')
+    before = _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5003'])
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='false',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+               ANSIBLE_STDOUT_CALLBACK='default')
+    env.pop('SSH_CONNECTION', None)
+    args = json.dumps({'ss_args': '-t state established dport = :5003', 'max_kill': 1000})
+    proc = subprocess.run(['ip', 'netns', 'exec', ns.name, sys.executable, '-c', HOLDER, command, 'localhost', '-m',
+                           'netdiag.ss.socket_kill', '-a', args, '-B', '60', '-P', '1'],
+                          capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert proc.returncode != 0 and 'protect_connection: under async the module runs detached' in proc.stdout, \
+        proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert _rows(ns, ['-t', 'state', 'established', 'dport', '=', ':5003']) == before
 
 
 REUSEPORT = r'''

@@ -51,6 +51,8 @@ def sockets(monkeypatch):
     def fake_select(request, lookups=None, planner=None):
         return Selection([dict(r) for r in box['records']], [], [], None)
     monkeypatch.setattr(_kill, 'select', fake_select)
+    # the kernel answers the probe (a SOCK_DESTROY no socket matches) as one that can close sockets
+    monkeypatch.setattr(nl, 'open_socket', lambda: FakeSock([_ack(errno.ENOENT, 1)]))
     return box
 
 
@@ -218,13 +220,31 @@ def test_probe_asks_for_a_cookie_no_socket_has(sockets, monkeypatch):
 def test_check_mode_closes_nothing(sockets, monkeypatch):
     sockets['records'] = [_rec(5000, 1), _rec(5001, 2, state='LISTEN')]
     plan = _kill.plan_kill(build_request({'ss_args': '-ta', 'filter': 'sport >= 5000'}))
-    monkeypatch.setattr(nl, 'open_socket', lambda: pytest.fail('check mode opened a socket'))
+    fake = FakeSock([_ack(errno.ENOENT, 1)])
+    monkeypatch.setattr(nl, 'open_socket', lambda: fake)
     result = _kill.kill(plan, check_mode=True, diff=True)
+    # only the probe is sent: TCP 0.0.0.0:0 -> 0.0.0.0:0 with cookie 0, which no socket has
+    (probe,) = [sent[16:] for sent in fake.sent]
+    assert probe[8:44] == bytes(36) and struct.unpack_from('=III', probe, 44) == (0, 0, 0) and fake.closed
     assert result['changed'] and [r['local_port'] for r in result['killed']] == [5000]
     assert [r['local_port'] for r in result['survivors']] == [5001]
     assert '5000' in result['diff']['before'] and '5000' not in result['diff']['after']
     assert result['protected'][0]['reason'].startswith('a listener')
     assert _select is not None
+
+
+def test_check_mode_fails_as_a_run_on_a_kernel_that_cannot_close_sockets(sockets, monkeypatch):
+    """Check mode did not send the probe: on a kernel without CONFIG_INET_DIAG_DESTROY it reported every socket
+    killed, and the run then failed."""
+    sockets['records'] = [_rec(5000, 1)]
+    plan = _kill.plan_kill(build_request({'ss_args': '-t', 'filter': 'sport >= 5000'}))
+    for check_mode in (True, False):
+        fake = FakeSock([_ack(errno.EOPNOTSUPP, 1)])
+        monkeypatch.setattr(nl, 'open_socket', lambda: fake)
+        with pytest.raises(SocketToolError, match='this kernel cannot close sockets: it was built without '
+                                                  'CONFIG_INET_DIAG_DESTROY'):
+            _kill.kill(plan, check_mode=check_mode)
+        assert len(fake.sent) == 1 and fake.closed
 
 
 def test_diff_lines_up_before_and_after(sockets, monkeypatch):

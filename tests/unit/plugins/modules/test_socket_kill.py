@@ -92,8 +92,28 @@ def test_gone_already_is_not_a_failure(kernel, capsys, monkeypatch):
     assert rc == 0 and not result.get('failed') and result['not_closed'][0]['error'] == 'ENOENT'
 
 
+def test_under_async_without_ssh_connection_nothing_is_read_or_closed(kernel, capsys, monkeypatch):
+    """async_wrapper detaches the module from sshd's processes, and become drops SSH_CONNECTION: the connection
+    Ansible uses cannot be found, and was closed with the rest."""
+    monkeypatch.setenv('ANSIBLE_ASYNC_DIR', '~/.ansible_async')
+    monkeypatch.delenv('SSH_CONNECTION', raising=False)
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
+    assert rc == 1 and result['msg'].startswith('protect_connection: under async the module runs detached from the')
+    assert kernel['killed'] == [] and kernel['selects'] == 0
+    # SSH_CONNECTION names it (no become), or protect_connection: false: closed as without async
+    monkeypatch.setenv('SSH_CONNECTION', '10.0.0.9 50000 10.0.0.1 22')
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
+    assert rc == 0 and kernel['killed']
+    monkeypatch.delenv('SSH_CONNECTION')
+    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000', 'protect_connection': False}, capsys)
+    assert rc == 0 and result['changed']
+
+
 @pytest.mark.parametrize('args, message', [
     ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': -5}, 'max_kill: -5 is not a number of sockets'),
+    # a YAML boolean passes Ansible's int check: true was taken as 1
+    ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': True}, 'max_kill: true is not a number of sockets'),
+    ({'ss_args': '-t', 'filter': 'sport >= 5000', 'max_kill': False}, 'max_kill: false is not a number of sockets'),
     ({'ss_args': '-t -D /tmp/ndss-capture sport >= 5000'}, 'ss_args: -D writes a capture of the TCP table, which this module'),
     ({'ss_args': '-tE sport >= 5000'}, 'ss_args: -E listens for closed sockets, which this module does not do'),
     # an empty name (a templated netns that came out empty) closed the host's own sockets
