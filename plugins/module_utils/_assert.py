@@ -241,20 +241,39 @@ def parse_rule(index, raw, netns=None):
     return Rule(index, name, request, expect, low, high, process, allow)
 
 
-def parse_rules(rules, netns=None):
-    """A list of rule dicts -> Rules, every one checked (raises ArgsError)."""
+def parse_rules(rules, netns=None, skip=()):
+    """A list of rule dicts -> Rules, every one checked (raises ArgsError).
+
+    skip: names of rules to leave out, before they are read (a rule left out is not checked in any way); the others
+    keep their numbers in messages.
+    """
     if not isinstance(rules, list) or not rules:
         raise ArgsError('rules: give at least one rule')
     check_name(netns)
     parsed = []
     seen = set()
     for index, raw in enumerate(rules):
+        if skip and isinstance(raw, dict) and isinstance(raw.get('name'), str) and raw['name'] in skip:
+            continue
         rule = parse_rule(index, raw, netns)
         if rule.name in seen:
             raise _rule_error(rule.name, 'the name is used by another rule: names must be unique')
         seen.add(rule.name)
         parsed.append(rule)
+    if not parsed:
+        raise ArgsError('rules: every rule given is in skip: give at least one rule to check')
     return parsed
+
+
+def unknown_skips(rules, skip):
+    """The names in skip that name no rule of rules (in skip's order, once each): a misspelt name leaves the rule it
+    meant checked."""
+    names = set(raw['name'] for raw in rules if isinstance(raw, dict) and isinstance(raw.get('name'), str))
+    out = []
+    for name in skip:
+        if name not in names and name not in out:
+            out.append(name)
+    return out
 
 
 # ---------------------------------------------------------------------------- evaluation

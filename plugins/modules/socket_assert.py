@@ -89,6 +89,14 @@ options:
       - Return the results without failing when a rule fails.
     type: bool
     default: false
+  skip:
+    description:
+      - Names of rules of O(rules) to leave out on this host, for example an exemption from a shared policy. A rule left
+        out is not read or checked, and is not in RV(rules).
+      - A name that names no rule of O(rules) is a warning (a misspelt name leaves the rule it meant checked). Leaving
+        out every rule is an error.
+    type: list
+    elements: str
 notes:
   - Run as root (C(become=true)) to see the processes of other users (for C(process) and C(allow_process) conditions)
     and sockets' marks.
@@ -187,9 +195,9 @@ passed:
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._assert import (
-    SELECTION_KEYS, evaluate, failure_message, parse_rules,
+    SELECTION_KEYS, evaluate, failure_message, parse_rules, unknown_skips,
 )
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 
 
 def main():
@@ -203,14 +211,18 @@ def main():
         allow_process=dict(type='raw'),
         max_offenders=dict(type='int', default=20),
         report_only=dict(type='bool', default=False),
-    ).update(mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process',
+        skip=dict(type='list', elements='str'),
+    ).update(required_by={'skip': ['rules']}, mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process',
                                                                              'allow_process')
                                  if key != 'kernel_filter'])
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params
     try:
         if p['rules'] is not None:
-            rules = parse_rules(p['rules'], p['netns'])
+            rules = parse_rules(p['rules'], p['netns'], skip=frozenset(p['skip'] or ()))
+            for name in unknown_skips(p['rules'], p['skip'] or ()):
+                module.warn('skip: no rule is named %s, so it skips nothing (a misspelt name leaves the rule it meant '
+                            'checked)' % shown(name))
         elif any(p[k] is not None for k in SELECTION_KEYS if k != 'kernel_filter'):
             single = dict((k, p[k]) for k in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process', 'allow_process'))
             rules = parse_rules([single], p['netns'])

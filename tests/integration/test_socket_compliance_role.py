@@ -94,7 +94,9 @@ def test_bad_rules_are_a_host_error_and_the_report_is_written(tmp_path):
             # additions defined out of name order: taken by name (aa, then zz; a later one replaces an earlier one)
             'good': dict(LOCAL, socket_compliance_policy=[_rule('no port 1', 1)],
                          socket_compliance_add_zz=[_rule('zz', 6), _rule('both', 8)],
-                         socket_compliance_add_aa=[_rule('aa', 7), _rule('both', 9)]),
+                         socket_compliance_add_aa=[_rule('aa', 7), _rule('both', 9)],
+                         # a misspelt removal: the rule it meant stays, and socket_assert says so
+                         socket_compliance_remove_good=['no port l']),
         }}}
     proc = run_playbook(tmp_path, inventory)
     assert proc.returncode == 0, output(proc)
@@ -109,6 +111,8 @@ def test_bad_rules_are_a_host_error_and_the_report_is_written(tmp_path):
     assert good['name'] == 'good' and good['status'] in ('passed', 'failed')
     assert good['extra_rules'] == ['aa', 'both', 'zz'] and good['missing_rules'] == ['removed']
     assert [c['rule'] for c in good['cells'] if c['status'] != 'not_applicable'] == ['no port 1', 'aa', 'both', 'zz']
+    assert 'skip: no rule is named "no port l", so it skips nothing' in ' '.join((proc.stdout + proc.stderr).split()), \
+        output(proc)
 
 
 def test_check_mode_fails_the_host_and_says_no_report_was_written(tmp_path):

@@ -102,10 +102,30 @@ def test_report_only_and_ad_hoc(kernel, capsys):
     # an empty name (a templated netns that came out empty) read the host's own namespace
     ({'rules': [{'name': 'x', 'filter': 'sport = :1'}], 'netns': ''}, 'netns: "" is not a valid namespace name'),
     ({'filter': 'sport = :1', 'netns': ''}, 'netns: "" is not a valid namespace name'),
+    ({'filter': 'sport = :1', 'skip': ['x']}, 'missing parameter(s) required by \'skip\': rules'),
+    ({'rules': [{'name': 'x', 'filter': 'sport = :1'}], 'skip': ['x']},
+     'rules: every rule given is in skip: give at least one rule to check'),
 ])
 def test_bad_input_reads_nothing(kernel, capsys, args, message):
     rc, result = run(args, capsys)
     assert rc == 1 and message in result['msg'] and not kernel
+
+
+def test_skip_leaves_rules_out_and_warns_about_a_name_that_names_none(kernel, capsys):
+    """An exemption from a shared policy: the rule is not read (a bad one is no error), not checked, not returned; a
+    misspelt name skipped nothing, silently."""
+    rules = [{'name': 'no telnet', 'filter': 'sport = :23', 'states': ['listening']},
+             {'name': 'bad', 'filter': 'sport ='},
+             {'name': 'no smtp', 'filter': 'sport = :25'}]
+    rc, result = run({'rules': rules, 'skip': ['no telnet', 'bad', 'no telnt']}, capsys)
+    assert rc == 0 and result['passed'] and [r['name'] for r in result['rules']] == ['no smtp']
+    warnings = json.dumps(result['warnings'])      # plain strings, or ansible-core 2.19's warning summaries
+    assert warnings.count('skip: no rule is named') == 1 and ('skip: no rule is named \\"no telnt\\", so it skips '
+                                                              'nothing (a misspelt name leaves the rule it meant checked)'
+                                                              in warnings), warnings
+    # the others keep their numbers in messages
+    rc, result = run({'rules': rules + [{'name': 2049, 'filter': 'sport = :1'}], 'skip': ['bad']}, capsys)
+    assert rc == 1 and result['msg'] == 'rule 4: name must be text, not 2049'
 
 
 def test_a_negative_max_offenders_is_refused(capsys):
