@@ -35,7 +35,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
-from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets
+from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets, under_async_wrapper
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -135,11 +135,12 @@ def listeners_named(request):
 
 
 def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protect_connection=True, environ=None,
-              held=None):
+              held=None, detached=None):
     """Select and sort the sockets (raises ArgsError for an unfiltered or too large selection, before any close).
 
     held: {inode: pid} of the sockets that processes this module runs under hold (protected, and so is the other end
-    of such a connection), or None to look them up (_procs.ancestor_sockets).
+    of such a connection), or None to look them up (_procs.ancestor_sockets). detached: whether the module runs under
+    Ansible's async_wrapper, or None to look (_procs.under_async_wrapper).
     """
     if request.source == 'proc':
         raise ArgsError('source: proc cannot close sockets: SOCK_DESTROY names a socket by the identity sock_diag '
@@ -163,7 +164,8 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
                                ' (a UDP or raw socket is either connected, ESTAB, or not, UNCONN: established is every '
                                'connected one)' if set(broad) & _DATAGRAM else ''))
     conn = ssh_connection(environ) if protect_connection else None
-    if protect_connection and conn is None and 'ANSIBLE_ASYNC_DIR' in (environ if environ is not None else os.environ):
+    if protect_connection and conn is None and request.netns is None and _CONNECTION_TABLES & set(request.tables) \
+            and (under_async_wrapper() if detached is None else detached):
         raise ArgsError(_ASYNC_BLIND)
     selection = select(request._replace(identity=True))
     plan = KillPlan(request, selection)
@@ -216,9 +218,12 @@ def plan_kill(request, allow_unfiltered=False, max_kill=DEFAULT_MAX_KILL, protec
 # Ansible's async_wrapper detaches the module (two forks and a new session) from the processes that hold the
 # connection, so ancestor_sockets finds none of them; only SSH_CONNECTION, which become resets, could name it
 _ASYNC_BLIND = ('protect_connection: under async the module runs detached from the processes that hold the connection '
-                'Ansible uses, and SSH_CONNECTION, which names it, is not set (become resets the environment): the '
-                'connection cannot be found, so nothing was read or closed; run the task without async, or set '
-                'protect_connection: false if no connection of Ansible\'s can be among the sockets selected')
+                'Ansible uses, and SSH_CONNECTION, which names it, is not set (become resets it; a local connection has '
+                'none): a TCP connection of Ansible\'s here could not be found, so nothing was read or closed; run the '
+                'task without async, or set protect_connection: false if no connection of Ansible\'s can be among the '
+                'sockets selected')
+# the tables the connection Ansible uses can be in (ssh over TCP; MPTCP lists its subflows' connection too)
+_CONNECTION_TABLES = frozenset(('tcp', 'mptcp'))
 _HELD = 'held by process %d, which this module runs under (the connection Ansible uses is held so by sshd)'
 _OTHER_END = ('the other end of a connection held by process %d, which this module runs under (the controller on this '
               'host: closing this end would reset the connection Ansible uses)')

@@ -108,6 +108,25 @@ class _Every(object):
         return True
 
 
+def under_async_wrapper(root='/proc', pid=None):
+    """Whether a process this one runs under is Ansible's async_wrapper (a task with `async`), which detached it from
+    the processes that started it: two forks, a new session, the module its child."""
+    pid = os.getppid() if pid is None else pid
+    seen = set()
+    while pid > 1 and pid not in seen and len(seen) < 64:
+        seen.add(pid)
+        try:
+            with open('%s/%d/cmdline' % (root, pid), 'rb') as f:
+                argv = f.read(4096).split(b'\0')
+        except OSError:
+            argv = []
+        # python .../async_wrapper.py JID TIME MODULE ... (AnsiballZ_async_wrapper.py in older releases)
+        if any(b'async_wrapper' in os.path.basename(arg) for arg in argv[:2]):
+            return True
+        pid = parent_pid(pid, root)
+    return False
+
+
 def ancestor_sockets(root='/proc', pid=None):
     """{inode: pid} of the sockets held by a process this one runs under: its parent, the parent's parent, ..., up to
     but not pid 1 (under ssh, sshd's session processes, which hold the connection)."""

@@ -81,8 +81,9 @@ options:
         where C(become) through sudo left no C(SSH_CONNECTION) in the environment.
       - The other end of such a connection is protected too, when it is in the same network namespace (the controller
         on the managed host itself), since closing either end resets the connection.
-      - Under C(async) the module runs detached from those processes; without C(SSH_CONNECTION) (under C(become)) the
-        connection cannot be found, and the task fails before anything is read. A C(become) method that starts the
+      - Under C(async) the module runs detached from those processes; without C(SSH_CONNECTION) (C(become) resets it)
+        the connection cannot be found, and when the selection can hold TCP connections of the module's own network
+        namespace the task fails before anything is read. A C(become) method that starts the
         module through systemd (C(machinectl), C(run0)) detaches it the same way and is not covered; use sudo or su.
     type: bool
     default: true

@@ -11,6 +11,7 @@ import os
 from ansible_collections.netdiag.ss.plugins.module_utils import _procs
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import (
     ProcScan, ancestor_sockets, find_holders, hidden_holders, hidepid_invisible, parent_pid, task_name,
+    under_async_wrapper,
 )
 
 
@@ -55,6 +56,23 @@ def test_ancestor_sockets(tmp_path):
     assert parent_pid(20, str(tmp_path)) == 30 and parent_pid(99, str(tmp_path)) == 0
     assert ancestor_sockets(root=str(tmp_path), pid=20) == {5000: 30}
     assert ancestor_sockets(root=str(tmp_path / 'none'), pid=20) == {}
+
+
+def test_under_async_wrapper(tmp_path):
+    """A fake /proc: the module's parent runs async_wrapper.py (a task with async), which its watcher forked; without
+    it, a chain of sshd and sh is not async."""
+    for pid, ppid, argv in ((40, 41, [b'/usr/bin/python3', b'/root/.ansible/tmp/ansible-tmp-1/async_wrapper.py',
+                                      b'j1', b'30', b'/root/.ansible/tmp/ansible-tmp-1/AnsiballZ_socket_kill.py', b'_']),
+                            (41, 1, [b'/usr/bin/python3', b'/root/.ansible/tmp/ansible-tmp-1/async_wrapper.py']),
+                            (20, 30, [b'/bin/sh', b'-c', b'python3 async_wrapper_is_not_its_name.py']),
+                            (30, 1, [b'sshd: root@notty'])):
+        base = tmp_path / str(pid)
+        base.mkdir()
+        (base / 'stat').write_text('%d (x) S %d %d 0 0\n' % (pid, ppid, pid))
+        (base / 'cmdline').write_bytes(b'\0'.join(argv) + b'\0')
+    assert under_async_wrapper(root=str(tmp_path), pid=40) is True
+    assert under_async_wrapper(root=str(tmp_path), pid=20) is False
+    assert under_async_wrapper(root=str(tmp_path / 'none'), pid=20) is False
 
 
 def test_task_names_keep_their_bytes(tmp_path):

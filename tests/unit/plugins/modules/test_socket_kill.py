@@ -95,17 +95,30 @@ def test_gone_already_is_not_a_failure(kernel, capsys, monkeypatch):
 def test_under_async_without_ssh_connection_nothing_is_read_or_closed(kernel, capsys, monkeypatch):
     """async_wrapper detaches the module from sshd's processes, and become drops SSH_CONNECTION: the connection
     Ansible uses cannot be found, and was closed with the rest."""
-    monkeypatch.setenv('ANSIBLE_ASYNC_DIR', '~/.ansible_async')
+    from ansible_collections.netdiag.ss.plugins.module_utils import _kill
+    monkeypatch.setattr(_kill, 'under_async_wrapper', lambda: True)
     monkeypatch.delenv('SSH_CONNECTION', raising=False)
     rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
     assert rc == 1 and result['msg'].startswith('protect_connection: under async the module runs detached from the')
     assert kernel['killed'] == [] and kernel['selects'] == 0
-    # SSH_CONNECTION names it (no become), or protect_connection: false: closed as without async
-    monkeypatch.setenv('SSH_CONNECTION', '10.0.0.9 50000 10.0.0.1 22')
+    # SSH_CONNECTION names it (no become), or protect_connection: false, or no table it can be in, or another
+    # namespace than the module's own: closed as without async
+    for args, env in (({}, '10.0.0.9 50000 10.0.0.1 22'), ({'protect_connection': False}, None),
+                      ({'ss_args': '-u'}, None)):
+        if env:
+            monkeypatch.setenv('SSH_CONNECTION', env)
+        else:
+            monkeypatch.delenv('SSH_CONNECTION', raising=False)
+        rc, result = run(dict({'ss_args': '-t', 'filter': 'sport >= 5000'}, **args), capsys)
+        assert rc == 0 and result['changed'], (args, result)
+
+
+def test_ansible_async_dir_alone_is_not_async(kernel, capsys, monkeypatch):
+    """ANSIBLE_ASYNC_DIR is also the setting of async_dir, which a local or netns connection passes on to every
+    module: it refused without async."""
+    monkeypatch.setenv('ANSIBLE_ASYNC_DIR', '/tmp/async')
+    monkeypatch.delenv('SSH_CONNECTION', raising=False)
     rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000'}, capsys)
-    assert rc == 0 and kernel['killed']
-    monkeypatch.delenv('SSH_CONNECTION')
-    rc, result = run({'ss_args': '-t', 'filter': 'sport >= 5000', 'protect_connection': False}, capsys)
     assert rc == 0 and result['changed']
 
 
