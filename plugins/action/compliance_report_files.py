@@ -11,8 +11,10 @@ import os
 import stat
 import tempfile
 
+from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
+from ansible.utils.helpers import pct_to_int
 
 from ansible_collections.netdiag.ss.plugins.plugin_utils._report import ReportError, build, to_html, to_json, to_junit
 
@@ -25,7 +27,21 @@ FILE_MODE = 0o644
 ARGUMENT_SPEC = {
     'report': {'type': 'dict', 'required': True},
     'dest': {'type': 'path', 'required': True},
+    'whole_play': {'type': 'bool', 'default': False},
 }
+# strategies that do not honour run_once: the task runs for each host, with the hosts finished so far
+_FREE_STRATEGIES = frozenset(('free', 'host_pinned', 'ansible.builtin.free', 'ansible.builtin.host_pinned'))
+
+
+def partial_play(play, hosts):
+    """Why a run_once task of `play` does not see every one of its `hosts` hosts at once, or None: serial batches
+    (the first smaller than the play), or a strategy that does not honour run_once."""
+    strategy = play.strategy or C.DEFAULT_STRATEGY
+    if strategy in _FREE_STRATEGIES:
+        return f'the play runs with the {strategy} strategy, which does not honour run_once'
+    if play.serial and hosts and 0 < pct_to_int(play.serial[0], hosts) < hosts:
+        return f'the play runs in serial batches (serial: {play.serial[0]})'
+    return None
 
 
 def ensure_directory(path, check_mode):
@@ -59,30 +75,44 @@ def ensure_directory(path, check_mode):
 
 
 def _holds(path, data, fix_mode):
-    """Whether the regular file at path holds data: None when it does not (absent, different, or no regular file),
-    else whether its mode was FILE_MODE; fix_mode gives it FILE_MODE then.
+    """Whether the regular file at path holds data: None when it does not (absent, different, no regular file, or one
+    we may not read or change), else whether its mode was FILE_MODE; fix_mode gives it FILE_MODE then.
 
-    Opened without following a link and without blocking (a FIFO put in place of a report file would hold the task
-    forever): a link, FIFO, socket or device is replaced by our file, never read or changed, and the mode is set
-    through the descriptor read, so nothing swapped in meanwhile is touched.
+    Only a regular file is opened (a FIFO would hold the task for ever, a socket cannot be opened, a device would run
+    its driver): a link, FIFO, socket or device is replaced by our file, never read or changed. The file opened must be
+    the one looked at (no link or other file swapped in between), and its mode is set through that descriptor.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        info = os.lstat(path)
     except FileNotFoundError:
         return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except (FileNotFoundError, PermissionError):
+        return None         # gone meanwhile, or not ours to read: replaced by rename
     except OSError as exc:
-        if exc.errno == errno.ELOOP:        # a symbolic link (O_NOFOLLOW)
+        if exc.errno in _LINK_ERRNOS:       # a link swapped in meanwhile (O_NOFOLLOW)
             return None
         raise
     with os.fdopen(fd, 'rb') as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or handle.read() != data:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(opened.st_mode) \
+                or handle.read() != data:
             return None
-        if stat.S_IMODE(info.st_mode) == FILE_MODE:
+        if stat.S_IMODE(opened.st_mode) == FILE_MODE:
             return True
         if fix_mode:
-            os.fchmod(fd, FILE_MODE)
+            try:
+                os.fchmod(fd, FILE_MODE)
+            except PermissionError:
+                return None     # another user's file (an earlier run with become?): replaced by rename
         return False
+
+
+# what open(O_NOFOLLOW) of a symbolic link answers: ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD
+_LINK_ERRNOS = frozenset(getattr(errno, name) for name in ('ELOOP', 'EMLINK', 'EFTYPE') if hasattr(errno, name))
 
 
 def write_file(path, data, check_mode):
@@ -125,6 +155,13 @@ class ActionModule(ActionBase):
             # os.path.join('', name) would write the three files into the current directory
             result.update(failed=True, msg=f'{_NAME}: dest: give the directory to write the report into (it is empty)')
             return result
+        if args['whole_play']:
+            why = partial_play(self._task.get_play(), len((task_vars or {}).get('ansible_play_hosts_all') or ()))
+            if why:
+                result.update(failed=True, msg=f'{_NAME}: the report is of every host of the play (whole_play), and {why}: '
+                                               'each run would see only some hosts; run it in a play without serial, '
+                                               'with the linear strategy')
+                return result
         try:
             model = build(args['report'])
         except ReportError as exc:

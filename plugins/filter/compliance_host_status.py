@@ -36,11 +36,11 @@ seealso:
 
 EXAMPLES = r"""
 ---
-- name: The entries of every host of the play
+- name: The entries of the hosts of this play run (a host that left the play before has no result of this run)
   ansible.builtin.set_fact:
     hosts_status: >-
-      {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
-                                           | map('netdiag.ss.compliance_host_status', 'assert_result'))) }}
+      {{ dict(ansible_play_batch | zip(ansible_play_batch | map('extract', hostvars)
+                                       | map('netdiag.ss.compliance_host_status', 'assert_result'))) }}
 """
 
 RETURN = r"""

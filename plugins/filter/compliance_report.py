@@ -75,7 +75,7 @@ EXAMPLES = r"""
       {{ {'status': 'unreachable', 'msg': r.msg | default('')} if r.unreachable | default(false)
          else {'status': 'ok', 'result': r} if r.rules is defined
          else {'status': 'error', 'msg': r.msg | default('no result')} }}
-  loop: "{{ ansible_play_hosts_all }}"
+  loop: "{{ ansible_play_batch }}"       # the hosts of this play run, each with its result of this run
   run_once: true
   delegate_to: localhost
   delegate_facts: true

@@ -61,8 +61,8 @@ DETAIL_SPELLING = {
 }
 NOT_HERE = {
     'kill': '-K closes sockets: use the netdiag.ss.socket_kill module for that',
-    'help': '-h prints usage text; see the module\'s documentation (ansible-doc netdiag.ss.socket_facts, '
-            'netdiag.ss.socket_assert or netdiag.ss.socket_kill)',
+    'help': '-h prints usage text; see the documentation of this module or plugin (ansible-doc -l netdiag.ss and '
+            'ansible-doc -t filter -l netdiag.ss list them)',
     'version': '-V prints the ss version; it has no meaning for this module',
 }
 # boolean options: long name -> (Query attribute, contradiction key, how ss spells it)

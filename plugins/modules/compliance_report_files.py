@@ -53,6 +53,13 @@ options:
       - The directory on the controller that receives the three files; created when it does not exist.
     type: path
     required: true
+  whole_play:
+    description:
+      - The report is of every host of the play, gathered by a C(run_once) task (as the role C(netdiag.ss.socket_compliance)
+        writes it). Fails, writing nothing, when the play runs in C(serial) batches or with a strategy that does not
+        honour C(run_once) (C(free), C(host_pinned)), where the task would see only some of the hosts.
+    type: bool
+    default: false
 seealso:
   - plugin: netdiag.ss.compliance_report
     plugin_type: filter
@@ -77,9 +84,12 @@ EXAMPLES = r"""
       title: Socket compliance
       generated: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
       rules: "{{ socket_policy | map(attribute='name') }}"
+      # the hosts of this play run (ansible_play_batch): a host that left the play before has no result of this
+      # run, whatever an earlier task registered as socket_check
       hosts: >-
-        {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
-                                             | map('netdiag.ss.compliance_host_status', 'socket_check'))) }}
+        {{ dict(ansible_play_batch | zip(ansible_play_batch | map('extract', hostvars)
+                                         | map('netdiag.ss.compliance_host_status', 'socket_check'))) }}
+    whole_play: true
   run_once: true
   delegate_to: localhost
 """

@@ -205,21 +205,59 @@ def test_a_report_that_cannot_be_written_fails_every_host_with_its_own_verdict(t
     assert sorted(got) == ['compliant', 'violator'] and all(msg.startswith(why) for msg in got.values()), got
 
 
-def test_serial_batches_are_refused(tmp_path):
+@pytest.mark.parametrize('keyword, why', [
+    ('serial: 1', 'the play runs in serial batches (serial: 1)'),
+    ('strategy: free', 'the play runs with the free strategy, which does not honour run_once'),
+])
+def test_serial_batches_and_the_free_strategy_are_refused(tmp_path, keyword, why):
     """In batches, each batch's report listed the hosts of the other batches as not checked (and one of an earlier
-    batch that failed as having left the play)."""
+    batch that failed as having left the play); with the free strategy each host wrote the report of the hosts
+    finished so far."""
     report_dir = tmp_path / 'report'
     inventory = {'all': {'vars': dict(LOCAL, socket_compliance_baseline=[], socket_compliance_report_dir=str(report_dir),
                                       socket_compliance_policy=[_rule('no port 1', 1)]),
                          'hosts': {'a': {}, 'b': {}}}}
-    proc = run_playbook(tmp_path, inventory, PLAYBOOK.replace('  gather_facts: false\n', '  gather_facts: false\n  serial: 1\n'))
+    proc = run_playbook(tmp_path, inventory, PLAYBOOK.replace('  gather_facts: false\n',
+                                                              '  gather_facts: false\n  %s\n' % keyword))
     assert proc.returncode == 2, output(proc)
     got = failures(proc.stdout)
-    assert list(got) == ['a'], output(proc)     # the first batch fails: the play ends there
-    assert got['a'].startswith('the report could not be written: ') and got['a'].endswith(
-        'the socket_compliance role needs every host of the play in one batch (its report is of the whole fleet): run '
-        'it in a play without serial'), got
+    # serial: the first batch (a) fails, and the play ends there; free: every host
+    assert sorted(got) == (['a'] if keyword.startswith('serial') else ['a', 'b']), output(proc)
+    for msg in got.values():
+        assert msg == ('the report could not be written: netdiag.ss.compliance_report_files: the report is of every '
+                       'host of the play (whole_play), and %s: each run would see only some hosts; run it in a play '
+                       'without serial, with the linear strategy' % why), msg
     assert not report_dir.exists()
+
+
+ADD_HOST = """
+- name: Socket compliance, after a host is added to the inventory
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: A host that carries values to a later play
+      ansible.builtin.add_host:
+        name: holder
+        groups: holders
+      run_once: true
+    - name: The role
+      ansible.builtin.include_role:
+        name: netdiag.ss.socket_compliance
+"""
+
+
+def test_a_host_added_to_the_inventory_is_not_the_plays(tmp_path):
+    """add_host puts the host in ansible_play_hosts (not in the batch): it was taken for serial batches (every host
+    failed), and before that reported as a host of the play that was not checked."""
+    report_dir = tmp_path / 'report'
+    inventory = {'all': {'vars': dict(LOCAL, socket_compliance_baseline=[], socket_compliance_report_dir=str(report_dir),
+                                      socket_compliance_policy=[_rule('no port 1', 1)]),
+                         'hosts': {'a': {}, 'b': {}}}}
+    proc = run_playbook(tmp_path, inventory, ADD_HOST)
+    assert proc.returncode == 0, output(proc)
+    report = json.loads((report_dir / 'report.json').read_text())
+    assert [(h['name'], h['status']) for h in report['hosts']] == [('a', 'passed'), ('b', 'passed')]
+    assert report['passed'] is True
 
 
 def _su_nobody():

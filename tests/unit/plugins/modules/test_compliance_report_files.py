@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
+import threading
 
 import pytest
 import yaml
@@ -71,13 +73,31 @@ def test_a_link_in_the_place_of_a_file_is_replaced_and_its_target_left_alone(tmp
     assert mode(target) == 0o600 and target.read_bytes() == b'same'
 
 
-def test_a_fifo_or_socket_in_the_place_of_a_file_is_replaced_without_being_opened_for_reading(tmp_path):
-    # a blocking open of a FIFO for reading waits for a writer: the task would hang for ever
-    fifo = str(tmp_path / 'report.json')
-    os.mkfifo(fifo)
-    assert action.write_file(fifo, b'{}', check_mode=True) is True and stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    assert action.write_file(fifo, b'{}', check_mode=False) is True
-    assert stat.S_ISREG(os.lstat(fifo).st_mode) and open(fifo, 'rb').read() == b'{}' and mode(fifo) == 0o644
+def _write_within(path, data, check_mode, seconds=20):
+    """write_file in a thread: a blocking open of a FIFO would wait for a writer for ever (a failure, not a hung run)."""
+    out = {}
+    thread = threading.Thread(target=lambda: out.update(changed=action.write_file(path, data, check_mode)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), 'write_file did not return within %d s' % seconds
+    return out['changed']
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'socket'])
+def test_a_fifo_or_socket_in_the_place_of_a_file_is_replaced_without_being_opened(tmp_path, kind):
+    path = str(tmp_path / 'report.json')
+    if kind == 'fifo':
+        os.mkfifo(path)
+    else:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(path)                 # open(2) of a socket file fails (ENXIO)
+    try:
+        assert _write_within(path, b'{}', check_mode=True) is True and not stat.S_ISREG(os.lstat(path).st_mode)
+        assert _write_within(path, b'{}', check_mode=False) is True
+    finally:
+        if kind == 'socket':
+            listener.close()
+    assert stat.S_ISREG(os.lstat(path).st_mode) and open(path, 'rb').read() == b'{}' and mode(path) == 0o644
 
 
 def test_a_directory_in_the_place_of_a_file_is_an_error(tmp_path):
