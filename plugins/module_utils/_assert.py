@@ -30,6 +30,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selecti
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
+from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
@@ -381,14 +382,19 @@ def _holder_matches(holder, cond, users):
 
 
 def _others_hidden(scan):
-    """Whether processes of other users are among those the scan could not read.
+    """Whether processes that may share a socket with a visible holder are among those the scan could not read.
 
-    Not root: yes. Root reads every process of its user namespace when it has CAP_SYS_PTRACE; without it (a
-    container's default) it cannot read other users' processes, such as a daemon's workers, which may share a socket
-    with its visible master. Processes root cannot read that run as root themselves (those of an outer user
-    namespace, such as a container's init seen from inside) hold no socket of this host's daemons.
+    Not root: yes. Root without CAP_SYS_PTRACE (a container's default) cannot read other users' processes, such as a
+    daemon's workers, nor root's own processes that are not dumpable (sshd, ssh-agent, any that changed its ids or
+    ran a setuid program): any process it could not read may share a socket with its visible master. Root with
+    CAP_SYS_PTRACE reads every process of its user namespace: those it cannot read that run as root (an outer user
+    namespace's, such as a container's init seen from inside) hold no socket of this host's daemons.
     """
     if os.geteuid() != 0:
+        return True
+    if not scan.denied:
+        return False
+    if not has_capability(CAP_SYS_PTRACE, default=False):
         return True
     uids = _process_uids(int(pid) for pid in scan.denied)
     return any(uid != 0 for uid in uids.values())     # None: gone, or hidden from us too
@@ -523,7 +529,6 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
 
 def hidden_warning(rules, scan):
     """The warning of a run in which the holders of some sockets that rules with process conditions select may be hidden."""
-    from ansible_collections.netdiag.ss.plugins.module_utils._privilege import advice
     if scan.invisible:
         why = '/proc does not list the processes of other users to this user (hidepid=invisible)'
     else:
@@ -626,7 +631,6 @@ def failure_message(result, rules=None):
             counted += _holder_words(rules[index])
         head = 'rule "%s" failed: expected %s, found %d %s' % (rule['name'], rule['expect'], rule['count'], counted)
         if not rule.get('decided', True):
-            from ansible_collections.netdiag.ss.plugins.module_utils._privilege import advice
             head = ('rule "%s" not decided: expected %s, found %d %s, and %d more whose holders may be hidden '
                     '(not every process could be read%s)' % (
                         rule['name'], rule['expect'], rule['count'], counted, rule['hidden_holders'], advice()))

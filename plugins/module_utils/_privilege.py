@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 
 CAP_NET_ADMIN = 12
+CAP_SYS_PTRACE = 19      # reading the descriptors of every process of the user namespace (/proc/PID/fd)
 CAP_SYS_ADMIN = 21       # setns(): entering a network namespace
 _INET = ('inet', 'inet6')
 # TIME-WAIT and request sockets: newer kernels (6.18 here) send their marks to CAP_NET_ADMIN, older ones to nobody

@@ -10,12 +10,17 @@ counted in dumps of their own, beyond the first offenders from the kernel's mess
 
 from __future__ import annotations
 
+import json
+import os
 import shlex
+import shutil
+import subprocess
+import sys
 import warnings
 
 import pytest
 
-from conftest import run_module, run_ss
+from conftest import COLLECTIONS, run_module, run_ss
 from test_filter_differential import CASES
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
@@ -82,6 +87,53 @@ def test_process_conditions(netns, sockets):
     assert over['lines'][0].startswith('State') and len(over['lines']) == 4
     nginx = [r for r in result['rules'] if r['name'] == 'only nginx'][0]
     assert nginx['offenders'][0]['processes'][0]['pid'] == pid
+
+
+UNDUMPABLE = r"""
+import ctypes, json, os, socket, subprocess, sys, time
+# PID 1 of a new pid namespace: a root nginx on :5443, whose child shares the socket and is not dumpable (as sshd,
+# ssh-agent, a setuid program's), then the module, run as this process's child
+listener = socket.socket()
+listener.bind(('0.0.0.0', 5443))
+listener.listen()
+child = os.fork()
+if child == 0:
+    open('/proc/self/comm', 'w').write('intruder')
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)      # PR_SET_DUMPABLE 0
+    time.sleep(60)
+    os._exit(0)
+open('/proc/self/comm', 'w').write('nginx')
+time.sleep(0.3)
+proc = subprocess.run([sys.executable, '-m', 'ansible_collections.netdiag.ss.plugins.modules.socket_assert', sys.argv[1]],
+                      capture_output=True, text=True)
+sys.stdout.write(proc.stdout)
+os.kill(child, 9)
+"""
+
+
+@pytest.mark.parametrize('ptrace', [True, False])
+def test_a_holder_root_cannot_read_without_cap_sys_ptrace_leaves_the_rule_not_decided(netns, tmp_path, ptrace):
+    """Root without CAP_SYS_PTRACE (a container's default) cannot read its own non-dumpable processes: one that shares
+    the socket was taken for an outer user namespace's process, and both rules passed as decided."""
+    for tool in ('unshare', 'setpriv'):
+        if not shutil.which(tool):
+            pytest.skip('needs %s (util-linux)' % tool)
+    args = tmp_path / 'args.json'
+    args.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': {'report_only': True, 'rules': [
+        {'name': 'only nginx on 5443', 'ss_args': '-tl sport = :5443', 'allow_process': {'name': 'nginx'}},
+        {'name': 'no intruder', 'ss_args': '-tl sport = :5443', 'process': {'name': 'intruder'}}]}}))
+    script = tmp_path / 'holder.py'
+    script.write_text(UNDUMPABLE)
+    drop = [] if ptrace else ['setpriv', '--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace']
+    proc = subprocess.run(['ip', 'netns', 'exec', netns.name, 'unshare', '--pid', '--fork', '--mount-proc'] + drop
+                          + [sys.executable, str(script), str(args)], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=COLLECTIONS), check=False)
+    assert proc.returncode == 0 and proc.stdout, proc.stderr[-3000:]
+    got = dict((r['name'], (r['passed'], r['decided'])) for r in json.loads(proc.stdout)['rules'])
+    if ptrace:      # every holder seen: the intruder breaks both rules
+        assert got == {'only nginx on 5443': (False, True), 'no intruder': (False, True)}
+    else:           # only nginx seen: neither rule can be decided
+        assert got == {'only nginx on 5443': (False, False), 'no intruder': (False, False)}
 
 
 def test_failing_rules_fail_the_task_with_their_lines(netns, sockets):

@@ -289,6 +289,27 @@ def test_a_rule_not_decided_says_why(monkeypatch):
     assert '(not every process could be read):' in _assert.failure_message({'rules': [rule], 'failed_rules': ['only nginx']})
 
 
+def test_who_may_hide_a_holder(monkeypatch):
+    """Root without CAP_SYS_PTRACE (a container's default) cannot read its own non-dumpable processes (sshd,
+    ssh-agent, a setuid program's): such a process may share a socket, so a rule on holders is not decided. It was
+    taken for an outer user namespace's process, and the rule passed."""
+    class Scan(object):
+        denied = {'44'}
+    monkeypatch.setattr(_assert, '_process_uids', lambda pids: {int(pid): 0 for pid in pids})    # root's
+    monkeypatch.setattr(_assert.os, 'geteuid', lambda: 0)
+    for ptrace, hidden in ((False, True), (True, False)):
+        monkeypatch.setattr(_assert, 'has_capability', lambda cap, default=False, ptrace=ptrace: ptrace)
+        assert _assert._others_hidden(Scan()) is hidden
+    # with CAP_SYS_PTRACE, an unreadable process of another user is still one that may share
+    monkeypatch.setattr(_assert, '_process_uids', lambda pids: {int(pid): 33 for pid in pids})
+    assert _assert._others_hidden(Scan()) is True
+    Scan.denied = set()
+    monkeypatch.setattr(_assert, 'has_capability', lambda cap, default=False: False)
+    assert _assert._others_hidden(Scan()) is False
+    monkeypatch.setattr(_assert.os, 'geteuid', lambda: 65534)
+    assert _assert._others_hidden(Scan()) is True
+
+
 def test_a_failure_message_says_what_the_holders_had_to_be():
     rules = _assert.parse_rules([{'name': 'only nginx', 'filter': 'sport = :443', 'allow_process': {'name': 'nginx'}},
                                  {'name': 'no sshd on 23', 'filter': 'sport = :23', 'process': {'name': 'sshd'}},
