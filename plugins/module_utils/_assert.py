@@ -27,7 +27,7 @@ import re
 from ansible.module_utils.common.validation import check_type_bool, check_type_list
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, MarkNotPermitted, SocketToolError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
@@ -86,9 +86,26 @@ def _holder_conditions(name, key, value):
                 v = uid
             elif not isinstance(v, str):
                 raise _rule_error(name, '%s: %s %s is not text' % (key, k, shown(v)))
+            elif k == 'name':
+                _process_name(name, key, v)
             cond[k] = v
         conditions.append(cond)
     return tuple(conditions)
+
+
+# the kernel keeps a process name (comm) in 16 bytes, the last a NUL: ss -p and /proc/PID/comm show at most 15
+_COMM_BYTES = 15
+
+
+def _process_name(name, key, value):
+    """Refuse a process name no process can have (a condition no process meets would make an absent rule pass)."""
+    if not value:
+        raise _rule_error(name, '%s: name "" is empty: no process has it' % key)
+    raw = value.encode('utf-8', 'surrogateescape')
+    if len(raw) > _COMM_BYTES:
+        raise _rule_error(name, '%s: name %s is longer than the %d bytes the kernel keeps of a process name, so no '
+                                'process has it; write %s, as ss -p shows it'
+                          % (key, shown(value), _COMM_BYTES, shown(raw[:_COMM_BYTES].decode('utf-8', 'ignore'))))
 
 
 # (uid_t)-1 means "no uid" to the kernel: no process runs as it
@@ -125,7 +142,7 @@ UNKNOWN_USER = 'unknown_user'
 def _uid(name, key, value):
     """A user condition -> its uid: a uid as it is (a number, or digits), a name looked up in this host's users
     (None for a name it does not have)."""
-    if isinstance(value, str) and value.strip() and not value.isdigit():
+    if isinstance(value, str) and value.strip() and not _WHOLE.match(value):
         try:
             import pwd
             return pwd.getpwnam(value).pw_uid
@@ -230,6 +247,11 @@ def parse_rule(index, raw, netns=None):
     allow = _holder_conditions(name, 'allow_process', raw.get('allow_process'))
     if allow and (expect != 'absent' or low is not None or high is not None):
         raise _rule_error(name, 'allow_process says which holders are fine: it goes with expect: absent (no min / max)')
+    text = raw.get('filter')
+    if (isinstance(text, str) and not text.strip()) or (isinstance(text, list) and not ''.join(map(str, text)).strip()):
+        # a template that came out empty would select every socket of the rule's tables
+        raise _rule_error(name, 'filter is empty: give the expression, or leave filter out to select every socket of '
+                                'the tables and states')
     params = _selection(name, raw)
     try:
         request = build_request(params, selecting=True)
@@ -365,6 +387,12 @@ class _RuleMatcher(object):
         return self, self.needs_attrs, self.bytecode, self.has_mark, True
 
 
+def _has_mark(rule):
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import MarkCond
+    expr = rule.request.filter
+    return expr is not None and any(isinstance(node, MarkCond) for node in expr.walk())
+
+
 def _has_autobound(rule):
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import uses_autobound
     return uses_autobound(rule.request.filter)
@@ -401,14 +429,15 @@ def _others_hidden(scan):
 
 
 def _process_uids(pids, proc='/proc'):
-    """pid -> real uid of each process (from /proc/PID/status), None when gone."""
+    """pid -> effective uid of each process (from /proc/PID/status: the user it runs as, which ps shows; a setuid-root
+    program run by nobody is root), None when gone."""
     uids = {}
     for pid in pids:
         try:
             with open('%s/%d/status' % (proc, pid)) as fh:
                 for line in fh:
                     if line.startswith('Uid:'):
-                        uids[pid] = int(line.split()[1])
+                        uids[pid] = int(line.split()[2])
                         break
         except (IOError, OSError, ValueError, IndexError):
             uids[pid] = None
@@ -469,7 +498,8 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         else:
             listening.append(rule)
     records = []
-    warnings = []
+    # each rule's own warnings (a filter that mixes and/or, state words that leave no state), as socket_facts gives them
+    warnings = ['rule %s: %s' % (shown(rule.name), w) for rule in rules for w in rule.request.warnings]
     counted = {}
     for rule in counting:
         request = rule.request._replace(
@@ -482,7 +512,11 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     for batch in batches:
         # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
         union = _union_request(batch, netns, source)
-        selection = select(union, lookups, planner=_planner(batch, bound))
+        try:
+            selection = select(union, lookups, planner=_planner(batch, bound))
+        except MarkNotPermitted as exc:
+            marked = [rule.name for rule in batch if _has_mark(rule)]
+            raise ArgsError('rule%s %s: %s' % ('s' if len(marked) > 1 else '', ', '.join(shown(n) for n in marked), exc))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         records.extend(selection.records)
     by_rule = dict((rule.index, list(counted[rule.index][0]) if rule.index in counted else []) for rule in rules)
@@ -603,7 +637,7 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
     if shown:
         # offenders as ss lines: imported only here, so a host without offenders runs without the renderer
         from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
-        lines = listing(rule.request._replace(processes=holders), shown)
+        lines = listing(rule.request._replace(processes=holders, header=True), shown)     # header first, also with -H
     return {
         'name': rule.name,
         'passed': passed,

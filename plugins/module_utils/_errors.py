@@ -87,6 +87,10 @@ class OptionElsewhere(ArgsError):
         self.option = option
 
 
+class MarkNotPermitted(ArgsError):
+    """The kernel refused a filter program with an fwmark condition: it evaluates marks only for CAP_NET_ADMIN."""
+
+
 class FilterError(ArgsError):
     """A filter expression is wrong.
 

@@ -27,7 +27,7 @@ import collections
 import errno
 
 from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, DumpReport, Sources, collect
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, MarkNotPermitted, NetlinkError, SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
 
@@ -87,7 +87,7 @@ def select(request, lookups=None, planner=None, count_after=None):
             limit=request.max_sockets, report=report, count_after=count_after)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
-            raise ArgsError('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
+            raise MarkNotPermitted('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
                             '(%s); run as root (become: true)' % exc)
         raise
     except OSError as exc:

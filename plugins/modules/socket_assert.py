@@ -42,10 +42,12 @@ options:
       - "Expectation: C(expect) V(absent) (the default, when C(expect) is left out: no socket may be selected) or
         V(present) (at least one), or a count range with C(min) and/or C(max). A rule that could never fail is an
         error: C(expect=present) with C(min=0), and C(min=0) without C(max)."
-      - "C(process): a dict (or a list of dicts) of C(name), C(user) (a user name of the managed host, looked up when
-        the rules are read, or a uid) and C(pid) (a whole number): the rule selects only the sockets that such a
-        process holds. A user name the host does not have matches no process, with a warning naming it; a negative
-        uid and a pid such as V(25883.9) are errors."
+      - "C(process): a dict (or a list of dicts) of C(name) (the process name as C(ss -p) shows it; the kernel keeps 15
+        bytes of it, so V(systemd-resolve), and a longer name is an error), C(user) (the user the process runs as, its
+        effective uid as C(ps) shows it: a user name of the managed host, looked up when the rules are read, or a uid)
+        and C(pid) (a whole number): the rule selects only the sockets that such a process holds. A user name the host
+        does not have matches no process, with a warning naming it; a negative uid and a pid such as V(25883.9) are
+        errors."
       - "C(allow_process): a dict (or a list of dicts) of the same keys: with C(expect: absent), the sockets the rule
         selects are fine when every process holding them matches one of these (for example only nginx on 443); a
         socket that no process holds is not fine."

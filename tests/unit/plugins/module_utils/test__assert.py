@@ -74,6 +74,17 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     ([{'name': 'a', 'process': [False]}], 'process: false is not a dict with keys name, user, pid'),
     ([{'name': 'a', 'allow_process': {'name': None}}], 'allow_process: name null is not text'),
     ([{'name': 'a', 'process': {'user': True}}], 'process: user true is not a user (a name, or a uid'),
+    # a quoted negative uid was looked up as a name: only a warning, and a condition that matches nothing
+    ([{'name': 'a', 'process': {'user': '-1'}}], 'rule "a": process: user "-1" is not a user (a name, or a uid'),
+    # the kernel keeps 15 bytes of a process name: a longer one (systemd-resolved) is never matched, and an absent
+    # rule with it passed whatever held the socket
+    ([{'name': 'a', 'process': {'name': 'systemd-resolved'}}],
+     'rule "a": process: name "systemd-resolved" is longer than the 15 bytes the kernel keeps of a process name, so no '
+     'process has it; write "systemd-resolve", as ss -p shows it'),
+    ([{'name': 'a', 'allow_process': {'name': ''}}], 'rule "a": allow_process: name "" is empty: no process has it'),
+    # a filter template that came out empty selected every socket of the rule's tables
+    ([{'name': 'a', 'ss_args': '-tl', 'filter': ''}], 'rule "a": filter is empty: give the expression'),
+    ([{'name': 'a', 'filter': '  '}], 'rule "a": filter is empty: give the expression'),
     # selection keys are raw data in a rule: checked like the module options of the same name
     ([{'name': 'a', 'listening': 'maybe'}], 'rule "a": listening must be true or false, not "maybe"'),
     ([{'name': 'a', 'kernel_filter': 2}], 'rule "a": kernel_filter must be true or false, not 2'),
@@ -308,6 +319,25 @@ def test_who_may_hide_a_holder(monkeypatch):
     assert _assert._others_hidden(Scan()) is False
     monkeypatch.setattr(_assert.os, 'geteuid', lambda: 65534)
     assert _assert._others_hidden(Scan()) is True
+
+
+def test_a_holder_is_the_user_it_runs_as(tmp_path):
+    """A setuid-root program run by nobody runs as root (ps shows root): the effective uid, not the real one."""
+    (tmp_path / '7').mkdir()
+    (tmp_path / '7' / 'status').write_text('Name:\tx\nUid:\t65534\t0\t0\t0\nGid:\t0\t0\t0\t0\n')
+    assert _assert._process_uids([7, 8], proc=str(tmp_path)) == {7: 0, 8: None}
+
+
+def test_a_refused_fwmark_names_the_rules_that_have_it(monkeypatch):
+    from ansible_collections.netdiag.ss.plugins.module_utils._errors import MarkNotPermitted
+
+    def refused(request, lookups=None, planner=None, **kw):
+        raise MarkNotPermitted('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN')
+    monkeypatch.setattr(_assert, 'select', refused)
+    rules = _assert.parse_rules([{'name': 'plain', 'ss_args': '-tl', 'filter': 'sport = :22'},
+                                 {'name': 'marked', 'ss_args': '-tl', 'filter': 'fwmark = 0x1'}])
+    with pytest.raises(ArgsError, match='^rule "marked": filter: the kernel evaluates fwmark conditions only'):
+        _assert.evaluate(rules, lookups=HostLookups())
 
 
 def test_a_failure_message_says_what_the_holders_had_to_be():

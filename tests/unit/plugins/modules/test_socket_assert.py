@@ -128,6 +128,24 @@ def test_skip_leaves_rules_out_and_warns_about_a_name_that_names_none(kernel, ca
     assert rc == 1 and result['msg'] == 'rule 4: name must be text, not 2049'
 
 
+def test_no_header_in_ss_args_still_gives_lines_header_first(kernel, capsys):
+    """-H in a rule's ss_args (pasted from `ss -Htln`): lines had no header, and the failure message, which leaves the
+    header out, showed no socket."""
+    rc, result = run({'rules': [{'name': 'no telnet', 'ss_args': '-tlH sport = :23'}]}, capsys)
+    (rule,) = result['rules']
+    assert rc == 1 and rule['lines'][0].startswith('State') and '0.0.0.0:23' in rule['lines'][1]
+    assert '0.0.0.0:23' in result['msg']
+
+
+def test_a_rules_own_warnings_are_given(kernel, capsys):
+    """A filter that mixes and/or without parentheses (ss reads it left to right): socket_facts warns, socket_assert
+    said nothing."""
+    rc, result = run({'rules': [{'name': 'mixed', 'ss_args': '-tl', 'filter': 'sport = :22 or sport = :23 and src 10.0.0.0/8'}],
+                      'report_only': True}, capsys)
+    warnings = json.dumps(result.get('warnings'))
+    assert rc == 0 and 'rule \\"mixed\\": the filter mixes \\"and\\" and \\"or\\"' in warnings, warnings
+
+
 def test_a_negative_max_offenders_is_refused(capsys):
     with patch_module_args({'filter': 'sport = :23', 'max_offenders': -1}):
         with pytest.raises(SystemExit):
