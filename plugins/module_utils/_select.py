@@ -27,7 +27,7 @@ import collections
 import errno
 
 from ansible_collections.netdiag.ss.plugins.module_utils._collect import GROUPS, DumpReport, Sources, collect
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, MarkNotPermitted, NetlinkError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import MarkNotPermitted, NetlinkError, SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import enter
 
@@ -87,8 +87,8 @@ def select(request, lookups=None, planner=None, count_after=None):
             limit=request.max_sockets, report=report, count_after=count_after)
     except NetlinkError as exc:
         if exc.errno == errno.EPERM and bytecode and has_mark:
-            raise MarkNotPermitted('filter: the kernel evaluates fwmark conditions only for callers with CAP_NET_ADMIN '
-                            '(%s); run as root (become: true)' % exc)
+            raise MarkNotPermitted('filter: the kernel evaluates fwmark conditions only for callers with '
+                                   'CAP_NET_ADMIN (%s); run as root (become: true)' % exc)
         raise
     except OSError as exc:
         raise SocketToolError('cannot read sockets from the kernel: %s; sock_diag needs Linux, and root for some '

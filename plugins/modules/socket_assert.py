@@ -202,6 +202,10 @@ from ansible_collections.netdiag.ss.plugins.module_utils._assert import (
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 
 
+# the top-level options that give one rule besides the selection (each rule of `rules` has its own)
+SINGLE_RULE_KEYS = ('name', 'expect', 'min', 'max', 'process', 'allow_process')
+
+
 def main():
     spec = selection_argspec().update_argspec(
         rules=dict(type='list', elements='dict'),
@@ -214,9 +218,8 @@ def main():
         max_offenders=dict(type='int', default=20),
         report_only=dict(type='bool', default=False),
         skip=dict(type='list', elements='str'),
-    ).update(required_by={'skip': ['rules']}, mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process',
-                                                                             'allow_process')
-                                 if key != 'kernel_filter'])
+    ).update(required_by={'skip': ['rules']},
+             mutually_exclusive=[('rules', key) for key in SELECTION_KEYS + SINGLE_RULE_KEYS if key != 'kernel_filter'])
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params
     try:
@@ -226,7 +229,7 @@ def main():
                 module.warn('skip: no rule is named %s, so it skips nothing (a misspelt name leaves the rule it meant '
                             'checked)' % shown(name))
         elif any(p[k] is not None for k in SELECTION_KEYS if k != 'kernel_filter'):
-            single = dict((k, p[k]) for k in SELECTION_KEYS + ('name', 'expect', 'min', 'max', 'process', 'allow_process'))
+            single = dict((k, p[k]) for k in SELECTION_KEYS + SINGLE_RULE_KEYS)
             rules = parse_rules([single], p['netns'])
         else:
             module.fail_json(msg='give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
