@@ -388,9 +388,8 @@ class _RuleMatcher(object):
 
 
 def _has_mark(rule):
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import MarkCond
-    expr = rule.request.filter
-    return expr is not None and any(isinstance(node, MarkCond) for node in expr.walk())
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import uses_mark
+    return uses_mark(rule.request.filter)
 
 
 def _has_autobound(rule):

@@ -108,34 +108,38 @@ class _Every(object):
         return True
 
 
+def _ancestors(root, pid):
+    """The processes this one runs under, nearest first: pid (its parent when None), that one's parent, ..., up to but
+    not pid 1 (each once)."""
+    pid = os.getppid() if pid is None else pid
+    seen = set()
+    while pid > 1 and pid not in seen:
+        seen.add(pid)
+        yield pid
+        pid = parent_pid(pid, root)
+
+
 def under_async_wrapper(root='/proc', pid=None):
     """Whether a process this one runs under is Ansible's async_wrapper (a task with `async`), which detached it from
     the processes that started it: two forks, a new session, the module its child."""
-    pid = os.getppid() if pid is None else pid
-    seen = set()
-    while pid > 1 and pid not in seen and len(seen) < 64:
-        seen.add(pid)
+    for ancestor in _ancestors(root, pid):
         try:
-            with open('%s/%d/cmdline' % (root, pid), 'rb') as f:
+            with open('%s/%d/cmdline' % (root, ancestor), 'rb') as f:
                 argv = f.read(4096).split(b'\0')
         except OSError:
-            argv = []
+            continue
         # python .../async_wrapper.py JID TIME MODULE ... (AnsiballZ_async_wrapper.py in older releases)
         if any(b'async_wrapper' in os.path.basename(arg) for arg in argv[:2]):
             return True
-        pid = parent_pid(pid, root)
     return False
 
 
 def ancestor_sockets(root='/proc', pid=None):
     """{inode: pid} of the sockets held by a process this one runs under: its parent, the parent's parent, ..., up to
     but not pid 1 (under ssh, sshd's session processes, which hold the connection)."""
-    found, seen, every = [], set(), _Every()
-    pid = os.getppid() if pid is None else pid
-    while pid > 1 and pid not in seen:
-        seen.add(pid)
-        _scan_fds('%s/%d/fd' % (root, pid), every, found, (pid,), set())
-        pid = parent_pid(pid, root)
+    found, every = [], _Every()
+    for ancestor in _ancestors(root, pid):
+        _scan_fds('%s/%d/fd' % (root, ancestor), every, found, (ancestor,), set())
     held = {}
     for ino, holder, _fd in found:
         held.setdefault(ino, holder)

@@ -75,6 +75,11 @@ def uses_autobound(expr):
     return expr is not None and any(isinstance(n, AutoBound) for n in expr.walk())
 
 
+def uses_mark(expr):
+    """Whether a filter has `fwmark`, which the kernel evaluates only for callers with CAP_NET_ADMIN."""
+    return expr is not None and any(isinstance(n, MarkCond) for n in expr.walk())
+
+
 def ephemeral_range_for(expr, lookups):
     """The ephemeral port range plan() needs for a bound filter: the host's when it has `autobound`, else None."""
     return lookups.ephemeral_range() if uses_autobound(expr) else None
@@ -96,4 +101,4 @@ def kernel_half_differs(nodes):
     return False
 
 
-__all__ = ['Plan', 'NO_FILTER', 'plan', 'uses_autobound', 'ephemeral_range_for', 'kernel_half_differs']
+__all__ = ['Plan', 'NO_FILTER', 'plan', 'uses_autobound', 'uses_mark', 'ephemeral_range_for', 'kernel_half_differs']
