@@ -91,6 +91,10 @@ class MarkNotPermitted(ArgsError):
     """The kernel refused a filter program with an fwmark condition: it evaluates marks only for CAP_NET_ADMIN."""
 
 
+_LINE_BREAK = 'a line break does not separate words (ss splits a FILTER at spaces and TABs): write the filter on one ' \
+    'line, or as a folded YAML block (>)'
+
+
 class FilterError(ArgsError):
     """A filter expression is wrong.
 
@@ -108,16 +112,22 @@ class FilterError(ArgsError):
         super(FilterError, self).__init__(self._render())
 
     def _render(self):
+        hint = self.hint
         if self.word is None:
             text = 'filter: %s' % self.reason
             if self.position is not None:
                 text += ' at word %d (end of expression)' % (self.position + 1)
         else:
-            text = 'filter: "%s" %s' % (self.word, self.reason)
+            word = self.word
+            if '\n' in word or '\r' in word:
+                # a YAML block (|) keeps its line breaks, and ss splits words at spaces and TABs only
+                word = word.replace('\r', '\\r').replace('\n', '\\n')
+                hint = '; '.join(h for h in (_LINE_BREAK, hint) if h)
+            text = 'filter: "%s" %s' % (word, self.reason)
             if self.position is not None:
                 text += ' at word %d' % (self.position + 1)
-        if self.hint:
-            text += '; %s' % self.hint
+        if hint:
+            text += '; %s' % hint
         return text
 
     def __str__(self):

@@ -20,7 +20,6 @@ are looked up later, in the network namespace the sockets are read in
 from __future__ import annotations
 
 import collections
-import re
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._files import read_regular_file
@@ -92,21 +91,20 @@ def _bool_text(value):
     return 'true' if value else 'false'
 
 
-_STATE_WORD = re.compile(r'\s*(state|exclude|excl)(?:\s+(\S+))?(?=\s|$)')
-
-
 def split_filter_states(text):
-    """ss's FILTER is [ state WORD | exclude WORD ]... [ EXPRESSION ]: return ([(word, exclude)], the expression text)."""
-    words = []
-    pos = 0
-    while True:
-        match = _STATE_WORD.match(text, pos)
-        if not match:
-            return words, text[pos:].strip()
-        if match.group(2) is None:
-            raise ArgsError('filter: "%s" needs a state name after it' % match.group(1))
-        words.append((match.group(2), match.group(1) != 'state'))
-        pos = match.end()
+    """ss's FILTER is [ state WORD | exclude WORD ]... [ EXPRESSION ]: return ([(word, exclude)], the expression text).
+
+    Words are split as ss splits them (spaces and TABs), by the filter parser's own splitter, so the module and the
+    controller's select_sockets read a FILTER alike.
+    """
+    # imported here: the filter parser is only needed when a filter is given
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import split_state_words
+    # space around the whole filter is no word (a YAML block (|) ends with a line break)
+    words, expression, _count = split_state_words(text.strip())
+    for index, (name, _exclude) in enumerate(words):
+        if '\n' in name or '\r' in name:
+            raise FilterError('is not a state name', name, 2 * index + 1)     # FilterError says why
+    return words, expression.strip()
 
 
 def _merge_options(q, params):
@@ -190,7 +188,7 @@ def _merge_options(q, params):
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
     check_name(q.netns)
-    if text is not None and q.expression:
+    if text and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
                         % (shown(text), ' '.join(q.expression)))
     if text:

@@ -36,7 +36,6 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
 
 # service names are looked up for both tables, as socket_facts does by default (ss: only for the selected tables)
 SERVICE_TABLES = ('tcp', 'udp')
-_STATE_KEYWORDS = ('state', 'exclude', 'excl')
 # the keys render() reads from every record
 RENDER_KEYS = ('netid', 'state', 'recv_q', 'send_q', 'local_address', 'local_port', 'peer_address', 'peer_port', 'family')
 
@@ -98,25 +97,6 @@ def _in_states(rec, mask):
 
 # ---------------------------------------------------------------------------- the FILTER
 
-def _next_word(text, i):
-    """(word, end) of the word at or after text[i], split as _syntax.split_words splits; (None, len) at the end."""
-    n = len(text)
-    while i < n and text[i] in ' \t':
-        i += 1
-    if i >= n:
-        return None, n
-    chars = []
-    while i < n and text[i] not in ' \t':
-        if text[i] == '\\':
-            i += 1
-            if i < n:
-                chars.append(text[i])
-        else:
-            chars.append(text[i])
-        i += 1
-    return ''.join(chars), min(i, n)
-
-
 def split_filter(text):
     """(state mask or None, expression text, the number of words before it) of a FILTER string.
 
@@ -124,24 +104,21 @@ def split_filter(text):
     a state. State words that leave no state give a mask of 0: ss then ignores
     them (its default states), and compile_filter keeps every state, with a warning.
     """
-    mask, pos, count = None, 0, 0
-    while True:
-        word, end = _next_word(text, pos)
-        if word not in _STATE_KEYWORDS:
-            return mask, text[pos:], count
-        name, after = _next_word(text, end)
-        if name is None:
-            raise FilterError('needs a state name after it', word, count, 'for example "%s established"' % word)
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import split_state_words
+    # space around the whole filter is no word (a YAML block (|) ends with a line break)
+    words, expression, count = split_state_words(text.strip())
+    mask = None
+    for index, (name, exclude) in enumerate(words):
         bits = STATE_WORDS.get(name.lower())
         if bits is None:
             typo = STATE_TYPOS.get(name.lower())
-            raise FilterError('is not a state name', name, count + 1,
+            raise FilterError('is not a state name', name, 2 * index + 1,
                               'did you mean "%s"?' % typo if typo else 'valid: %s' % ', '.join(sorted(STATE_WORDS)))
-        if word == 'state':
-            mask = (mask or 0) | bits
-        else:
+        if exclude:
             mask = (SS_ALL if mask is None else mask) & ~bits
-        pos, count = after, count + 2
+        else:
+            mask = (mask or 0) | bits
+    return mask, expression, count
 
 
 def _shift(exc, count):

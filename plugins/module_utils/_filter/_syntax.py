@@ -84,6 +84,47 @@ def split_words(words):
     return tokens
 
 
+STATE_KEYWORDS = ('state', 'exclude', 'excl')
+
+
+def _next_word(text, i):
+    """(word, end) of the word at or after text[i], split as split_words splits; (None, len(text)) at the end."""
+    n = len(text)
+    while i < n and text[i] in ' \t':
+        i += 1
+    if i >= n:
+        return None, n
+    chars = []
+    while i < n and text[i] not in ' \t':
+        if text[i] == '\\':
+            i += 1
+            if i < n:
+                chars.append(text[i])
+        else:
+            chars.append(text[i])
+        i += 1
+    return ''.join(chars), min(i, n)
+
+
+def split_state_words(text):
+    """ss's FILTER is [ state NAME | exclude NAME ]... [ EXPRESSION ]: ([(name, exclude)], the expression's text as
+    written, the number of words before it), the words split as split_words splits them (spaces and TABs).
+
+    The names are not checked here (the caller knows which it takes). Raises FilterError for a state word with no
+    name after it.
+    """
+    words, pos, count = [], 0, 0
+    while True:
+        word, end = _next_word(text, pos)
+        if word not in STATE_KEYWORDS:
+            return words, text[pos:], count
+        name, after = _next_word(text, end)
+        if name is None:
+            raise FilterError('needs a state name after it', word, count, 'for example "%s established"' % word)
+        words.append((name, word != 'state'))
+        pos, count = after, count + 2
+
+
 # token kinds
 T_NOT, T_AND, T_OR, T_LP, T_RP = 'not', 'and', 'or', '(', ')'
 T_EQ, T_NE, T_GE, T_LE, T_GT, T_LT = '=', '!=', '>=', '<=', '>', '<'
@@ -526,5 +567,5 @@ def joined_state_words(exc, expression):
                        'expression right after them%s' % (exc.word, ' ("... %s")' % rest if rest else ''))
 
 
-__all__ = ['parse', 'split_words', 'joined_state_words', 'quote_hint', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
+__all__ = ['parse', 'split_words', 'split_state_words', 'STATE_KEYWORDS', 'joined_state_words', 'quote_hint', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
            'MAX_NESTING', 'T_AND', 'T_OR', 'T_LP', 'T_RP', 'T_NOT']

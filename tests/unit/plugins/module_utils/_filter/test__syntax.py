@@ -18,6 +18,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
+from ansible_collections.netdiag.ss.plugins.module_utils._filter import _syntax
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse, split_words
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
     AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_UNSPEC, AF_VSOCK,
@@ -349,3 +350,35 @@ def test_property_junk_only_filter_error(words, family):
     if prog is not None:
         audit_bytecode(prog)
     make_matcher(expr, ephemeral_range=(1, 2))(inet('1.2.3.4', 5))
+
+
+@pytest.mark.parametrize('text', ['', ' ', 'state established', ' a\t\tb  c ', 'a\\ b', 'x\\', '\\', '\\\\ \\t',
+                                  'src unix:/tmp/my\\ sock\tdport = :1', 'a\nb c'])
+def test_state_words_are_split_as_split_words(text):
+    """split_state_words reads the words in front as split_words splits the expression (spaces and TABs, backslash)."""
+    words, pos = [], 0
+    while True:
+        word, pos = _syntax._next_word(text, pos)
+        if word is None:
+            break
+        words.append(word)
+    assert words == split_words(text)
+    assert _syntax._next_word('  a\\ b c', 0) == ('a b', 6)
+    assert _syntax._next_word(' \t', 0) == (None, 2)
+
+
+@pytest.mark.parametrize('text, words, rest, count', [
+    ('state listening sport = :23', [('listening', False)], ' sport = :23', 2),
+    ('exclude established\texcl syn-sent ( dport = :22 )', [('established', True), ('syn-sent', True)],
+     ' ( dport = :22 )', 4),
+    ('st\\ate x', [('x', False)], '', 2),      # a backslash makes the next character literal, as everywhere
+    ('state\nlistening', [], 'state\nlistening', 0),
+    ('', [], '', 0),
+])
+def test_split_state_words(text, words, rest, count):
+    assert _syntax.split_state_words(text) == (words, rest, count)
+
+
+def test_a_state_word_needs_a_name():
+    with pytest.raises(FilterError, match=r'^filter: "excl" needs a state name after it at word 3; for example'):
+        _syntax.split_state_words('state listening excl \t')
