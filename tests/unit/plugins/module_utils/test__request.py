@@ -401,3 +401,14 @@ def test_state_words_joined_with_and_get_the_hint_the_plugins_give(params, messa
     with pytest.raises(FilterError) as info:
         build_request(params)
     assert str(info.value).startswith(message)
+
+
+def test_filter_of_state_words_goes_with_an_expression_in_ss_args():
+    """filter: "state listening" beside ss_args "-t sport = :22" is ss -t state listening sport = :22 (as states: does);
+    an expression in both is refused, quoting the filter's expression."""
+    both = build_request({'ss_args': '-t sport = :22', 'filter': 'state listening'})
+    whole = build_request({'ss_args': '-t state listening sport = :22'})
+    assert (both.states, both.filter) == (whole.states, whole.filter)
+    assert both.states == build_request({'ss_args': '-t sport = :22', 'states': ['listening']}).states
+    with pytest.raises(ArgsError, match=r'^option filter="dport = :80" contradicts the expression "sport = :22"'):
+        build_request({'ss_args': '-t sport = :22', 'filter': 'state listening dport = :80'})
