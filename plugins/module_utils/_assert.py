@@ -27,11 +27,11 @@ import re
 from ansible.module_utils.common.validation import check_type_bool, check_type_list
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, MarkNotPermitted, SocketToolError, shown
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, MarkNotPermitted, shown
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
-from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, Request, build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, LISTEN_AND_CLOSE, TABLE_BY_NAME
@@ -475,7 +475,10 @@ def _bind_names(rules, netns, lookups):
 
 def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None, source='auto'):
     """Answer every rule, from sock_diag or /proc/net as `source` says (the module's option, as netns, is one for
-    every rule); return (result dict, warnings). Raises SocketToolError."""
+    every rule); return (result dict, warnings). Raises SocketToolError (ArgsError for a bad max_offenders)."""
+    if isinstance(max_offenders, bool) or not isinstance(max_offenders, int) or max_offenders < 0:
+        # true (a YAML boolean passes Ansible's int) is no count
+        raise ArgsError('max_offenders: %s is not a number of sockets (0 or more)' % shown(max_offenders))
     lookups = lookups or HostLookups()
     # A rule without a filter and without holder conditions (a count of a table's states, such as "at most 50,000
     # established connections") can select every socket of a big table: it gets a dump of its own, in which the
@@ -631,12 +634,12 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
     # records are shared between rules: each rule shows its offenders with holders only when it looked them up
     holders = bool(rule.process or rule.allow_process)
     drop = PRIVATE_KEYS if holders else PRIVATE_KEYS + ('processes',)
-    shown = [dict((k, v) for k, v in rec.items() if k not in drop) for rec in offenders[:max_offenders]]
+    listed = [dict((k, v) for k, v in rec.items() if k not in drop) for rec in offenders[:max_offenders]]
     lines = []
-    if shown:
+    if listed:
         # offenders as ss lines: imported only here, so a host without offenders runs without the renderer
         from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
-        lines = listing(rule.request._replace(processes=holders, header=True), shown)     # header first, also with -H
+        lines = listing(rule.request._replace(processes=holders, header=True), listed)     # header first, also with -H
     return {
         'name': rule.name,
         'passed': passed,
@@ -644,7 +647,7 @@ def _judge(rule, selected, max_offenders, unsure=(), beyond=0):
         'expect': expect,
         'count': count,
         'hidden_holders': len(unsure),
-        'offenders': shown,
+        'offenders': listed,
         'offenders_total': len(offenders) + (beyond if offenders else 0),
         'lines': lines,
     }
@@ -656,18 +659,18 @@ def failure_message(result, rules=None):
     rules: the Rules of the run, in order, when known: the count then says what the holders had to be.
     """
     parts = []
-    for index, rule in enumerate(result['rules']):
-        if rule['passed']:
+    for index, outcome in enumerate(result['rules']):
+        if outcome['passed']:
             continue
-        counted = 'socket' if rule['count'] == 1 else 'sockets'
+        counted = 'socket' if outcome['count'] == 1 else 'sockets'
         if rules is not None:
             counted += _holder_words(rules[index])
-        head = 'rule "%s" failed: expected %s, found %d %s' % (rule['name'], rule['expect'], rule['count'], counted)
-        if not rule.get('decided', True):
+        head = 'rule "%s" failed: expected %s, found %d %s' % (outcome['name'], outcome['expect'], outcome['count'], counted)
+        if not outcome.get('decided', True):
             head = ('rule "%s" not decided: expected %s, found %d %s, and %d more whose holders may be hidden '
                     '(not every process could be read%s)' % (
-                        rule['name'], rule['expect'], rule['count'], counted, rule['hidden_holders'], advice()))
-        lines = rule['lines'][1:6] if rule['lines'] else []
+                        outcome['name'], outcome['expect'], outcome['count'], counted, outcome['hidden_holders'], advice()))
+        lines = outcome['lines'][1:6] if outcome['lines'] else []
         parts.append(head + (':\n  ' + '\n  '.join(lines) if lines else ''))
     return '%d of %d rules failed\n%s' % (len(result['failed_rules']), len(result['rules']), '\n'.join(parts))
 
@@ -681,5 +684,5 @@ def _holder_words(rule):
     return ''
 
 
-__all__ = ['Rule', 'parse_rule', 'parse_rules', 'evaluate', 'failure_message', 'RULE_KEYS', 'SELECTION_KEYS',
-           'DEFAULT_MAX_OFFENDERS', 'Request', 'SocketToolError']
+__all__ = ['Rule', 'parse_rule', 'parse_rules', 'unknown_skips', 'evaluate', 'hidden_warning', 'failure_message',
+           'RULE_KEYS', 'SELECTION_KEYS', 'PROCESS_KEYS', 'EXPECTATIONS', 'UNKNOWN_USER', 'DEFAULT_MAX_OFFENDERS']

@@ -71,7 +71,7 @@ import operator
 import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
-from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context, SockId
+from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet, dump_raw
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, NetlinkError, TableNotSupported
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
@@ -527,4 +527,4 @@ def _from_proc(group, wanted, states, ctx, out, unsupported, sources, source):
 
 
 __all__ = ['collect', 'unique', 'DumpReport', 'GROUPS', 'PROC_GROUPS', 'SOURCES', 'SOCKET_REFUSED', 'SEND_REFUSED', 'DUMP_REFUSED',
-           'Sources', 'Context', 'SockId']
+           'Sources']

@@ -287,7 +287,7 @@ def dump_raw(sock, table, tables, states, ctx, out, bytecode=None, inet_families
 
 
 __all__ = ['inet_request', 'inet_ext', 'detail_attrs', 'DETAIL_ATTRS', 'inet_details', 'decode_inet', 'dump_inet', 'dump_raw', 'DETAIL_EXT', 'SOCKOPT_NAMES',
-           'sockopt_names',
+           'sockopt_names', 'INET4_MSG', 'INET6_MSG', 'INET_REQ',
            'INET_DIAG_REQ_BYTECODE', 'INET_DIAG_REQ_PROTOCOL', 'INET_DIAG_MEMINFO', 'INET_DIAG_INFO', 'INET_DIAG_VEGASINFO',
            'INET_DIAG_CONG', 'INET_DIAG_TOS', 'INET_DIAG_TCLASS', 'INET_DIAG_SKMEMINFO', 'INET_DIAG_SHUTDOWN',
            'INET_DIAG_PROTOCOL', 'INET_DIAG_SKV6ONLY', 'INET_DIAG_MARK', 'INET_DIAG_CLASS_ID', 'INET_DIAG_CGROUP_ID',

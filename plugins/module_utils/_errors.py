@@ -14,6 +14,8 @@ or JSON (true, false, null, "text"), not as Python prints them.
 
     SocketToolError
         ArgsError            bad option, ss command line or rule
+            OptionElsewhere  an ss option whose job another module does (-K), or none (-h, -V)
+            MarkNotPermitted a filter program with fwmark, which the kernel evaluates only for CAP_NET_ADMIN
             FilterError      bad filter expression (names the word)
             CaptureError     a capture file (ss -D format) that cannot be read or is corrupt
         NamespaceError       a named network namespace cannot be entered
@@ -180,5 +182,5 @@ class DumpInterrupted(SocketToolError):
         super(DumpInterrupted, self).__init__(msg)
 
 
-__all__ = ['shown', 'kind', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
+__all__ = ['shown', 'kind', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'MarkNotPermitted', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
            'TableNotSupported', 'DumpInterrupted']

@@ -470,8 +470,8 @@ def _predict(records, lookups=None):
 
 
 def kill(plan, check_mode=False, diff=False):
-    """Close plan.to_kill; return the result dict (killed, aborted, not_closed, protected, survivors, lines, changed; diff if
-    asked)."""
+    """Close plan.to_kill; return the result dict: changed, killed, aborted, maybe_aborted, not_closed, protected,
+    survivors, lines; diff if asked; warnings (a list of texts for the caller to give, then drop) when there are any."""
     killed, failed, unclosed, maybe = [], [], [], []
     for rec, err, why in plan.cannot:
         failed.append(_failure(rec, err, why))

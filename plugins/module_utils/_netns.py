@@ -82,4 +82,4 @@ def _cannot_enter(name, err):
     return NamespaceError('netns: cannot enter "%s": %s' % (name, os.strerror(err)))
 
 
-__all__ = ['enter', 'netns_path', 'bad_name', 'check_name', 'NETNS_RUN_DIR']
+__all__ = ['enter', 'netns_path', 'bad_name', 'check_name', 'NETNS_RUN_DIR', 'CLONE_NEWNET']

@@ -110,4 +110,4 @@ def details_warnings(details, records, net_admin=None):
     return out
 
 
-__all__ = ['who', 'advice', 'has_capability', 'processes_warning', 'details_warnings', 'CAP_NET_ADMIN', 'BECOME']
+__all__ = ['who', 'advice', 'has_capability', 'processes_warning', 'details_warnings', 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE', 'BECOME']

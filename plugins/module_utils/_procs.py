@@ -260,4 +260,4 @@ def hidden_holders(records, scan):
     return [r for r in records if not r.get('processes') and not unheld(r, pid)]
 
 
-__all__ = ['ancestor_sockets', 'ProcScan', 'find_holders', 'parent_pid', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld']
+__all__ = ['ancestor_sockets', 'ProcScan', 'find_holders', 'parent_pid', 'hidden_holders', 'hidepid_invisible', 'task_name', 'unheld', 'under_async_wrapper']

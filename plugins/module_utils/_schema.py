@@ -79,7 +79,7 @@ RECORD_FIELDS = BASE_KEYS + tuple(name for table in TABLE_FIELD_ORDER for name, 
 # detail option -> its keys (for filling in the ones a family does not have)
 DETAIL_KEYS = dict((option, tuple(name for name, _type in fields)) for option, fields in DETAIL_FIELDS.items())
 
-# Where a record keeps the kernel's identity of its socket (a _collect.SockId), when asked for, and
+# Where a record keeps the kernel's identity of its socket (a _diag.SockId), when asked for, and
 # which rules of a tagging matcher selected it (_assert). Never returned to Ansible: shape the
 # records with select_fields() first.
 SOCKID = 'sockid'

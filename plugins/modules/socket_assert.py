@@ -197,7 +197,7 @@ passed:
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._assert import (
-    SELECTION_KEYS, evaluate, failure_message, parse_rules, unknown_skips,
+    DEFAULT_MAX_OFFENDERS, SELECTION_KEYS, evaluate, failure_message, parse_rules, unknown_skips,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError, shown
 
@@ -215,7 +215,7 @@ def main():
         max=dict(type='int'),
         process=dict(type='raw'),
         allow_process=dict(type='raw'),
-        max_offenders=dict(type='int', default=20),
+        max_offenders=dict(type='int', default=DEFAULT_MAX_OFFENDERS),
         report_only=dict(type='bool', default=False),
         skip=dict(type='list', elements='str'),
     ).update(required_by={'skip': ['rules']},
@@ -232,9 +232,7 @@ def main():
             single = dict((k, p[k]) for k in SELECTION_KEYS + SINGLE_RULE_KEYS)
             rules = parse_rules([single], p['netns'])
         else:
-            module.fail_json(msg='give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
-        if p['max_offenders'] < 0:
-            raise ArgsError('max_offenders: %d is not a number of sockets (0 or more)' % p['max_offenders'])
+            raise ArgsError('give rules, or one rule with the top-level options (filter, ss_args, tables, ...)')
         result, warnings = evaluate(rules, p['netns'], p['max_offenders'], source=p['source'])
     except SocketToolError as exc:
         module.fail_json(msg=str(exc))

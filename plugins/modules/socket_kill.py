@@ -178,14 +178,16 @@ lines:
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
-from ansible_collections.netdiag.ss.plugins.module_utils._kill import KillLimitExceeded, failures, kill, kill_request, plan_kill
+from ansible_collections.netdiag.ss.plugins.module_utils._kill import (
+    DEFAULT_MAX_KILL, KillLimitExceeded, failures, kill, kill_request, plan_kill,
+)
 from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 
 
 def main():
     spec = selection_argspec().update_argspec(
         allow_unfiltered=dict(type='bool', default=False),
-        max_kill=dict(type='int', default=10),
+        max_kill=dict(type='int', default=DEFAULT_MAX_KILL),
         protect_connection=dict(type='bool', default=True),
     )
     module = spec.create_ansible_module(supports_check_mode=True)

@@ -146,9 +146,11 @@ def test_a_rules_own_warnings_are_given(kernel, capsys):
     assert rc == 0 and 'rule \\"mixed\\": the filter mixes \\"and\\" and \\"or\\"' in warnings, warnings
 
 
-def test_a_negative_max_offenders_is_refused(capsys):
-    with patch_module_args({'filter': 'sport = :23', 'max_offenders': -1}):
+@pytest.mark.parametrize('value, shown', [(-1, '-1'), (True, 'true')])
+def test_a_max_offenders_that_is_no_count_is_refused(capsys, value, shown):
+    """A YAML boolean passes Ansible's int type: true was taken as 1 offender (max_kill and max_sockets refuse it)."""
+    with patch_module_args({'filter': 'sport = :23', 'max_offenders': value}):
         with pytest.raises(SystemExit):
             socket_assert.main()
     result = json.loads(capsys.readouterr().out)
-    assert result['failed'] and result['msg'] == 'max_offenders: -1 is not a number of sockets (0 or more)'
+    assert result['failed'] and result['msg'] == 'max_offenders: %s is not a number of sockets (0 or more)' % shown
