@@ -320,7 +320,7 @@ ansible_facts:
             - What C(ss -e) shows, by family (null for families it shows nothing for). Base fields such as RV(ansible_facts.sockets[].uid),
               RV(ansible_facts.sockets[].inode) and RV(ansible_facts.sockets[].cookie) stay where they are.
             - "inet: C(mark) (null without CAP_NET_ADMIN), C(cgroup_id), C(cgroup) (its path, as C(ss) prints it),
-              C(v6only) (IPv6 listeners and unbound sockets), C(shutdown) (C(<->) open, C(-->) receive side shut,
+              C(v6only) (IPv6 sockets that are listening or not connected, as C(ss) prints it), C(shutdown) (C(<->) open, C(-->) receive side shut,
               C(<--) send side shut, C(---) both; null for TIME-WAIT and request sockets)."
             - "unix: C(shutdown), C(vfs) (C(inode), C(dev_major), C(dev_minor) of the socket file, null when unnamed), C(icons)
               (inodes of connections waiting to be accepted, for listeners)."
@@ -337,8 +337,8 @@ ansible_facts:
           sample: {"mark": 0, "cgroup_id": 1, "cgroup": "/", "v6only": null, "shutdown": "<->"}
         skmem:
           description:
-            - The socket's memory (C(struct sk_meminfo), C(ss -m)'s C(skmem:(r,rb,t,tb,f,w,o,bl,d))), in bytes; null where
-              the kernel gives none.
+            - The socket's memory (C(struct sk_meminfo), C(ss -m)'s C(skmem:(r,rb,t,tb,f,w,o,bl,d))), in bytes, but for
+              C(drops), a count of packets; null where the kernel gives none.
           returned: when O(memory=true) or C(-m) is in O(ss_args)
           type: dict
           sample: {"rmem_alloc": 0, "rcvbuf": 131072, "wmem_alloc": 0, "sndbuf": 16384, "fwd_alloc": 0, "wmem_queued": 0,
