@@ -54,6 +54,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import kind
+
 
 def compliance_host_status(data, key=None):
     """See DOCUMENTATION."""
@@ -64,7 +66,7 @@ def compliance_host_status(data, key=None):
     if data is not None and not isinstance(data, Mapping):
         raise AnsibleFilterError('netdiag.ss.compliance_host_status: %s must be a registered socket_assert result (a '
                                  'dict), not %s' % ('variable %s' % key if key is not None else 'the input',
-                                                    type(data).__name__))
+                                                    kind(data)))
     if data is None:
         return {'status': 'error', 'msg': 'socket_assert did not run on this host: it left the play before (unreachable '
                                           'when facts were gathered, or a task before failed), or was skipped'}

@@ -97,7 +97,7 @@ import typing as t
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, kind, shown
 from ansible_collections.netdiag.ss.plugins.plugin_utils._sockets import lines
 
 _NAME = 'netdiag.ss.socket_lines'
@@ -106,7 +106,7 @@ _NAME = 'netdiag.ss.socket_lines'
 def socket_lines(sockets: t.Any, ss_args: t.Any = '', header: t.Any = True) -> list[str]:
     """The lines ss -n (with the options in ss_args) prints for these records."""
     if not isinstance(header, bool):
-        raise AnsibleFilterError(f'{_NAME}: header must be true or false, not {header!r}')
+        raise AnsibleFilterError(f'{_NAME}: header must be true or false, not {kind(header)}: {shown(header)}')
     try:
         return lines(sockets, ss_args, header)
     except ArgsError as exc:

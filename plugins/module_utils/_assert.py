@@ -383,8 +383,10 @@ class _RuleMatcher(object):
                      if view.table in netids and fam in families and states & bit and (not inet or fam in inet_families)
                      and (match is None or match(view)))
 
-    def plan(self, _request, _lookups):
-        return self, self.needs_attrs, self.bytecode, self.has_mark, True
+    def plan(self):
+        """The Plan of one dump for these rules: this matcher, tagging each kept socket with the rules it matches."""
+        from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import Plan
+        return Plan(self, self.needs_attrs, self.bytecode, self.has_mark, tagged=True)
 
 
 def _has_mark(rule):
@@ -448,9 +450,10 @@ def _planner(batch, bound):
     bound: their filters, bound by _bind_names."""
     def planner(request, lookups):
         matcher = _RuleMatcher(batch, lookups, kernel_filter=True, bound=bound)
+        planned = matcher.plan()
         if len(batch) == 1 and _has_autobound(batch[0]):
-            return matcher, matcher.needs_attrs, matcher.programs[0], matcher.has_mark, True
-        return matcher.plan(request, lookups)
+            return planned._replace(bytecode=matcher.programs[0])
+        return planned
     return planner
 
 

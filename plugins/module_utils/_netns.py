@@ -13,7 +13,7 @@ import ctypes.util
 import errno
 import os
 
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NamespaceError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, NamespaceError, shown
 
 NETNS_RUN_DIR = '/var/run/netns'
 CLONE_NEWNET = 0x40000000
@@ -22,8 +22,8 @@ CLONE_NEWNET = 0x40000000
 def bad_name(name):
     """Why `name` cannot name a namespace (not a plain file name: empty, '.', '..', with '/' or NUL), or None."""
     if not name or '/' in name or name in ('.', '..') or '\0' in name:
-        return 'netns: "%s" is not a valid namespace name: give the name of a file in %s, as ip netns lists them' \
-            % (name, NETNS_RUN_DIR)
+        return 'netns: %s is not a valid namespace name: give the name of a file in %s, as ip netns lists them' \
+            % (shown(name), NETNS_RUN_DIR)
     return None
 
 

@@ -48,10 +48,10 @@ PROC_NULLS = ('cookies, bound interfaces, marks and every detail (-e -m -i ...) 
 def select(request, lookups=None, planner=None, count_after=None):
     """Read the sockets a Request selects (raises SocketToolError and its subclasses only).
 
-    planner: callable(request, lookups) -> (match, needs_attrs, bytecode, has_mark, tagged), run
-    after the namespace is entered, for callers that evaluate filters of their own (_assert); by
-    default the request's filter is bound and planned. With tagged=True the match returns a
-    truthy value per kept socket that its record keeps under _schema.MATCHES. count_after: see
+    planner: callable(request, lookups) -> _filter._plan.Plan, run after the namespace is entered,
+    for callers that evaluate filters of their own (_assert); by default the request's filter is
+    bound and planned. With Plan.tagged the match returns a truthy value per kept socket that its
+    record keeps under _schema.MATCHES. count_after: see
     _collect.collect (Selection.counted).
     """
     if request.netns:
@@ -66,10 +66,15 @@ def select(request, lookups=None, planner=None, count_after=None):
         return Selection([], [], warnings, stats)
     if planner is None:
         expr, eph = _bind(request, lookups)
-        match, needs_attrs, bytecode, has_mark, tagged = _plan(request, expr, eph)
+        planned = _plan(request, expr, eph)
     else:
         expr = eph = None
-        match, needs_attrs, bytecode, has_mark, tagged = planner(request, lookups)
+        planned = planner(request, lookups)
+    match = bytecode = None
+    needs_attrs = has_mark = tagged = False
+    if planned is not None:
+        match, needs_attrs, bytecode, has_mark, tagged = (
+            planned.match, planned.needs_attrs, planned.bytecode, planned.has_mark, planned.tagged)
     capture = None
     if request.from_dump:
         from ansible_collections.netdiag.ss.plugins.module_utils._dumpfile import capture_chunks, read_capture
@@ -187,11 +192,11 @@ def _bind(request, lookups):
 
 
 def _plan(request, expr, eph):
-    """(match, needs_attrs, bytecode, has_mark, tagged) for the request's filter, bound on this host (_bind)."""
+    """The _filter._plan.Plan of the request's filter, bound on this host (_bind); None without a filter."""
     if request.filter is None:
-        return None, False, None, False, False
+        return None
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import plan
-    return tuple(plan(expr, request.kernel_filter, eph)) + (False,)
+    return plan(expr, request.kernel_filter, eph)
 
 
 def _userspace(expr, eph):

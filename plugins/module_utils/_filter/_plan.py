@@ -36,7 +36,8 @@ Plan = collections.namedtuple('Plan', [
     'needs_attrs',  # the matcher reads marks or cgroup ids (the decoder must parse those attributes)
     'bytecode',     # the program sent with inet dumps, or None
     'has_mark',     # the filter tests fwmark (the kernel refuses that without CAP_NET_ADMIN)
-])
+    'tagged',       # match returns a truthy value per kept socket, which its record keeps under _schema.MATCHES
+], defaults=(False,))
 NO_FILTER = Plan(None, False, None, False)
 
 

@@ -41,8 +41,8 @@ def test_bad_input():
     with pytest.raises(AnsibleFilterError, match='netdiag.ss.compliance_host_status'):
         compliance_host_status('x', 'r')
     # something else than a result: an error, not a host that "did not run"
-    with pytest.raises(AnsibleFilterError, match='the input must be a registered socket_assert result .a dict., not str'):
+    with pytest.raises(AnsibleFilterError, match='the input must be a registered socket_assert result .a dict., not a string'):
         compliance_host_status('x')
-    with pytest.raises(AnsibleFilterError, match='variable r must be a registered socket_assert result .a dict., not list'):
+    with pytest.raises(AnsibleFilterError, match='variable r must be a registered socket_assert result .a dict., not a list'):
         compliance_host_status({'r': []}, 'r')
     assert 'compliance_host_status' in FilterModule().filters()

@@ -76,7 +76,7 @@ def test_one_record():
                                              'record it is given: select them with netdiag.ss.select_sockets first'),
     (SOCKETS, {'ss_args': '-K'}, 'ss_args: -K closes sockets: use the netdiag.ss.socket_kill module for that'),
     (SOCKETS, {'ss_args': None}, 'ss_args must be a string of ss options (for example "-tlnp"), not null'),
-    (SOCKETS, {'header': 'no'}, "header must be true or false, not 'no'"),
+    (SOCKETS, {'header': 'no'}, 'header must be true or false, not a string: "no"'),
     ('tcp', {}, 'the input must be a list of socket records (ansible_facts.sockets) or one record, not a string'),
     ([{'netid': 'tcp'}], {}, 'item 0 of the input is not a socket record as socket_facts returns it: it has no state, '
                              'recv_q'),

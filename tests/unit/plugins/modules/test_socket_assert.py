@@ -34,7 +34,7 @@ def kernel(monkeypatch):
         # the kernel's program socket_facts sends for this filter
         request = build_request({'filter': text})
         expr, eph = _select._bind(request, HostLookups())
-        return _select._plan(request, expr, eph)[2]
+        return _select._plan(request, expr, eph).bytecode
     # the kernel's half, for the programs these tests send: does the telnet listener pass it?
     kernel_says = {program('sport = :23'): True, program('sport = :25'): False}
 
