@@ -31,7 +31,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsErro
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
-from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, bare_selection, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, LISTEN_AND_CLOSE, TABLE_BY_NAME
@@ -312,11 +312,10 @@ def _union_request(rules, netns, source='auto'):
         inet.update(r.inet_families)
     base = rules[0].request
     explicit = frozenset(t for rule in rules for t in rule.request.explicit_tables)
-    return base._replace(
-        tables=tuple(t for t in TABLE_BY_NAME if t in tables), explicit_tables=explicit, families=frozenset(families),
-        inet_families=tuple(f for f in (AF_INET, AF_INET6) if f in inet), states=states, filter=None, filter_words=(),
-        kernel_filter=True, netns=netns, processes=False, threads=False, timers=False, summary=False, summary_only=False,
-        details=frozenset(), identity=False, warnings=(), source=source)
+    return bare_selection(
+        base, tables=tuple(t for t in TABLE_BY_NAME if t in tables), explicit_tables=explicit,
+        families=frozenset(families), inet_families=tuple(f for f in (AF_INET, AF_INET6) if f in inet), states=states,
+        filter=None, filter_words=(), kernel_filter=True, netns=netns, source=source)
 
 
 class _RuleMatcher(object):
@@ -507,9 +506,7 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
     warnings = ['rule %s: %s' % (shown(rule.name), w) for rule in rules for w in rule.request.warnings]
     counted = {}
     for rule in counting:
-        request = rule.request._replace(
-            netns=netns, source=source, processes=False, threads=False, timers=False, summary=False, summary_only=False,
-            details=frozenset(), identity=False, warnings=())
+        request = bare_selection(rule.request, netns=netns, source=source)
         selection = select(request, lookups, count_after=max(1, max_offenders))
         warnings.extend(w for w in selection.warnings if w not in warnings)
         counted[rule.index] = (selection.records, selection.counted)

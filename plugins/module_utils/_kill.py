@@ -36,7 +36,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import (
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_NET_ADMIN, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._procs import ancestor_sockets, under_async_wrapper
-from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._request import bare_selection, build_request
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import SOCKID, select_fields
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import (
@@ -268,11 +268,10 @@ def _other_ends(request, records):
             wanted.setdefault((ends[1], ends[0]), []).append(rec)
     if not wanted:
         return {}
-    table = request._replace(
-        tables=('tcp',), explicit_tables=frozenset(), families=frozenset((AF_INET, AF_INET6)),
+    table = bare_selection(
+        request, tables=('tcp',), explicit_tables=frozenset(), families=frozenset((AF_INET, AF_INET6)),
         inet_families=(AF_INET, AF_INET6), filter=None, filter_words=(), states=SS_ALL & ~(1 << SS_LISTEN),
-        state_words=(), max_sockets=None, identity=True, processes=False, threads=False, details=frozenset(),
-        timers=False, summary=False, summary_only=False, resolve=False, services=False, from_dump=None, warnings=())
+        state_words=(), max_sockets=None, identity=True, resolve=False, services=False, from_dump=None)
     out = {}
     for other in select(table).records:
         for rec in wanted.get(_ends(other), ()):
@@ -324,8 +323,8 @@ def _hold_ambiguous_raw(plan):
 
 def _whole(request, tables):
     """The request for every socket of `tables` (in the request's namespace and families), whatever the filter."""
-    return request._replace(tables=tables, explicit_tables=frozenset(), filter=None, filter_words=(), states=SS_ALL,
-                            state_words=(), max_sockets=None, identity=True)
+    return bare_selection(request, tables=tables, explicit_tables=frozenset(), filter=None, filter_words=(),
+                          states=SS_ALL, state_words=(), max_sockets=None, identity=True)
 
 
 def _raw_matches(other, sid):

@@ -69,6 +69,23 @@ Request = collections.namedtuple('Request', [
     'warnings',         # tuple of texts for the user
 ])
 
+# What a Request adds to the sockets it selects, off: see bare_selection
+_BARE = dict(processes=False, threads=False, timers=False, summary=False, summary_only=False, details=frozenset(),
+             identity=False, warnings=())
+
+
+def bare_selection(request, **fields):
+    """The request without what it adds to the sockets it selects (processes, threads, timers, summary, details,
+    identity, warnings), with `fields` set on top.
+
+    For the code that reads a table for its own use (socket_assert's shared and counting dumps, socket_kill's checks):
+    a Request field that adds to records belongs in _BARE, so that no such read pays for it or repeats its warnings.
+    """
+    bare = dict(_BARE)
+    bare.update(fields)
+    return request._replace(**bare)
+
+
 # Module options for the detail options (the module option is the detail's name) and -O.
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
@@ -385,5 +402,5 @@ def build_request(params, identity=False, selecting=False):
     )
 
 
-__all__ = ['Request', 'build_request', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'MAX_FILTER_FILE_BYTES',
+__all__ = ['Request', 'build_request', 'bare_selection', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'MAX_FILTER_FILE_BYTES',
            'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS', 'SOURCES']

@@ -13,7 +13,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._filter._bind import bi
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import parse
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._lint import MIXED_AND_OR
 from ansible_collections.netdiag.ss.plugins.module_utils._request import (
-    MAX_FILTER_LINE, build_request, read_filter_file, split_filter_states)
+    MAX_FILTER_LINE, bare_selection, build_request, read_filter_file, split_filter_states)
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, AF_UNIX
 
 hypothesis = pytest.importorskip('hypothesis')
@@ -412,3 +412,13 @@ def test_filter_of_state_words_goes_with_an_expression_in_ss_args():
     assert both.states == build_request({'ss_args': '-t sport = :22', 'states': ['listening']}).states
     with pytest.raises(ArgsError, match=r'^option filter="dport = :80" contradicts the expression "sport = :22"'):
         build_request({'ss_args': '-t sport = :22', 'filter': 'state listening dport = :80'})
+
+
+def test_bare_selection_keeps_the_selection_and_drops_what_it_adds():
+    request = build_request({'ss_args': '-tanpTo -e -m -i -s sport = :22', 'netns': 'blue'}, identity=True)
+    bare = bare_selection(request, netns='red')
+    assert (bare.processes, bare.threads, bare.timers, bare.summary, bare.summary_only, bare.details, bare.identity,
+            bare.warnings) == (False, False, False, False, False, frozenset(), False, ())
+    assert (bare.tables, bare.states, bare.filter, bare.families, bare.netns) == \
+        (request.tables, request.states, request.filter, request.families, 'red')
+    assert bare_selection(request, identity=True).identity is True
