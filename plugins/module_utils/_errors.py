@@ -182,5 +182,6 @@ class DumpInterrupted(SocketToolError):
         super(DumpInterrupted, self).__init__(msg)
 
 
-__all__ = ['shown', 'kind', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'MarkNotPermitted', 'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
+__all__ = ['shown', 'kind', 'strerror', 'SocketToolError', 'ArgsError', 'OptionElsewhere', 'MarkNotPermitted',
+           'FilterError', 'CaptureError', 'NamespaceError', 'NetlinkError',
            'TableNotSupported', 'DumpInterrupted']

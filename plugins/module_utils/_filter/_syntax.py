@@ -567,5 +567,6 @@ def joined_state_words(exc, expression):
                        'expression right after them%s' % (exc.word, ' ("... %s")' % rest if rest else ''))
 
 
-__all__ = ['parse', 'split_words', 'split_state_words', 'STATE_KEYWORDS', 'joined_state_words', 'quote_hint', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
+__all__ = ['parse', 'split_words', 'split_state_words', 'STATE_KEYWORDS',
+           'joined_state_words', 'quote_hint', 'glued_hint', 'state_hint', 'address_hint', 'KEYWORDS', 'OPERATORS', 'PREDICATES',
            'MAX_NESTING', 'T_AND', 'T_OR', 'T_LP', 'T_RP', 'T_NOT']
