@@ -68,12 +68,11 @@ import collections
 import errno
 import gc
 import operator
-import os
 
 from ansible_collections.netdiag.ss.plugins.module_utils import _netlink as nl
 from ansible_collections.netdiag.ss.plugins.module_utils._diag import Context
 from ansible_collections.netdiag.ss.plugins.module_utils._diag_inet import decode_inet, dump_inet, dump_raw
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, NetlinkError, TableNotSupported
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import DumpInterrupted, NetlinkError, TableNotSupported, strerror
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import DETAIL_KEYS
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
 
@@ -293,7 +292,7 @@ def _strerror(exc):
     err = getattr(exc, 'errno', None)
     if not err:
         return str(exc)
-    return '%s (%s)' % (os.strerror(err), errno.errorcode.get(err, err))
+    return '%s (%s)' % (strerror(err), errno.errorcode.get(err, err))
 
 
 def _refused(exc, program_sent):
@@ -477,7 +476,7 @@ class _Reader(object):
                 self._new_part()
                 if self.source == 'auto' and group in PROC_GROUPS:
                     # as ss: the table's /proc/net file, where the kernel has no sock_diag handler for it
-                    self.sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % os.strerror(exc.errno)
+                    self.sources.proc[group] = 'the kernel has no sock_diag handler for it (%s)' % strerror(exc.errno)
                     self.from_proc(wanted)
                 else:
                     self.unsupported[group] = str(exc)
