@@ -22,7 +22,7 @@ from test_filter_differential import CASES
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import AutoBound, CgroupCond, DevCond, MarkCond
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import record_matcher
-from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import kernel_half_differs
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import kernel_half_differs
 from ansible_collections.netdiag.ss.plugins.module_utils._request import build_request
 
 KEY = ('netid', 'state', 'local_address', 'local_port', 'peer_address', 'peer_port', 'interface')

@@ -256,6 +256,22 @@ def run_bytecode(program, view, bindport_locked=False):
     return length == 0
 
 
-__all__ = ['compile_bytecode', 'run_bytecode', 'MAX_PROGRAM', 'BC_NOP', 'BC_JMP', 'BC_S_GE', 'BC_S_LE', 'BC_D_GE',
+def kernel_half_differs(nodes):
+    """Whether the kernel's evaluation of these nodes can differ from ss's user-space one.
+
+    They differ only for host conditions with an address or a family (the
+    kernel compares families, user space does not: `src 0/0` is an IPv4
+    condition for the kernel) and for port ranges outside 0-65535 (the kernel
+    truncates them to 16 bits).
+    """
+    for node in nodes:
+        if isinstance(node, HostCond) and node.pattern is None and any(p.bitlen or p.family for p in node.prefixes):
+            return True
+        if isinstance(node, PortRange) and not 0 <= node.port <= 0xffff:
+            return True
+    return False
+
+
+__all__ = ['compile_bytecode', 'run_bytecode', 'kernel_half_differs', 'MAX_PROGRAM', 'BC_NOP', 'BC_JMP', 'BC_S_GE', 'BC_S_LE', 'BC_D_GE',
            'BC_D_LE', 'BC_AUTO', 'BC_S_COND', 'BC_D_COND', 'BC_DEV_COND', 'BC_MARK_COND', 'BC_S_EQ', 'BC_D_EQ',
            'BC_CGROUP_COND']

@@ -107,8 +107,9 @@ def record_matcher(expr, tables=('tcp', 'udp'), lookups=None):
 def _kernel_half(expr):
     """The program whose verdict socket_facts adds to user space's for sockets from sock_diag, or None where the
     kernel decides as user space does (or ss sends no program: `dev` in a filter that differs, B-29)."""
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode
-    from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import kernel_half_differs
+    # imported here, as run_bytecode below: only record_matcher needs the kernel's half, and a module's user-space match
+    # should not pay for the compiler
+    from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode, kernel_half_differs
     nodes = list(expr.walk())
     if not kernel_half_differs(nodes) or any(isinstance(n, DevCond) for n in nodes):
         return None

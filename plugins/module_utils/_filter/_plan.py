@@ -25,9 +25,9 @@ from __future__ import annotations
 import collections
 
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._ast import (
-    AutoBound, CgroupCond, DevCond, HostCond, MarkCond, PortRange,
+    AutoBound, CgroupCond, DevCond, MarkCond,
 )
-from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode, run_bytecode
+from ansible_collections.netdiag.ss.plugins.module_utils._filter._bytecode import compile_bytecode, kernel_half_differs, run_bytecode
 from ansible_collections.netdiag.ss.plugins.module_utils._filter._match import make_matcher
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6
 
@@ -86,20 +86,4 @@ def ephemeral_range_for(expr, lookups):
     return lookups.ephemeral_range() if uses_autobound(expr) else None
 
 
-def kernel_half_differs(nodes):
-    """Whether the kernel's evaluation of these nodes can differ from ss's user-space one.
-
-    They differ only for host conditions with an address or a family (the
-    kernel compares families, user space does not: `src 0/0` is an IPv4
-    condition for the kernel) and for port ranges outside 0-65535 (the kernel
-    truncates them to 16 bits).
-    """
-    for node in nodes:
-        if isinstance(node, HostCond) and node.pattern is None and any(p.bitlen or p.family for p in node.prefixes):
-            return True
-        if isinstance(node, PortRange) and not 0 <= node.port <= 0xffff:
-            return True
-    return False
-
-
-__all__ = ['Plan', 'NO_FILTER', 'plan', 'uses_autobound', 'uses_mark', 'ephemeral_range_for', 'kernel_half_differs']
+__all__ = ['Plan', 'NO_FILTER', 'plan', 'uses_autobound', 'uses_mark', 'ephemeral_range_for']
