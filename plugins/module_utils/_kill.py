@@ -81,6 +81,15 @@ def failures(result):
     return [r for r in result['not_closed'] if r['errno'] != errno.ENOENT or r['message'] == _STILL_THERE]
 
 
+def failure_message(result):
+    """The message of a kill() whose result has failures(), or None: how many, and each reason once."""
+    refused = failures(result)
+    if not refused:
+        return None
+    reasons = sorted(set('%s (%s)' % (r['error'], r['message']) for r in refused))
+    return '%d of the selected sockets could not be closed: %s' % (len(refused), '; '.join(reasons))
+
+
 class KillPlan(object):
     """What a kill would do: to_kill (records, with their SockId), protected ((record, why) pairs) and cannot
     ((record, errno, why) triples)."""
@@ -587,6 +596,6 @@ def _listings(request, groups):
     return listings(request, groups)
 
 
-__all__ = ['plan_kill', 'kill', 'kill_request', 'failures', 'destroy_request', 'probe_destroy', 'close_denied',
+__all__ = ['plan_kill', 'kill', 'kill_request', 'failures', 'failure_message', 'destroy_request', 'probe_destroy', 'close_denied',
            'ssh_connection', 'listeners_named', 'unnarrowed_tables', 'accept_queued', 'KillPlan', 'KillLimitExceeded',
            'DEFAULT_MAX_KILL']

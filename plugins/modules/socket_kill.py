@@ -179,7 +179,7 @@ lines:
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._kill import (
-    DEFAULT_MAX_KILL, KillLimitExceeded, failures, kill, kill_request, plan_kill,
+    DEFAULT_MAX_KILL, KillLimitExceeded, failure_message, kill, kill_request, plan_kill,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
 
@@ -205,11 +205,9 @@ def main():
         module.fail_json(msg=str(exc))
     for warning in list(plan.selection.warnings) + result.pop('warnings', []):
         module.warn(warning)
-    refused = failures(result)
-    if refused:
-        reasons = sorted(set('%s (%s)' % (r['error'], r['message']) for r in refused))
-        module.fail_json(msg='%d of the selected sockets could not be closed: %s' % (len(refused), '; '.join(reasons)),
-                         **result)
+    message = failure_message(result)
+    if message:
+        module.fail_json(msg=message, **result)
     module.exit_json(**result)
 
 

@@ -524,3 +524,11 @@ def test_ss_kill_option_is_implied(args):
         _kill.kill_request({'ss_args': args})
     assert str(info.value) == ('ss_args: -K is not needed here: socket_kill always closes the sockets it selects, as '
                                'ss -K does; give the selection without it')
+
+
+def test_failure_message_names_each_reason_once():
+    gone = {'errno': errno.ENOENT, 'error': 'ENOENT', 'message': 'gone already'}
+    denied = {'errno': errno.EPERM, 'error': 'EPERM', 'message': 'Operation not permitted'}
+    assert _kill.failure_message({'not_closed': [gone]}) is None
+    assert _kill.failure_message({'not_closed': [denied, dict(denied), gone]}) == \
+        '2 of the selected sockets could not be closed: EPERM (Operation not permitted)'
