@@ -482,15 +482,54 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
         # true (a YAML boolean passes Ansible's int) is no count
         raise ArgsError('max_offenders: %s is not a number of sockets (0 or more)' % shown(max_offenders))
     lookups = lookups or HostLookups()
-    # A rule without a filter and without holder conditions (a count of a table's states, such as "at most 50,000
-    # established connections") can select every socket of a big table: it gets a dump of its own, in which the
-    # sockets beyond its first offenders are counted from the kernel's messages, never decoded. The other rules
-    # share a dump whose program is the union of theirs: the kernel walks the table once for all of them. Two
-    # such dumps, in fact: one for the rules about listeners and unconnected sockets (-l), one for the others.
-    # The kernel's program cannot test a state, so in one dump a listener rule ("nothing but nginx on :443")
-    # would bring every connection to that port to user space; apart, the listeners' dump walks the kernel's
-    # table of listeners and passes over the connections by their state alone.
     bound = _bind_names(rules, netns, lookups)
+    counting, batches = _batches(rules)
+    # each rule's own warnings (a filter that mixes and/or, state words that leave no state), as socket_facts gives them
+    warnings = ['rule %s: %s' % (shown(rule.name), w) for rule in rules for w in rule.request.warnings]
+    counted = {}
+    for rule in counting:
+        selection = select(bare_selection(rule.request, netns=netns, source=source), lookups,
+                           count_after=max(1, max_offenders))
+        warnings.extend(w for w in selection.warnings if w not in warnings)
+        counted[rule.index] = (selection.records, selection.counted)
+    records = []
+    for batch in batches:
+        try:
+            selection = select(_union_request(batch, netns, source), lookups, planner=_planner(batch, bound))
+        except MarkNotPermitted as exc:
+            marked = [rule.name for rule in batch if _has_mark(rule)]
+            raise ArgsError('rule%s %s: %s' % ('s' if len(marked) > 1 else '', ', '.join(shown(n) for n in marked), exc))
+        warnings.extend(w for w in selection.warnings if w not in warnings)
+        records.extend(selection.records)
+    by_rule = dict((rule.index, list(counted[rule.index][0]) if rule.index in counted else []) for rule in rules)
+    for rec in records:
+        for index in rec[MATCHES]:
+            by_rule[index].append(rec)
+    users, scan, hidden, shared = _attach_holders(rules, by_rule, records)
+    results = []
+    for rule in rules:
+        sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden, shared)
+        results.append(_judge(rule, sure, max_offenders, unsure, beyond=counted.get(rule.index, ((), 0))[1]))
+    warnings.extend(_unknown_user_warnings(rules))
+    if any(r['hidden_holders'] for r in results):
+        warnings.append(hidden_warning([r for r, res in zip(rules, results) if res['hidden_holders']], scan))
+    failed = [r['name'] for r in results if not r['passed']]
+    return {'rules': results, 'failed_rules': failed, 'passed': not failed}, warnings
+
+
+def _batches(rules):
+    """(the rules answered by counting, the batches of rules that share a dump), in the order they are read.
+
+    A rule without a filter and without holder conditions (a count of a table's states, such as "at most 50,000
+    established connections") can select every socket of a big table: it gets a dump of its own, in which the sockets
+    beyond its first offenders are counted from the kernel's messages, never decoded. The other rules share a dump
+    whose program is the union of theirs: the kernel walks the table once for all of them. Two such dumps, in fact:
+    one for the rules about listeners and unconnected sockets (-l), one for the others. The kernel's program cannot
+    test a state, so in one dump a listener rule ("nothing but nginx on :443") would bring every connection to that
+    port to user space; apart, the listeners' dump walks the kernel's table of listeners and passes over the
+    connections by their state alone. A rule with autobound has a kernel half that only the kernel can evaluate: it
+    is dumped with its own program.
+    """
     counting, listening, connected, alone = [], [], [], []
     for rule in rules:
         if rule.request.filter is None and not (rule.process or rule.allow_process):
@@ -501,66 +540,42 @@ def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=Non
             connected.append(rule)
         else:
             listening.append(rule)
-    records = []
-    # each rule's own warnings (a filter that mixes and/or, state words that leave no state), as socket_facts gives them
-    warnings = ['rule %s: %s' % (shown(rule.name), w) for rule in rules for w in rule.request.warnings]
-    counted = {}
-    for rule in counting:
-        request = bare_selection(rule.request, netns=netns, source=source)
-        selection = select(request, lookups, count_after=max(1, max_offenders))
-        warnings.extend(w for w in selection.warnings if w not in warnings)
-        counted[rule.index] = (selection.records, selection.counted)
-    batches = [batch for batch in (listening, connected) if batch] + [[r] for r in alone]
-    for batch in batches:
-        # autobound has a kernel half that only the kernel can evaluate: such a rule is dumped with its own program
-        union = _union_request(batch, netns, source)
-        try:
-            selection = select(union, lookups, planner=_planner(batch, bound))
-        except MarkNotPermitted as exc:
-            marked = [rule.name for rule in batch if _has_mark(rule)]
-            raise ArgsError('rule%s %s: %s' % ('s' if len(marked) > 1 else '', ', '.join(shown(n) for n in marked), exc))
-        warnings.extend(w for w in selection.warnings if w not in warnings)
-        records.extend(selection.records)
-    by_rule = dict((rule.index, list(counted[rule.index][0]) if rule.index in counted else []) for rule in rules)
-    for rec in records:
-        for index in rec[MATCHES]:
-            by_rule[index].append(rec)
+    return counting, [batch for batch in (listening, connected) if batch] + [[r] for r in alone]
+
+
+def _attach_holders(rules, by_rule, records):
+    """Look up the holders of the records that rules with process conditions select, and add them to those records
+    (`processes`); return (users, scan, hidden, shared): {pid: effective uid} when a condition names a user, the
+    ProcScan (None when no rule needs holders), whether some processes could not be read, and whether those may
+    hold sockets beside the holders that were seen (_others_hidden)."""
     needs_holders = [r for r in rules if r.process or r.allow_process]
-    hidden = False
-    if needs_holders:
-        from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
-        wanted = set(id(rec) for r in needs_holders for rec in by_rule[r.index])
-        subset = [rec for rec in records if id(rec) in wanted]
-        scan = ProcScan()
-        holders = find_holders([rec['inode'] for rec in subset], scan=scan)
-        for rec in subset:
-            rec['processes'] = holders.get(rec['inode'], [])
-        users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
-            if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
-        # some processes could not be read: sockets may have holders that were not seen (_by_holders), also beside
-        # the holders that were when those are other users' processes (_others_hidden)
-        hidden = not scan.complete
-        shared = hidden and _others_hidden(scan)
-    else:
-        users = {}
-        scan = None
-        hidden = shared = False
-    results = []
-    for rule in rules:
-        sure, unsure = _by_holders(rule, by_rule[rule.index], users, hidden, shared)
-        results.append(_judge(rule, sure, max_offenders, unsure, beyond=counted.get(rule.index, ((), 0))[1]))
+    if not needs_holders:
+        return {}, None, False, False
+    from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
+    wanted = set(id(rec) for r in needs_holders for rec in by_rule[r.index])
+    subset = [rec for rec in records if id(rec) in wanted]
+    scan = ProcScan()
+    holders = find_holders([rec['inode'] for rec in subset], scan=scan)
+    for rec in subset:
+        rec['processes'] = holders.get(rec['inode'], [])
+    users = _process_uids(set(h['pid'] for hs in holders.values() for h in hs)) \
+        if any('user' in c for r in needs_holders for c in r.process + r.allow_process) else {}
+    hidden = not scan.complete
+    return users, scan, hidden, hidden and _others_hidden(scan)
+
+
+def _unknown_user_warnings(rules):
+    """A warning for each process condition of a rule that names a user this host does not have."""
+    warnings = []
     for rule in rules:
         for key, conditions in (('process', rule.process), ('allow_process', rule.allow_process)):
             unknown = [c[UNKNOWN_USER] for c in conditions if UNKNOWN_USER in c]
             if unknown:
-                warnings.append('rule "%s": %s: %s %s %s no user of this host, so no process matches %s'
-                                % (rule.name, key, 'user' if len(unknown) == 1 else 'users',
+                warnings.append('rule %s: %s: %s %s %s no user of this host, so no process matches %s'
+                                % (shown(rule.name), key, 'user' if len(unknown) == 1 else 'users',
                                    ', '.join(shown(u) for u in unknown), 'is' if len(unknown) == 1 else 'are',
                                    'that condition' if len(unknown) == 1 else 'those conditions'))
-    if any(r['hidden_holders'] for r in results):
-        warnings.append(hidden_warning([r for r, res in zip(rules, results) if res['hidden_holders']], scan))
-    failed = [r['name'] for r in results if not r['passed']]
-    return {'rules': results, 'failed_rules': failed, 'passed': not failed}, warnings
+    return warnings
 
 
 def hidden_warning(rules, scan):
