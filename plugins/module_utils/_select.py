@@ -104,26 +104,7 @@ def select(request, lookups=None, planner=None, count_after=None):
         if group in unsupported and request.explicit_tables.intersection(tables):
             warnings.append(unsupported[group])
     if request.processes or request.threads:
-        from ansible_collections.netdiag.ss.plugins.module_utils._privilege import processes_warning
-        from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
-        contexts = None
-        if 'context' in request.details:
-            from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
-            contexts = SELinux()
-            if not contexts.enabled:
-                warnings.append('SELinux is not enabled on this host: every context is null (ss -Z fails there)')
-        scan = ProcScan()
-        holders = find_holders([r['inode'] for r in records], threads=request.threads, contexts=contexts,
-                               socket_contexts='contexts' in request.details, scan=scan)
-        for r in records:
-            r['processes'] = holders.get(r['inode'], [])
-            if contexts is not None and r['family'] == 'netlink':
-                # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
-                pid = r['local_port']
-                r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
-        hidden = processes_warning(records, scan)
-        if hidden:
-            warnings.append(hidden)
+        warnings.extend(_add_holders(request, records))
     if request.details & {'extended', 'bpf'}:
         # details the kernel keeps to CAP_NET_ADMIN (marks, packet filters): say when they are missing
         from ansible_collections.netdiag.ss.plugins.module_utils._privilege import details_warnings
@@ -189,6 +170,33 @@ def _bind(request, lookups):
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._plan import ephemeral_range_for
     expr = bind(request.filter, request.tables, lookups)
     return expr, ephemeral_range_for(expr, lookups)
+
+
+def _add_holders(request, records):
+    """Add `processes` (-p, -T; with -Z/-z their SELinux contexts) to every record, and a netlink socket's `context`
+    with -Z; return the warnings (SELinux off, holders that may be hidden)."""
+    from ansible_collections.netdiag.ss.plugins.module_utils._privilege import processes_warning
+    from ansible_collections.netdiag.ss.plugins.module_utils._procs import ProcScan, find_holders
+    warnings = []
+    contexts = None
+    if 'context' in request.details:
+        from ansible_collections.netdiag.ss.plugins.module_utils._selinux import SELinux
+        contexts = SELinux()
+        if not contexts.enabled:
+            warnings.append('SELinux is not enabled on this host: every context is null (ss -Z fails there)')
+    scan = ProcScan()
+    holders = find_holders([r['inode'] for r in records], threads=request.threads, contexts=contexts,
+                           socket_contexts='contexts' in request.details, scan=scan)
+    for r in records:
+        r['processes'] = holders.get(r['inode'], [])
+        if contexts is not None and r['family'] == 'netlink':
+            # ss shows the context of the process a netlink port id names: the kernel's for 0, none if negative
+            pid = r['local_port']
+            r['context'] = contexts.kernel() if pid == 0 else contexts.process(pid) if pid > 0 else None
+    hidden = processes_warning(records, scan)
+    if hidden:
+        warnings.append(hidden)
+    return warnings
 
 
 def _plan(request, expr, eph):
