@@ -32,7 +32,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookup
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
 from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, bare_selection, build_request
-from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS
+from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS, bytes_text, display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, LISTEN_AND_CLOSE, TABLE_BY_NAME
 
@@ -101,11 +101,15 @@ def _process_name(name, key, value):
     """Refuse a process name no process can have (a condition no process meets would make an absent rule pass)."""
     if not value:
         raise _rule_error(name, '%s: name "" is empty: no process has it' % key)
-    raw = value.encode('utf-8', 'surrogateescape')
+    try:
+        raw = display_bytes(value)      # the name's bytes, from the text form holders are shown in (\\xHH, \\\\)
+    except UnicodeError:
+        raw = value.encode('utf-8', 'surrogateescape')
     if len(raw) > _COMM_BYTES:
+        # the kernel cuts a name at 15 bytes, also inside a character: the hint is the text form of those bytes
         raise _rule_error(name, '%s: name %s is longer than the %d bytes the kernel keeps of a process name, so no '
-                                'process has it; write %s, as ss -p shows it'
-                          % (key, shown(value), _COMM_BYTES, shown(raw[:_COMM_BYTES].decode('utf-8', 'ignore'))))
+                                'process has it; write %s, as ss -p and socket_facts show it'
+                          % (key, shown(value), _COMM_BYTES, shown(bytes_text(raw[:_COMM_BYTES]))))
 
 
 # (uid_t)-1 means "no uid" to the kernel: no process runs as it

@@ -21,7 +21,9 @@ import errno
 import os
 import re
 import socket
+import struct
 
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import NLM_F_REQUEST, NLMSG_HDR, nlmsg, rtattr
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text, display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
 
@@ -33,6 +35,38 @@ def os_text(name):
     if name.isascii() and '\\' not in name:
         return name
     return bytes_text(os.fsencode(name))
+
+
+# rtnetlink (linux/rtnetlink.h, linux/if_link.h): a device by its alternative name, as iproute2's ll_link_get() asks for
+# a name too long for if_nametoindex() (IFNAMSIZ is 16 with the NUL; alternative names take up to ALTIFNAMSIZ, 128)
+_RTM_NEWLINK = 16
+_RTM_GETLINK = 18
+_IFLA_ALT_IFNAME = 53
+_IFNAMSIZ = 16
+_ALTIFNAMSIZ = 128
+_IFINFOMSG = struct.Struct('=BxHiII')     # family, (pad), type, index, flags, change
+
+
+def altname_index(raw):
+    """The index of the device whose alternative name is `raw` (bytes), or 0 when no device has it.
+
+    Only names if_nametoindex() cannot take (16 to 127 bytes) are asked: a shorter alternative name is found by
+    if_nametoindex() itself (the kernel's SIOCGIFINDEX knows alternative names).
+    """
+    if not _IFNAMSIZ <= len(raw) < _ALTIFNAMSIZ or b'\0' in raw:
+        return 0
+    request = nlmsg(_RTM_GETLINK, NLM_F_REQUEST, _IFINFOMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0)
+                    + rtattr(_IFLA_ALT_IFNAME, raw + b'\0'))
+    try:
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, 'SOCK_CLOEXEC', 0), 0) as sock:
+            sock.settimeout(5.0)        # NETLINK_ROUTE answers at once; never wait forever
+            sock.send(request)
+            answer = sock.recv(1 << 16)     # the header is all that is read: a longer answer may be cut
+    except OSError:
+        return 0
+    if len(answer) < NLMSG_HDR.size + _IFINFOMSG.size or NLMSG_HDR.unpack_from(answer)[1] != _RTM_NEWLINK:
+        return 0        # NLMSG_ERROR: no such device
+    return _IFINFOMSG.unpack_from(answer, NLMSG_HDR.size)[2]
 
 
 class HostLookups(object):
@@ -47,7 +81,8 @@ class HostLookups(object):
 
     # -- interfaces
     def ifindex(self, name):
-        """iproute2 ll_name_to_index(): the interface's index, else "if<N>" read as %u, else 0."""
+        """iproute2 ll_name_to_index(): the index of the interface with this name or alternative name, else "if<N>"
+        read as %u, else 0."""
         try:
             idx = socket.if_nametoindex(name)
         except (OSError, ValueError, UnicodeError):
@@ -57,6 +92,11 @@ class HostLookups(object):
             try:
                 idx = socket.if_nametoindex(os.fsdecode(display_bytes(name)))
             except (OSError, ValueError, UnicodeError):
+                idx = 0
+        if not idx:
+            try:
+                idx = altname_index(display_bytes(name) if '\\' in name else os.fsencode(name))
+            except (ValueError, UnicodeError):
                 idx = 0
         if idx:
             return idx
@@ -281,4 +321,4 @@ class HostLookups(object):
         return hz if hz > 0 else 100
 
 
-__all__ = ['HostLookups', 'os_text']
+__all__ = ['HostLookups', 'os_text', 'altname_index']

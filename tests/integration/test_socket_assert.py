@@ -20,7 +20,7 @@ import warnings
 
 import pytest
 
-from conftest import COLLECTIONS, run_module, run_ss
+from conftest import COLLECTIONS, NamespaceProcess, run_module, run_ss
 from test_filter_differential import CASES
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError
@@ -208,3 +208,32 @@ def test_a_rule_with_both_inet_families_sees_the_ipv4_listener(netns, sockets, f
     rule = result['rules'][0]
     assert (rule['count'], rule['passed']) == (1, False), rule
     assert rule['offenders'][0]['family'] == 'inet' and rule['offenders'][0]['local_port'] == 5001
+
+
+CUT_NAME = r"""
+import ctypes, json, socket, sys
+ctypes.CDLL(None).prctl(15, 'nginx-\u043f\u0440\u043e\u043a\u0441\u0438'.encode(), 0, 0, 0)    # PR_SET_NAME: 15 bytes kept
+s = socket.socket()
+s.bind(('127.0.0.1', 0))
+s.listen()
+print(json.dumps({'port': s.getsockname()[1]}), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_process_name_the_kernel_cut_inside_a_character_can_be_named(netns):
+    """The kernel keeps 15 bytes of a name, also inside a character: socket_facts shows the cut byte as \\xd1, and
+    that text form names the process in a rule. It was refused as longer than 15 bytes (counted in its text)."""
+    holder = NamespaceProcess(netns, [sys.executable, '-c', CUT_NAME])
+    try:
+        port = holder.info['port']
+        facts = run_module('socket_facts', {'ss_args': '-tlnp sport = :%d' % port, 'netns': netns.name})
+        name = facts['ansible_facts']['sockets'][0]['processes'][0]['name']
+        assert name == 'nginx-\u043f\u0440\u043e\u043a\\xd1'
+        result = run_module('socket_assert', {'netns': netns.name, 'rules': [
+            {'name': 'only the proxy', 'ss_args': '-tl sport = :%d' % port, 'allow_process': {'name': name}},
+            {'name': 'the proxy listens', 'ss_args': '-tl sport = :%d' % port, 'expect': 'present',
+             'process': {'name': name}}]}, check=False)
+        assert result.get('passed') is True, result
+    finally:
+        holder.stop()

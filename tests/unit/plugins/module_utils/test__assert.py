@@ -80,7 +80,11 @@ from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, 
     # rule with it passed whatever held the socket
     ([{'name': 'a', 'process': {'name': 'systemd-resolved'}}],
      'rule "a": process: name "systemd-resolved" is longer than the 15 bytes the kernel keeps of a process name, so no '
-     'process has it; write "systemd-resolve", as ss -p shows it'),
+     'process has it; write "systemd-resolve", as ss -p and socket_facts show it'),
+    # counted in the name's bytes, not in its text form: the kernel cut this one inside a character (16 bytes here)
+    ([{'name': 'a', 'process': {'name': 'nginx-\u043f\u0440\u043e\u043a\\xd1\\xd0'}}],
+     'rule "a": process: name "nginx-\u043f\u0440\u043e\u043a\\\\xd1\\\\xd0" is longer than the 15 bytes the kernel keeps of a '
+     'process name, so no process has it; write "nginx-\u043f\u0440\u043e\u043a\\\\xd1", as ss -p and socket_facts show it'),
     ([{'name': 'a', 'allow_process': {'name': ''}}], 'rule "a": allow_process: name "" is empty: no process has it'),
     # a filter template that came out empty selected every socket of the rule's tables
     ([{'name': 'a', 'ss_args': '-tl', 'filter': ''}], 'rule "a": filter is empty: give the expression'),
@@ -476,3 +480,12 @@ def test_user_names_are_looked_up_and_unknown_ones_match_no_process():
     assert _assert._holder_matches(holder, rule.allow_process[0], {1: 0})
     assert not _assert._holder_matches(holder, rule.allow_process[1], {1: 0})
     assert not _assert._holder_matches(holder, rule.allow_process[1], {1: None})
+
+
+def test_a_process_name_is_counted_in_its_bytes():
+    """A name the kernel cut inside a character (15 bytes, the last \\xd1) is given in the text form socket_facts shows:
+    4 characters for that byte. It was refused as longer than 15 bytes, so such a process could not be named."""
+    cut = 'nginx-\u043f\u0440\u043e\u043a\\xd1'         # b'nginx-\xd0\xbf\xd1\x80\xd0\xbe\xd0\xba\xd1'
+    rules = _assert.parse_rules([{'name': 'a', 'allow_process': {'name': cut}, 'filter': 'sport = :7500'}])
+    assert rules[0].allow_process[0]['name'] == cut
+    assert _assert.parse_rules([{'name': 'a', 'process': {'name': 'a\\\\b' + 'c' * 12}, 'filter': 'sport = :1'}])  # 15 bytes

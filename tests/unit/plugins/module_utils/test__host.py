@@ -101,3 +101,18 @@ def test_protocol_names(tmp_path):
     h = HostLookups(etc=str(tmp_path))
     assert (h.protocol_name(1), h.protocol_name(58), h.protocol_name(253)) == ('icmp', 'ipv6-icmp', None)
     assert HostLookups(etc=str(tmp_path / 'none')).protocol_name(1) is None
+
+
+def test_altname_index_asks_only_for_names_if_nametoindex_cannot_take(monkeypatch):
+    """16 to 127 bytes without a NUL go to rtnetlink (IFLA_ALT_IFNAME); others are 0 without a socket opened."""
+    from ansible_collections.netdiag.ss.plugins.module_utils import _host
+
+    def no_socket(*_args, **_kw):
+        raise AssertionError('no netlink socket for this name')
+    monkeypatch.setattr(_host.socket, 'socket', no_socket)
+    for raw in (b'lo', b'x' * 15, b'x' * 128, b'nd-alternative\0name'):
+        assert _host.altname_index(raw) == 0
+    # a long name that no device has: the kernel answers NLMSG_ERROR (ENODEV), taken as no index
+    monkeypatch.undo()
+    assert _host.altname_index(b'nd-no-such-alternative-name') == 0
+    assert _host.HostLookups().ifindex('nd-no-such-alternative-name') == 0
