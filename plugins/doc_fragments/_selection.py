@@ -78,7 +78,9 @@ options:
         does; a warning says so when they are mixed without parentheses.
       - Where the kernel can evaluate it, the expression is compiled to sock_diag bytecode, so sockets that do not
         match never reach Python; the rest is checked in user space.
-      - Contradicts an expression in O(ss_args); give it once.
+      - Words are split at spaces and TABs, as C(ss) splits them; a line break inside the filter is an error (write
+        it on one line, or as a folded YAML block C(>)).
+      - An expression here contradicts an expression in O(ss_args); give it once. State words alone go with one.
       - See C(docs/filter-language.md) in the collection for the grammar and the differences from C(ss).
     type: str
   filter_file:

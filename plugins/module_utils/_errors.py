@@ -30,6 +30,7 @@ import errno as _errno
 from collections.abc import Mapping as _Mapping
 import json as _json
 import os as _os
+import re as _re
 
 
 def shown(value, limit=80):
@@ -134,6 +135,14 @@ class FilterError(ArgsError):
 
     def __str__(self):
         return self._render()
+
+    def shifted(self, count):
+        """The same error with its positions counted `count` words later (an expression after state words, whose
+        positions count from the start of the whole FILTER)."""
+        if not count:
+            return self
+        reason = _re.sub(r'at word (\d+)', lambda m: 'at word %d' % (int(m.group(1)) + count), self.reason)
+        return FilterError(reason, self.word, None if self.position is None else self.position + count, self.hint)
 
 
 class CaptureError(ArgsError):

@@ -23,7 +23,7 @@ import re
 import socket
 import struct
 
-from ansible_collections.netdiag.ss.plugins.module_utils._netlink import NLM_F_REQUEST, NLMSG_HDR, nlmsg, rtattr
+from ansible_collections.netdiag.ss.plugins.module_utils._netlink import MAGIC_SEQ, NLM_F_REQUEST, NLMSG_HDR, nlmsg, rtattr
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import bytes_text, display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET6, NETLINK_PROTOCOLS
 
@@ -64,8 +64,11 @@ def altname_index(raw):
             answer = sock.recv(1 << 16)     # the header is all that is read: a longer answer may be cut
     except OSError:
         return 0
-    if len(answer) < NLMSG_HDR.size + _IFINFOMSG.size or NLMSG_HDR.unpack_from(answer)[1] != _RTM_NEWLINK:
-        return 0        # NLMSG_ERROR: no such device
+    if len(answer) < NLMSG_HDR.size + _IFINFOMSG.size:
+        return 0
+    length, msg_type, _flags, seq, _pid = NLMSG_HDR.unpack_from(answer)
+    if msg_type != _RTM_NEWLINK or seq != MAGIC_SEQ or length < NLMSG_HDR.size + _IFINFOMSG.size:
+        return 0        # NLMSG_ERROR (no such device), or no answer to this request
     return _IFINFOMSG.unpack_from(answer, NLMSG_HDR.size)[2]
 
 
@@ -94,10 +97,14 @@ class HostLookups(object):
             except (OSError, ValueError, UnicodeError):
                 idx = 0
         if not idx:
-            try:
-                idx = altname_index(display_bytes(name) if '\\' in name else os.fsencode(name))
-            except (ValueError, UnicodeError):
-                idx = 0
+            # a long alternative name: as given, then (with a backslash) as the text form of its bytes
+            for text_form in ((False, True) if '\\' in name else (False,)):
+                try:
+                    idx = altname_index(display_bytes(name) if text_form else os.fsencode(name))
+                except (ValueError, UnicodeError):
+                    idx = 0
+                if idx:
+                    break
         if idx:
             return idx
         m = re.match(r'if[ \t\n\v\f\r]*([+-]?)([0-9]+)', name)

@@ -186,6 +186,7 @@ class Query(object):
         self.events = False         # -E
         self.dump_file = None       # -D FILE
         self.expression = []
+        self.filter_offset = 0      # the words of the filter option before its expression (state words)
         self.explicit_tables = set()     # tables asked for by name: a warning when the kernel lacks one
         self.queried_tables = set()      # tables an -A item (or `tables`) asked for, `all` and `inet` included
         self.states_ignored = False

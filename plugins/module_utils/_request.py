@@ -109,7 +109,8 @@ def _bool_text(value):
 
 
 def split_filter_states(text):
-    """ss's FILTER is [ state WORD | exclude WORD ]... [ EXPRESSION ]: return ([(word, exclude)], the expression text).
+    """ss's FILTER is [ state WORD | exclude WORD ]... [ EXPRESSION ]: return ([(word, exclude)], the expression text,
+    the number of words before it).
 
     Words are split as ss splits them (spaces and TABs), by the filter parser's own splitter, so the module and the
     controller's select_sockets read a FILTER alike.
@@ -117,16 +118,17 @@ def split_filter_states(text):
     # imported here: the filter parser is only needed when a filter is given
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import split_state_words
     # space around the whole filter is no word (a YAML block (|) ends with a line break)
-    words, expression, _count = split_state_words(text.strip())
+    words, expression, count = split_state_words(text.strip())
     for index, (name, _exclude) in enumerate(words):
         if '\n' in name or '\r' in name:
             raise FilterError('is not a state name', name, 2 * index + 1)     # FilterError says why
-    return words, expression.strip()
+    return words, expression, count
 
 
 def _merge_options(q, params):
     """Apply the structured options of params to a Query built from ss_args."""
-    filter_states, text = split_filter_states(params['filter']) if params.get('filter') else ([], params.get('filter'))
+    filter_states, text, before = split_filter_states(params['filter']) if params.get('filter') \
+        else ([], params.get('filter'), 0)
     if params.get('tables'):
         if not q.saw_query:
             q.saw_query = True
@@ -205,11 +207,13 @@ def _merge_options(q, params):
             raise _contradiction('netns', netns, q.given['netns'])
         q.netns = netns
     check_name(q.netns)
-    if text and q.expression:
+    # state words alone go with an expression in ss_args; anything else in filter (an empty one too) is a second one
+    if text is not None and (text.strip() or not filter_states) and q.expression:
         raise ArgsError('option filter=%s contradicts the expression "%s" in ss_args; give the expression once'
-                        % (shown(text), ' '.join(q.expression)))
-    if text:
+                        % (shown(text.strip() if filter_states else params['filter']), ' '.join(q.expression)))
+    if text and text.strip():
         q.expression = [text]
+        q.filter_offset = before        # its positions in errors count from the start of the filter
     if params.get('filter_file'):
         if q.filter_file and q.filter_file != params['filter_file']:
             raise _contradiction('filter_file', params['filter_file'], '-F %s' % q.filter_file)
@@ -330,9 +334,9 @@ def build_request(params, identity=False, selecting=False):
         try:
             expr = parse(words, preferred_family=preferred)
         except FilterError as exc:
-            if not any(kind in ('state', 'exclude') for kind, _word in q.state_words):
-                raise
-            raise joined_state_words(exc, words) from None
+            if any(kind in ('state', 'exclude') for kind, _word in q.state_words):
+                exc = joined_state_words(exc, words)
+            raise exc.shifted(q.filter_offset) from None
     if expr is not None:
         warning = mixed_and_or_warning(words)
         if warning:

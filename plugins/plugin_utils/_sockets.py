@@ -25,7 +25,6 @@ messages count the words of the whole FILTER, state words included.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 
 from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, FilterError, kind, shown
@@ -121,14 +120,6 @@ def split_filter(text):
     return mask, expression, count
 
 
-def _shift(exc, count):
-    """The FilterError of the expression with its positions counted from the start of the whole FILTER."""
-    if not count:
-        return exc
-    reason = re.sub(r'at word (\d+)', lambda m: 'at word %d' % (int(m.group(1)) + count), exc.reason)
-    return FilterError(reason, exc.word, None if exc.position is None else exc.position + count, exc.hint)
-
-
 def _hint(exc, count, expression):
     """A better hint for two mistakes people make when they come from the ss command line."""
     if count:
@@ -158,7 +149,7 @@ def compile_filter(text):
         expr = parse([expression]) if expression.strip() else None
         matcher = record_matcher(expr, SERVICE_TABLES)
     except FilterError as exc:
-        raise _shift(_hint(exc, count, expression), count) from None
+        raise _hint(exc, count, expression).shifted(count) from None
     family = expr.forced_family if expr is not None else None
     warning = mixed_and_or_warning([expression]) if expr is not None else None
     if states == 0:

@@ -22,6 +22,7 @@ from conftest import Netns, NamespaceProcess, comparable, run_module, run_ss
 DEVICE = 'ndalt0'
 SHORT = 'ndaltshort'
 LONG = 'nd-alternative-name-of-ndalt0'      # 29 bytes
+BACKSLASH = 'nd-alt\\x41-with-a-backslash'      # a real backslash: the name as given, not a text form
 HOLDER = r'''
 import json, socket, sys
 held = []
@@ -43,7 +44,7 @@ def altnamed():
     holder = None
     try:
         subprocess.run(ns.exec_argv(['ip', 'link', 'add', DEVICE, 'type', 'veth', 'peer', 'name', 'ndaltp0']), check=True)
-        for name in (SHORT, LONG):
+        for name in (SHORT, LONG, BACKSLASH):
             done = subprocess.run(ns.exec_argv(['ip', 'link', 'property', 'add', 'dev', DEVICE, 'altname', name]),
                                   capture_output=True, text=True)
             if done.returncode:
@@ -57,9 +58,10 @@ def altnamed():
         ns.remove()
 
 
-@pytest.mark.parametrize('name', [DEVICE, SHORT, LONG])
+@pytest.mark.parametrize('name', [DEVICE, SHORT, LONG, BACKSLASH])
 def test_dev_takes_alternative_names_as_ss_does(altnamed, name):
     ns, ports = altnamed
+    name = name.replace('\\', '\\\\')       # both filter languages take a backslash as an escape
     rc, lines, err = run_ss(ns, ['-Htuan', 'dev', name])
     assert rc == 0 and len(lines) == 2, (lines, err)
     result = run_module('socket_facts', {'ss_args': '-Htuan', 'netns': ns.name, 'filter': 'dev ' + name})

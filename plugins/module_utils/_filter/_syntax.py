@@ -113,6 +113,8 @@ def split_state_words(text):
     The names are not checked here (the caller knows which it takes). Raises FilterError for a state word with no
     name after it.
     """
+    if not isinstance(text, str):
+        raise FilterError('%s is not a string' % shown(text))
     words, pos, count = [], 0, 0
     while True:
         word, end = _next_word(text, pos)

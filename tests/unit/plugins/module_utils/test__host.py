@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 
 import pytest
 
@@ -116,3 +117,39 @@ def test_altname_index_asks_only_for_names_if_nametoindex_cannot_take(monkeypatc
     monkeypatch.undo()
     assert _host.altname_index(b'nd-no-such-alternative-name') == 0
     assert _host.HostLookups().ifindex('nd-no-such-alternative-name') == 0
+
+
+@pytest.mark.parametrize('answer, index', [
+    (b'', 0),
+    (b'\x00' * 20, 0),                                                      # cut short
+    (struct.pack('=IHHII', 32, 2, 0, 123456, 0) + struct.pack('=iIHHII', -19, 0, 0, 0, 0, 0), 0),    # NLMSG_ERROR
+    (struct.pack('=IHHII', 32, 16, 0, 999, 0) + struct.pack('=BxHiII', 0, 1, 7, 0, 0), 0),     # another request's
+    (struct.pack('=IHHII', 32, 16, 0, 123456, 0) + struct.pack('=BxHiII', 0, 1, 7, 0, 0), 7),  # RTM_NEWLINK
+    (struct.pack('=IHHII', 12, 16, 0, 123456, 0) + struct.pack('=BxHiII', 0, 1, 7, 0, 0), 0),  # a length too short
+])
+def test_altname_index_reads_only_its_own_answer(monkeypatch, answer, index):
+    from ansible_collections.netdiag.ss.plugins.module_utils import _host
+
+    class FakeSock(object):
+        def __init__(self, *_args):
+            self.sent = []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return False
+
+        def settimeout(self, _t):
+            pass
+
+        def send(self, data):
+            # nlmsghdr (RTM_GETLINK, NLM_F_REQUEST), ifinfomsg, then IFLA_ALT_IFNAME with the name and its NUL
+            assert struct.unpack_from('=HH', data, 4) == (18, 1) and data[32:36] == struct.pack('=HH', 4 + 30, 53)
+            assert data[36:66] == b'nd-alternative-name-of-ndalt0\0'
+            return len(data)
+
+        def recv(self, _size):
+            return answer
+    monkeypatch.setattr(_host.socket, 'socket', FakeSock)
+    assert _host.altname_index(b'nd-alternative-name-of-ndalt0') == index

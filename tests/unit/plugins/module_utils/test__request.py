@@ -296,15 +296,16 @@ def test_events_dump_file_and_from_dump_requests():
     assert r.from_dump == '/tmp/x' and r.filter is not None
 
 
-@pytest.mark.parametrize('text, words, rest', [
-    ('state listening sport = :23', [('listening', False)], 'sport = :23'),
-    ('exclude established excl syn-sent ( dport = :22 )', [('established', True), ('syn-sent', True)], '( dport = :22 )'),
-    ('  state connected', [('connected', False)], ''),
-    ('statefoo = 1', [], 'statefoo = 1'),
-    ('src 10.0.0.1 state x', [], 'src 10.0.0.1 state x'),
+@pytest.mark.parametrize('text, words, rest, count', [
+    ('state listening sport = :23', [('listening', False)], ' sport = :23', 2),
+    ('exclude established excl syn-sent ( dport = :22 )', [('established', True), ('syn-sent', True)],
+     ' ( dport = :22 )', 4),
+    ('  state connected', [('connected', False)], '', 2),
+    ('statefoo = 1', [], 'statefoo = 1', 0),
+    ('src 10.0.0.1 state x', [], 'src 10.0.0.1 state x', 0),
 ])
-def test_filter_takes_ss_state_words_in_front(text, words, rest):
-    assert split_filter_states(text) == (words, rest)
+def test_filter_takes_ss_state_words_in_front(text, words, rest, count):
+    assert split_filter_states(text) == (words, rest, count)
 
 
 def test_filter_state_words_choose_the_states():
@@ -422,3 +423,20 @@ def test_bare_selection_keeps_the_selection_and_drops_what_it_adds():
     assert (bare.tables, bare.states, bare.filter, bare.families, bare.netns) == \
         (request.tables, request.states, request.filter, request.families, 'red')
     assert bare_selection(request, identity=True).identity is True
+
+
+@pytest.mark.parametrize('text', ['', '  '])
+def test_an_empty_filter_beside_an_ss_args_expression_is_a_second_one(text):
+    """A template that came out empty is not taken for state words: it contradicts the expression, as before."""
+    with pytest.raises(ArgsError, match=r'^option filter="%s" contradicts the expression "sport = :22"' % text):
+        build_request({'ss_args': '-t sport = :22', 'filter': text})
+    assert build_request({'ss_args': '-t sport = :22', 'filter': ' state listening '}).states == 1 << 10
+
+
+def test_expression_errors_count_from_the_start_of_the_filter():
+    """As select_sockets counts them, and as the state words' own errors count: words of the whole filter."""
+    with pytest.raises(FilterError, match=r'^filter: "\)" closes a parenthesis that was never opened at word 6;') as info:
+        build_request({'filter': 'state listening sport = :22 )'})
+    assert info.value.position == 5
+    with pytest.raises(FilterError, match=r'at word 4;'):
+        build_request({'ss_args': '-t', 'filter': 'sport = :22 )'})

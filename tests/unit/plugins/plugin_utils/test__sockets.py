@@ -113,6 +113,7 @@ def test_words_are_split_as_the_expression_parser_splits_them():
 @pytest.mark.parametrize('text', [
     'state listening sport = :22', ' state listening\n', 'sport = :22\n', 'exclude listening\tsrc unix:/tmp/a\\ b',
     'state\nlistening', 'state listening\nsport = :22', 'state', 'state lsitening', 'src 10.0.0.1 state x',
+    'state listening \n sport = :22', 'state listening exclude\nestablished', 'state listening sport = :22 )',
 ])
 def test_the_module_and_select_sockets_read_a_filter_alike(text):
     """One splitter (_syntax.split_state_words) for the module's filter option and for select_sockets: the same
@@ -123,6 +124,7 @@ def test_the_module_and_select_sockets_read_a_filter_alike(text):
         with pytest.raises(ArgsError) as info:
             build_request({'filter': text})
         assert '"%s"' % exc.word.replace('\n', '\\n') in str(info.value)
+        assert getattr(info.value, 'position', exc.position) == exc.position       # counted from the filter's start
         return
     mask, expression, _count = _sockets.split_filter(text)
     request = build_request({'filter': text})
@@ -132,7 +134,8 @@ def test_the_module_and_select_sockets_read_a_filter_alike(text):
 
 def test_a_line_break_inside_a_filter_is_named():
     """A YAML block (|) keeps line breaks; ss splits words at spaces and TABs only: the error says so."""
-    for text in ('state listening\nsport = :22', 'state\nlistening', 'sport = :22\nand dport = :80'):
+    for text in ('state listening\nsport = :22', 'state\nlistening', 'sport = :22\nand dport = :80',
+                 'state listening \n sport = :22'):
         with pytest.raises(FilterError, match=r'\\n.*a line break does not separate words'):
             _sockets.compile_filter(text)
         if 'and' not in text:   # the module reads ":22\nand" as a service name later, in the target namespace

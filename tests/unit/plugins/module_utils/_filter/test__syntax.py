@@ -382,3 +382,9 @@ def test_split_state_words(text, words, rest, count):
 def test_a_state_word_needs_a_name():
     with pytest.raises(FilterError, match=r'^filter: "excl" needs a state name after it at word 3; for example'):
         _syntax.split_state_words('state listening excl \t')
+
+
+@pytest.mark.parametrize('value', [None, 22, ['state', 'listening']])
+def test_split_state_words_refuses_what_is_not_text(value):
+    with pytest.raises(FilterError, match='is not a string'):
+        _syntax.split_state_words(value)
