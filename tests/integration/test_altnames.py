@@ -46,7 +46,7 @@ def altnamed():
         subprocess.run(ns.exec_argv(['ip', 'link', 'add', DEVICE, 'type', 'veth', 'peer', 'name', 'ndaltp0']), check=True)
         for name in (SHORT, LONG, BACKSLASH):
             done = subprocess.run(ns.exec_argv(['ip', 'link', 'property', 'add', 'dev', DEVICE, 'altname', name]),
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, check=False)
             if done.returncode:
                 pytest.skip('this kernel or ip cannot give alternative names: %s' % done.stderr.strip())
         subprocess.run(ns.exec_argv(['ip', 'link', 'set', DEVICE, 'up']), check=True)
