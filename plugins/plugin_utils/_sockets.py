@@ -104,8 +104,7 @@ def split_filter(text):
     them (its default states), and compile_filter keeps every state, with a warning.
     """
     from ansible_collections.netdiag.ss.plugins.module_utils._filter._syntax import split_state_words
-    # space around the whole filter is no word (a YAML block (|) ends with a line break)
-    words, expression, count = split_state_words(text.strip())
+    words, expression, count = split_state_words(text)
     mask = None
     for index, (name, exclude) in enumerate(words):
         bits = STATE_WORDS.get(name.lower())

@@ -59,36 +59,16 @@ def split_words(words):
     for word in words:
         if not isinstance(word, str):
             raise FilterError('%s is not a string' % shown(word))
-        cur = []
-        have = False
-        i = 0
-        n = len(word)
-        while i < n:
-            ch = word[i]
-            if ch == ' ' or ch == '\t':
-                if have:
-                    tokens.append(''.join(cur))
-                    cur = []
-                    have = False
-            elif ch == '\\':
-                i += 1
-                if i < n:
-                    cur.append(word[i])
-                have = True
-            else:
-                cur.append(ch)
-                have = True
-            i += 1
-        if have:
-            tokens.append(''.join(cur))
+        token, pos = _next_word(word, 0)
+        while token is not None:
+            tokens.append(token)
+            token, pos = _next_word(word, pos)
     return tokens
 
 
-STATE_KEYWORDS = ('state', 'exclude', 'excl')
-
-
 def _next_word(text, i):
-    """(word, end) of the word at or after text[i], split as split_words splits; (None, len(text)) at the end."""
+    """(word, end) of the word at or after text[i], (None, len(text)) past the last one: words end at spaces and
+    TABs, and a backslash makes the next character literal (a lone one at the end is dropped)."""
     n = len(text)
     while i < n and text[i] in ' \t':
         i += 1
@@ -106,15 +86,20 @@ def _next_word(text, i):
     return ''.join(chars), min(i, n)
 
 
+STATE_KEYWORDS = ('state', 'exclude', 'excl')
+
+
 def split_state_words(text):
     """ss's FILTER is [ state NAME | exclude NAME ]... [ EXPRESSION ]: ([(name, exclude)], the expression's text as
     written, the number of words before it), the words split as split_words splits them (spaces and TABs).
 
-    The names are not checked here (the caller knows which it takes). Raises FilterError for a state word with no
-    name after it.
+    Space around the whole filter is no word (a YAML block (|) ends with a line break). The names are checked by the
+    caller (which knows the names it takes), but for a line break, which no state name has and which FilterError
+    explains. Raises FilterError for a state word with no name after it, or a name with a line break.
     """
     if not isinstance(text, str):
         raise FilterError('%s is not a string' % shown(text))
+    text = text.strip()
     words, pos, count = [], 0, 0
     while True:
         word, end = _next_word(text, pos)
@@ -123,6 +108,8 @@ def split_state_words(text):
         name, after = _next_word(text, end)
         if name is None:
             raise FilterError('needs a state name after it', word, count, 'for example "%s established"' % word)
+        if '\n' in name or '\r' in name:
+            raise FilterError('is not a state name', name, count + 1, 'valid: %s' % ', '.join(sorted(STATE_WORDS)))
         words.append((name, word != 'state'))
         pos, count = after, count + 2
 

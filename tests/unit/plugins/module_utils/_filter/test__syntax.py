@@ -352,17 +352,21 @@ def test_property_junk_only_filter_error(words, family):
     make_matcher(expr, ephemeral_range=(1, 2))(inet('1.2.3.4', 5))
 
 
-@pytest.mark.parametrize('text', ['', ' ', 'state established', ' a\t\tb  c ', 'a\\ b', 'x\\', '\\', '\\\\ \\t',
-                                  'src unix:/tmp/my\\ sock\tdport = :1', 'a\nb c'])
-def test_state_words_are_split_as_split_words(text):
-    """split_state_words reads the words in front as split_words splits the expression (spaces and TABs, backslash)."""
+@pytest.mark.parametrize('text, tokens', [
+    ('', []), (' ', []), ('state established', ['state', 'established']), (' a\t\tb  c ', ['a', 'b', 'c']),
+    ('a\\ b', ['a b']), ('x\\', ['x']), ('\\', ['']), ('\\\\ \\t', ['\\', 't']),
+    ('src unix:/tmp/my\\ sock\tdport = :1', ['src', 'unix:/tmp/my sock', 'dport', '=', ':1']), ('a\nb c', ['a\nb', 'c']),
+])
+def test_state_words_are_split_as_split_words(text, tokens):
+    """split_state_words reads the words in front as split_words splits the expression (spaces and TABs, backslash):
+    both walk the text with _next_word."""
     words, pos = [], 0
     while True:
         word, pos = _syntax._next_word(text, pos)
         if word is None:
             break
         words.append(word)
-    assert words == split_words(text)
+    assert words == split_words(text) == tokens
     assert _syntax._next_word('  a\\ b c', 0) == ('a b', 6)
     assert _syntax._next_word(' \t', 0) == (None, 2)
 
