@@ -72,6 +72,26 @@ def altname_index(raw):
     return _IFINFOMSG.unpack_from(answer, NLMSG_HDR.size)[2]
 
 
+def _device_spellings(name):
+    """The bytes a device name given as text may stand for: as written, then, with a backslash, the bytes of the text
+    form this module gives a name that is not UTF-8 (os_text: nd\\xff0 is b'nd\\xff0'); none that cannot be bytes."""
+    out = []
+    for spell in (os.fsencode, display_bytes) if '\\' in name else (os.fsencode,):
+        try:
+            out.append(spell(name))
+        except (ValueError, UnicodeError):
+            pass
+    return out
+
+
+def _nametoindex(raw):
+    """if_nametoindex() of a name as bytes, 0 for a name no device has (or none can have)."""
+    try:
+        return socket.if_nametoindex(os.fsdecode(raw))
+    except (OSError, ValueError, UnicodeError):
+        return 0
+
+
 class HostLookups(object):
     """Name look-ups on the host this process runs on, each answer cached."""
 
@@ -86,25 +106,10 @@ class HostLookups(object):
     def ifindex(self, name):
         """iproute2 ll_name_to_index(): the index of the interface with this name or alternative name, else "if<N>"
         read as %u, else 0."""
-        try:
-            idx = socket.if_nametoindex(name)
-        except (OSError, ValueError, UnicodeError):
-            idx = 0
-        if not idx and '\\' in name:
-            # the text form this module gives a name with bytes that are not UTF-8 (os_text): nd\xff0 is b'nd\xff0'
-            try:
-                idx = socket.if_nametoindex(os.fsdecode(display_bytes(name)))
-            except (OSError, ValueError, UnicodeError):
-                idx = 0
-        if not idx:
-            # a long alternative name: as given, then (with a backslash) as the text form of its bytes
-            for text_form in ((False, True) if '\\' in name else (False,)):
-                try:
-                    idx = altname_index(display_bytes(name) if text_form else os.fsencode(name))
-                except (ValueError, UnicodeError):
-                    idx = 0
-                if idx:
-                    break
+        spellings = _device_spellings(name)
+        # names first (if_nametoindex also knows alternative names of up to 15 bytes), then longer alternative names
+        idx = next((i for i in map(_nametoindex, spellings) if i), 0) or \
+            next((i for i in map(altname_index, spellings) if i), 0)
         if idx:
             return idx
         m = re.match(r'if[ \t\n\v\f\r]*([+-]?)([0-9]+)', name)
