@@ -31,7 +31,7 @@ from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsErro
 from ansible_collections.netdiag.ss.plugins.module_utils._host import HostLookups
 from ansible_collections.netdiag.ss.plugins.module_utils._netns import check_name, enter
 from ansible_collections.netdiag.ss.plugins.module_utils._privilege import CAP_SYS_PTRACE, advice, has_capability
-from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, bare_selection, build_request
+from ansible_collections.netdiag.ss.plugins.module_utils._request import DETAIL_OPTIONS, bare_selection, build_request, check_socket_count
 from ansible_collections.netdiag.ss.plugins.module_utils._schema import MATCHES, PRIVATE_KEYS, bytes_text, display_bytes
 from ansible_collections.netdiag.ss.plugins.module_utils._select import select
 from ansible_collections.netdiag.ss.plugins.module_utils._vocab import AF_INET, AF_INET6, LISTEN_AND_CLOSE, TABLE_BY_NAME
@@ -482,9 +482,7 @@ def _bind_names(rules, netns, lookups):
 def evaluate(rules, netns=None, max_offenders=DEFAULT_MAX_OFFENDERS, lookups=None, source='auto'):
     """Answer every rule, from sock_diag or /proc/net as `source` says (the module's option, as netns, is one for
     every rule); return (result dict, warnings). Raises SocketToolError (ArgsError for a bad max_offenders)."""
-    if isinstance(max_offenders, bool) or not isinstance(max_offenders, int) or max_offenders < 0:
-        # true (a YAML boolean passes Ansible's int) is no count
-        raise ArgsError('max_offenders: %s is not a number of sockets (0 or more)' % shown(max_offenders))
+    check_socket_count('max_offenders', max_offenders)
     lookups = lookups or HostLookups()
     bound = _bind_names(rules, netns, lookups)
     counting, batches = _batches(rules)

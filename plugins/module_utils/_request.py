@@ -86,6 +86,13 @@ def bare_selection(request, **fields):
     return request._replace(**bare)
 
 
+def check_socket_count(option, value):
+    """Refuse a value of a count of sockets option (max_offenders, max_kill) that is no count: negative, or a YAML
+    boolean, which Ansible's int type lets through (true would be 1)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgsError('%s: %s is not a number of sockets (0 or more)' % (option, shown(value)))
+
+
 # Module options for the detail options (the module option is the detail's name) and -O.
 DETAIL_OPTIONS = ('extended', 'memory', 'info', 'tos', 'cgroup', 'inet_sockopt', 'bpf', 'context', 'contexts', 'tipcinfo')
 DEFAULT_MAX_EVENTS = 10000
@@ -401,5 +408,6 @@ def build_request(params, identity=False, selecting=False):
     )
 
 
-__all__ = ['Request', 'build_request', 'bare_selection', 'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'MAX_FILTER_FILE_BYTES',
+__all__ = ['Request', 'build_request', 'bare_selection', 'check_socket_count',
+           'read_filter_file', 'split_filter_states', 'MAX_FILTER_LINE', 'MAX_FILTER_FILE_BYTES',
            'DETAIL_OPTIONS', 'DEFAULT_MAX_EVENTS', 'SOURCES']

@@ -177,11 +177,12 @@ lines:
 """
 
 from ansible_collections.netdiag.ss.plugins.module_utils._argspec import selection_argspec
-from ansible_collections.netdiag.ss.plugins.module_utils._errors import ArgsError, SocketToolError
+from ansible_collections.netdiag.ss.plugins.module_utils._errors import SocketToolError
 from ansible_collections.netdiag.ss.plugins.module_utils._kill import (
     DEFAULT_MAX_KILL, KillLimitExceeded, failure_message, kill, kill_request, plan_kill,
 )
 from ansible_collections.netdiag.ss.plugins.module_utils._render import listing
+from ansible_collections.netdiag.ss.plugins.module_utils._request import check_socket_count
 
 
 def main():
@@ -193,8 +194,7 @@ def main():
     module = spec.create_ansible_module(supports_check_mode=True)
     p = module.params
     try:
-        if isinstance(p['max_kill'], bool) or p['max_kill'] < 0:     # a YAML boolean passes Ansible's int
-            raise ArgsError('max_kill: %s is not a number of sockets (0 or more)' % str(p['max_kill']).lower())
+        check_socket_count('max_kill', p['max_kill'])
         request = kill_request(p)
         plan = plan_kill(request, p['allow_unfiltered'], p['max_kill'], p['protect_connection'])
         result = kill(plan, check_mode=module.check_mode, diff=module._diff)
